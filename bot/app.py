@@ -1,0 +1,161 @@
+"""The bot: a ``commands.Bot`` subclass whose resources the entry point owns.
+
+:func:`create_bot` opens the database, migrates it, loads the question bank and builds the
+scheduler; ``setup_hook`` starts the scheduler, loads the explicit extension list and syncs
+slash commands; :meth:`QuizBot.close` drains background work and releases everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+
+from bot.bank.loader import Bank, load_bank
+from bot.core.clock import Clock, SystemClock, to_ms
+from bot.settings import Settings
+from bot.storage.command_sync import CommandSyncRepository
+from bot.storage.database import Database
+from bot.storage.migrations import migrate
+from bot.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order; a guard test checks every module in cogs/ is listed.
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.errors",
+    "cogs.meta",
+)
+
+GLOBAL_SCOPE = "global"
+
+
+def build_intents() -> discord.Intents:
+    """Guilds and guild reactions only: no privileged intent is needed for any feature."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_reactions = True
+    return intents
+
+
+def apply_endpoints(settings: Settings) -> None:
+    """Point discord.py's REST and gateway clients at the configured endpoints.
+
+    discord.py reads both from class attributes, which is also where the interaction webhook
+    adapter takes its base from, so a proxy (or a loopback stand-in in tests) sees everything.
+    """
+    discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+class QuizBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        bank: Bank,
+        *,
+        clock: Clock | None = None,
+        scheduler: AsyncIOScheduler | None = None,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        **client_kwargs: Any,
+    ) -> None:
+        client_kwargs.setdefault("intents", build_intents())
+        # Raw reaction events carry everything needed; the default 1,000-message cache makes every
+        # reaction event scan it, so it is off.
+        client_kwargs.setdefault("max_messages", None)
+        client_kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        client_kwargs.setdefault("member_cache_flags", discord.MemberCacheFlags.none())
+        client_kwargs.setdefault("chunk_guilds_at_startup", False)
+        # No prefix commands: everything is a slash command. A mention prefix keeps
+        # commands.Bot happy without needing the message content intent.
+        super().__init__(command_prefix=commands.when_mentioned, help_command=None, **client_kwargs)
+        self.settings = settings
+        self.db = db
+        self.bank = bank
+        self.clock: Clock = clock or SystemClock()
+        self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
+        self.tasks = TaskRunner()
+        self.extension_names = extensions
+        self.synced_commands: list[discord.app_commands.AppCommand] | None = None
+        self._released = False
+
+    async def setup_hook(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start()
+        for name in self.extension_names:
+            await self.load_extension(name)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to DEV_GUILD_ID at every start; globally only when the definitions changed."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            self.synced_commands = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(self.synced_commands), guild.id)
+            return
+        digest = self.command_digest()
+        repo = CommandSyncRepository(self.db)
+        if await repo.last_hash(GLOBAL_SCOPE) == digest:
+            log.info("global commands unchanged since the last sync; not syncing")
+            return
+        self.synced_commands = await self.tree.sync()
+        async with self.db.transaction() as conn:
+            await repo.record(conn, GLOBAL_SCOPE, digest, to_ms(self.clock.now()))
+        log.info("synced %d global commands", len(self.synced_commands))
+
+    def command_digest(self) -> str:
+        """A hash of the global command definitions as Discord would receive them."""
+        payload = sorted(
+            (cmd.to_dict(self.tree) for cmd in self.tree.get_commands()),
+            key=lambda d: (d.get("type", 1), d["name"]),
+        )
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    async def close(self) -> None:
+        """Disconnect, let pending writes finish, stop the scheduler, close the database."""
+        try:
+            await super().close()
+        finally:
+            await self.release()
+
+    async def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        await self.tasks.drain()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.db.close()
+
+
+async def open_database(settings: Settings) -> Database:
+    """Open the SQLite file and bring it to the latest schema (before any cog loads)."""
+    path = settings.resolved_database_path()
+    db = await Database.open(path)
+    try:
+        await migrate(db.writer, where=path)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def create_bot(settings: Settings, *, clock: Clock | None = None, **client_kwargs: Any) -> QuizBot:
+    """Build the bot with its resources: endpoints set, database migrated, bank loaded.
+
+    Raises :class:`bot.bank.loader.BankError` for a broken bank and
+    :class:`bot.storage.migrations.MigrationError` for a database this code cannot use.
+    """
+    apply_endpoints(settings)
+    bank = load_bank([settings.bank_dir] if settings.bank_dir else None)
+    db = await open_database(settings)
+    return QuizBot(settings, db, bank, clock=clock, **client_kwargs)

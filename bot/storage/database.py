@@ -1,0 +1,92 @@
+"""The SQLite connection: pragmas set per connection, transactions owned by services.
+
+One write connection, serialised by a lock, and a separate read connection, so long reads
+(leaderboards, stats) never wait behind the answer writer in WAL mode. All SQL lives in the
+storage package; services call repositories inside :meth:`Database.transaction`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5_000
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    """Open a connection in autocommit mode with the pragmas this project relies on.
+
+    ``foreign_keys`` is a no-op inside a transaction, so it is set here, before any.
+    """
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Database:
+    """A writer and a reader connection to one SQLite file."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        writer = await connect(path)
+        try:
+            reader = await connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        return self._writer
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` on the writer; rolled back on any exception."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                await self._writer.execute("COMMIT")
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """A read on the reader connection (sees committed data only)."""
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        # Waiting for the lock means an in-flight transaction finishes before the file closes.
+        async with self._write_lock:
+            await self._reader.close()
+            await self._writer.close()
+        log.info("database closed: %s", self.path)

@@ -1,0 +1,1 @@
+"""discord.py extensions: thin adapters that parse, call a service and render."""

@@ -1,0 +1,132 @@
+"""Migrations: applied from empty, idempotent, atomic, and a newer database refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.storage.database import Database, connect
+from bot.storage.migrations import (
+    MIGRATIONS_DIR,
+    MigrationError,
+    NewerDatabaseError,
+    current_version,
+    discover,
+    migrate,
+    status,
+)
+
+
+async def table_names(conn: aiosqlite.Connection) -> set[str]:
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
+        return {row[0] for row in await cur.fetchall()}
+
+
+def test_migration_numbers_run_without_gaps() -> None:
+    migrations = discover()
+    assert migrations, "no migrations found"
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+
+
+async def test_migrates_an_empty_database(tmp_path: Path) -> None:
+    conn = await connect(tmp_path / "quiz.db")
+    try:
+        applied = await migrate(conn)
+        assert [m.version for m in applied] == [m.version for m in discover()]
+        assert await current_version(conn) == discover()[-1].version
+        tables = await table_names(conn)
+        for expected in (
+            "guild_settings", "quiz_sessions", "rounds", "answers", "scores", "question_usage",
+            "daily_schedules", "daily_posts", "seasons", "teams", "team_members", "competitions",
+        ):
+            assert expected in tables
+    finally:
+        await conn.close()
+
+
+async def test_rerun_is_idempotent(tmp_path: Path) -> None:
+    conn = await connect(tmp_path / "quiz.db")
+    try:
+        await migrate(conn)
+        before = await table_names(conn)
+        assert await migrate(conn) == []
+        assert await table_names(conn) == before
+        assert (await status(conn)).pending == ()
+    finally:
+        await conn.close()
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "quiz.db"
+    conn = await connect(path)
+    try:
+        await conn.execute("PRAGMA user_version = 999")
+        with pytest.raises(NewerDatabaseError) as excinfo:
+            await migrate(conn, where=path)
+        assert "999" in str(excinfo.value)
+        assert "newer" in str(excinfo.value)
+        assert str(path) in str(excinfo.value)
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);", encoding="utf-8")
+    (folder / "0002_broken.sql").write_text(
+        "CREATE TABLE b (x INTEGER);\nINSERT INTO a VALUES (1);\nTHIS IS NOT SQL;", encoding="utf-8"
+    )
+    conn = await connect(tmp_path / "quiz.db")
+    try:
+        with pytest.raises(MigrationError, match="0002_broken.sql"):
+            await migrate(conn, folder)
+        assert await current_version(conn) == 1
+        assert "b" not in await table_names(conn)  # the half of 0002 that ran was undone
+        async with conn.execute("SELECT count(*) FROM a") as cur:
+            assert (await cur.fetchone())[0] == 0
+    finally:
+        await conn.close()
+
+
+def test_gap_in_numbers_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("", encoding="utf-8")
+    (tmp_path / "0003_c.sql").write_text("", encoding="utf-8")
+    with pytest.raises(MigrationError, match="0002"):
+        discover(tmp_path)
+
+
+async def test_connection_pragmas(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        for conn in (db.writer, db._reader):
+            async with conn.execute("PRAGMA foreign_keys") as cur:
+                assert (await cur.fetchone())[0] == 1
+            async with conn.execute("PRAGMA journal_mode") as cur:
+                assert (await cur.fetchone())[0] == "wal"
+            async with conn.execute("PRAGMA busy_timeout") as cur:
+                assert (await cur.fetchone())[0] > 0
+    finally:
+        await db.close()
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        await migrate(db.writer)
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO command_sync (scope, hash, synced_at) VALUES ('global', 'x', 1)"
+                )
+                raise RuntimeError("boom")
+        assert await db.fetch_all("SELECT * FROM command_sync") == []
+    finally:
+        await db.close()
+
+
+def test_shipped_migrations_live_beside_the_package() -> None:
+    assert MIGRATIONS_DIR.is_dir()
+    assert (MIGRATIONS_DIR / "0001_initial.sql").exists()
