@@ -19,6 +19,8 @@ from discord.ext import commands
 
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
+from bot.services.answer_writer import AnswerWriter
+from bot.services.quiz import QuizService
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.errors",
     "cogs.meta",
+    "cogs.quiz",
 )
 
 GLOBAL_SCOPE = "global"
@@ -83,6 +86,8 @@ class QuizBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self.tasks = TaskRunner()
+        self.answer_writer = AnswerWriter(db, self.tasks)
+        self.quizzes = QuizService(db, bank, self.clock, self.answer_writer, self.tasks)
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
         self._released = False
@@ -90,6 +95,7 @@ class QuizBot(commands.Bot):
     async def setup_hook(self) -> None:
         if not self.scheduler.running:
             self.scheduler.start()
+        self.answer_writer.start()
         for name in self.extension_names:
             await self.load_extension(name)
         await self.sync_commands()
@@ -131,6 +137,10 @@ class QuizBot(commands.Bot):
         if self._released:
             return
         self._released = True
+        # Quiz loops stop first (their state is in the database and resumes at the next start),
+        # then every queued answer is saved, then whatever else runs gets its chance to finish.
+        await self.quizzes.shutdown()
+        await self.answer_writer.stop()
         await self.tasks.drain()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
 
     @property
     def log_level_number(self) -> int:
-        return logging.getLevelName(self.log_level)  # type: ignore[no-any-return]
+        return int(logging.getLevelName(self.log_level))
 
     def token(self) -> str:
         """The bot token, or :class:`MissingTokenError` saying how to set it."""

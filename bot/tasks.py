@@ -40,12 +40,12 @@ class TaskRunner:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def drain(self, timeout: float = 10.0) -> None:
+    async def drain(self, grace: float = 10.0) -> None:
         """Let running tasks finish (pending writes flush), then cancel what is left."""
         self._closing = True
         if not self._tasks:
             return
-        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=grace)
         for task in pending:
             task.cancel()
         if pending:

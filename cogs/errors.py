@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def _missing_perms(error: app_commands.MissingPermissions | app_commands.BotMissingPermissions) -> str:
-    return ", ".join(p.replace("_", " ").replace("guild", "server").title() for p in error.missing_permissions)
+    return ", ".join(
+        p.replace("_", " ").replace("guild", "server").title() for p in error.missing_permissions
+    )
 
 
 # Known failures and what to tell the member. Checked in order; the first isinstance wins.
@@ -53,7 +55,7 @@ USER_MESSAGES: tuple[tuple[type[Exception], object], ...] = (
 def message_for(error: Exception) -> str | None:
     """What to tell the member about ``error``, or None when it is unexpected."""
     if isinstance(error, app_commands.CommandInvokeError):
-        error = error.original  # type: ignore[assignment]
+        error = error.original
     if isinstance(error, UserFacingError):
         return error.message
     for kind, message in USER_MESSAGES:
@@ -70,7 +72,9 @@ async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Answer the interaction privately, whether or not it was already answered."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.followup.send(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
         else:
             await interaction.response.send_message(
                 text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 def about_embed(quiz_bot: QuizBot) -> discord.Embed:
     bank = quiz_bot.bank
     summary = bank.summary()
-    by_lang = summary.get("lang", {})
     embed = discord.Embed(
         title="Quiz Tutor",
         description=(
@@ -28,12 +27,12 @@ def about_embed(quiz_bot: QuizBot) -> discord.Embed:
     )
     embed.add_field(
         name="Question bank",
-        value=f"{len(bank.items)} questions ("
-        + ", ".join(f"{count} {lang}" for lang, count in sorted(by_lang.items()))
+        value=f"{summary.total} questions ("
+        + ", ".join(f"{count} {lang}" for lang, count in summary.by_lang.items())
         + ")",
         inline=False,
     )
-    embed.add_field(name="Topics", value=", ".join(sorted(summary.get("topic", {}))) or "none", inline=False)
+    embed.add_field(name="Topics", value=", ".join(summary.by_topic) or "none", inline=False)
     embed.set_footer(text=f"Quiz Tutor {bot_package.__version__}")
     return embed
 

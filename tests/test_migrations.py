@@ -38,8 +38,18 @@ async def test_migrates_an_empty_database(tmp_path: Path) -> None:
         assert await current_version(conn) == discover()[-1].version
         tables = await table_names(conn)
         for expected in (
-            "guild_settings", "quiz_sessions", "rounds", "answers", "scores", "question_usage",
-            "daily_schedules", "daily_posts", "seasons", "teams", "team_members", "competitions",
+            "guild_settings",
+            "quiz_sessions",
+            "rounds",
+            "answers",
+            "scores",
+            "question_usage",
+            "daily_schedules",
+            "daily_posts",
+            "seasons",
+            "teams",
+            "team_members",
+            "competitions",
         ):
             assert expected in tables
     finally:
@@ -81,7 +91,7 @@ async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path) -> None:
     )
     conn = await connect(tmp_path / "quiz.db")
     try:
-        with pytest.raises(MigrationError, match="0002_broken.sql"):
+        with pytest.raises(MigrationError, match=r"0002_broken\.sql"):
             await migrate(conn, folder)
         assert await current_version(conn) == 1
         assert "b" not in await table_names(conn)  # the half of 0002 that ran was undone

@@ -102,8 +102,9 @@ async def migrate(
         except Exception as exc:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
-            raise MigrationError(f"migration {migration.path.name} failed and was rolled back: {exc}") from exc
+            raise MigrationError(
+                f"migration {migration.path.name} failed and was rolled back: {exc}"
+            ) from exc
         log.info("applied migration %04d_%s", migration.version, migration.name)
         applied.append(migration)
     return applied
-

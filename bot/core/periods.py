@@ -1,0 +1,43 @@
+"""Leaderboard periods in a server's own time zone.
+
+Weeks start on Monday at local midnight (ISO weeks), months at local midnight of the 1st.
+The keys are what the ``scores`` table is keyed by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+ALL_TIME = ("all", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodKeys:
+    week: str
+    month: str
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [ALL_TIME, ("week", self.week), ("month", self.month)]
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; ValueError naming it when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin") from None
+
+
+def period_keys(when: datetime, tz_name: str = "UTC") -> PeriodKeys:
+    if when.tzinfo is None:
+        raise ValueError("period_keys needs an aware datetime")
+    local = when.astimezone(zone(tz_name))
+    year, week, _ = local.isocalendar()
+    return PeriodKeys(week=f"{year}-W{week:02d}", month=f"{local.year}-{local.month:02d}")
+
+
+def known_zones() -> list[str]:
+    """Every IANA zone name from tzdata, sorted (for autocomplete)."""
+    return sorted(available_timezones())

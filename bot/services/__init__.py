@@ -1,0 +1,1 @@
+"""Services: use cases that own transactions and call repositories. No discord import."""

@@ -1,0 +1,239 @@
+"""Answers and the aggregates kept at write time, saved a batch at a time.
+
+A batch goes through a staging table so the whole thing is a handful of set-based statements
+whatever its size: the first answer per (round, member) is accepted, later ones and ones already
+stored are not; scores per period, per-topic accuracy, streaks and display names are updated from
+the accepted rows only, in the same transaction. Nothing is ever counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class NewAnswer:
+    round_id: int
+    guild_id: int
+    user_id: int
+    display_name: str
+    item_id: str
+    topic: str
+    choice: int
+    correct: bool
+    points: int
+    latency_ms: int
+    answered_at: int
+    week_key: str
+    month_key: str
+    season_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceCount:
+    choice: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoundAnswer:
+    user_id: int
+    display_name: str
+    choice: int
+    correct: bool
+    points: int
+    latency_ms: int
+
+
+_STAGE = """
+CREATE TEMP TABLE IF NOT EXISTS answer_stage (
+    seq INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, user_id INTEGER NOT NULL, guild_id INTEGER NOT NULL,
+    display_name TEXT NOT NULL, item_id TEXT NOT NULL, topic TEXT NOT NULL, choice INTEGER NOT NULL,
+    correct INTEGER NOT NULL, points INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
+    answered_at INTEGER NOT NULL, week_key TEXT NOT NULL, month_key TEXT NOT NULL, season_id INTEGER,
+    accepted INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+_SCORE_UPSERT = """
+INSERT INTO scores (guild_id, period_kind, period_key, user_id, points, answered, correct, updated_at)
+SELECT guild_id, '{kind}', {key}, user_id, SUM(points), COUNT(*), SUM(correct), MAX(answered_at)
+FROM answer_stage WHERE accepted = 1 {extra}
+GROUP BY guild_id, {key}, user_id
+ON CONFLICT (guild_id, period_kind, period_key, user_id) DO UPDATE SET
+    points = scores.points + excluded.points,
+    answered = scores.answered + excluded.answered,
+    correct = scores.correct + excluded.correct,
+    updated_at = excluded.updated_at
+"""
+
+_SCORE_STATEMENTS = (
+    _SCORE_UPSERT.format(kind="all", key="'all'", extra=""),
+    _SCORE_UPSERT.format(kind="week", key="week_key", extra=""),
+    _SCORE_UPSERT.format(kind="month", key="month_key", extra=""),
+    _SCORE_UPSERT.format(kind="season", key="CAST(season_id AS TEXT)", extra="AND season_id IS NOT NULL"),
+)
+
+
+class AnswerRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @staticmethod
+    async def save_batch(conn: aiosqlite.Connection, answers: Sequence[NewAnswer]) -> list[bool]:
+        """Store a batch in order; for each answer, whether it was accepted (the first for its round)."""
+        if not answers:
+            return []
+        await conn.execute(_STAGE)
+        await conn.execute("DELETE FROM answer_stage")
+        await conn.executemany(
+            """
+            INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
+                correct, points, latency_ms, answered_at, week_key, month_key, season_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                (
+                    seq,
+                    a.round_id,
+                    a.user_id,
+                    a.guild_id,
+                    a.display_name,
+                    a.item_id,
+                    a.topic,
+                    a.choice,
+                    int(a.correct),
+                    a.points,
+                    a.latency_ms,
+                    a.answered_at,
+                    a.week_key,
+                    a.month_key,
+                    a.season_id,
+                )
+                for seq, a in enumerate(answers)
+            ],
+        )
+        await conn.execute(
+            """
+            UPDATE answer_stage SET accepted = 1
+            WHERE seq = (SELECT MIN(s.seq) FROM answer_stage s
+                         WHERE s.round_id = answer_stage.round_id AND s.user_id = answer_stage.user_id)
+              AND NOT EXISTS (SELECT 1 FROM answers a
+                              WHERE a.round_id = answer_stage.round_id AND a.user_id = answer_stage.user_id)
+            """
+        )
+        await conn.execute(
+            """
+            INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
+                answered_at)
+            SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at
+            FROM answer_stage WHERE accepted = 1 ORDER BY seq
+            """
+        )
+        for statement in _SCORE_STATEMENTS:
+            await conn.execute(statement)
+        await conn.execute(
+            """
+            INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
+            SELECT guild_id, user_id, topic, COUNT(*), SUM(correct)
+            FROM answer_stage WHERE accepted = 1 GROUP BY guild_id, user_id, topic
+            ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
+                answered = topic_scores.answered + excluded.answered,
+                correct = topic_scores.correct + excluded.correct
+            """
+        )
+        await conn.execute(
+            """
+            INSERT INTO members (guild_id, user_id, display_name, updated_at)
+            SELECT guild_id, user_id, display_name, answered_at FROM answer_stage s
+            WHERE accepted = 1 AND seq = (SELECT MAX(seq) FROM answer_stage t WHERE t.accepted = 1
+                                          AND t.guild_id = s.guild_id AND t.user_id = s.user_id)
+            ON CONFLICT (guild_id, user_id) DO UPDATE SET
+                display_name = excluded.display_name, updated_at = excluded.updated_at
+            """
+        )
+        await _update_streaks(conn)
+        async with conn.execute("SELECT seq FROM answer_stage WHERE accepted = 1") as cur:
+            accepted = {row[0] for row in await cur.fetchall()}
+        await conn.execute("DELETE FROM answer_stage")
+        return [seq in accepted for seq in range(len(answers))]
+
+    async def round_answers(self, round_id: int) -> list[RoundAnswer]:
+        """Every stored answer of a round, fastest first, with the member's cached name."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT a.user_id, COALESCE(m.display_name, CAST(a.user_id AS TEXT)) AS display_name, a.choice,
+                   a.correct, a.points, a.latency_ms
+            FROM answers a LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
+            WHERE a.round_id = ? ORDER BY a.latency_ms, a.user_id
+            """,
+            (round_id,),
+        )
+        return [
+            RoundAnswer(
+                r["user_id"], r["display_name"], r["choice"], bool(r["correct"]), r["points"], r["latency_ms"]
+            )
+            for r in rows
+        ]
+
+    async def answered_users(self, round_id: int) -> dict[int, int]:
+        """user id -> choice for a round (to rebuild in-memory state after a restart)."""
+        rows = await self._db.fetch_all("SELECT user_id, choice FROM answers WHERE round_id = ?", (round_id,))
+        return {int(r["user_id"]): int(r["choice"]) for r in rows}
+
+    async def session_totals(self, session_id: int) -> dict[int, tuple[int, int, int, str]]:
+        """user id -> (points, correct, answered, display name) over a quiz session's rounds."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT a.user_id, SUM(a.points) AS points, SUM(a.correct) AS correct, COUNT(*) AS answered,
+                   COALESCE(MAX(m.display_name), CAST(a.user_id AS TEXT)) AS display_name
+            FROM answers a JOIN rounds r ON r.id = a.round_id
+            LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
+            WHERE r.session_id = ? GROUP BY a.user_id
+            """,
+            (session_id,),
+        )
+        return {
+            int(r["user_id"]): (
+                int(r["points"]),
+                int(r["correct"]),
+                int(r["answered"]),
+                str(r["display_name"]),
+            )
+            for r in rows
+        }
+
+
+async def _update_streaks(conn: aiosqlite.Connection) -> None:
+    """Correct-answer streaks, applied in answer order (a wrong answer resets the current one)."""
+    async with conn.execute(
+        "SELECT guild_id, user_id, correct FROM answer_stage WHERE accepted = 1 ORDER BY seq"
+    ) as cur:
+        accepted = [(int(r[0]), int(r[1]), bool(r[2])) for r in await cur.fetchall()]
+    if not accepted:
+        return
+    async with conn.execute(
+        """
+        SELECT s.guild_id, s.user_id, s.correct_current, s.correct_best FROM streaks s
+        WHERE EXISTS (SELECT 1 FROM answer_stage a WHERE a.accepted = 1
+                      AND a.guild_id = s.guild_id AND a.user_id = s.user_id)
+        """
+    ) as cur:
+        state = {(int(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in await cur.fetchall()}
+    for guild_id, user_id, correct in accepted:
+        current, best = state.get((guild_id, user_id), (0, 0))
+        current = current + 1 if correct else 0
+        state[(guild_id, user_id)] = (current, max(best, current))
+    await conn.executemany(
+        """
+        INSERT INTO streaks (guild_id, user_id, correct_current, correct_best) VALUES (?, ?, ?, ?)
+        ON CONFLICT (guild_id, user_id) DO UPDATE SET
+            correct_current = excluded.correct_current, correct_best = excluded.correct_best
+        """,
+        [(g, u, c, b) for (g, u), (c, b) in state.items()],  # only members of this batch are in state
+    )

@@ -1,0 +1,219 @@
+"""Quiz sessions and their rounds: the state a restart resumes from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    id: int
+    guild_id: int
+    channel_id: int
+    started_by: int
+    kind: str
+    topic: str | None
+    lang: str
+    mode: str
+    seconds: int
+    total_questions: int
+    item_ids: tuple[str, ...]
+    status: str
+    created_at: int
+    ended_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    id: int
+    guild_id: int
+    channel_id: int
+    session_id: int | None
+    kind: str
+    position: int
+    item_id: str
+    mode: str
+    message_id: int | None
+    opens_at: int
+    closes_at: int
+    status: str
+
+
+def _session(row: aiosqlite.Row) -> SessionRow:
+    return SessionRow(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        started_by=row["started_by"],
+        kind=row["kind"],
+        topic=row["topic"],
+        lang=row["lang"],
+        mode=row["mode"],
+        seconds=row["seconds"],
+        total_questions=row["total_questions"],
+        item_ids=tuple(json.loads(row["item_ids"])),
+        status=row["status"],
+        created_at=row["created_at"],
+        ended_at=row["ended_at"],
+    )
+
+
+def _round(row: aiosqlite.Row) -> RoundRow:
+    return RoundRow(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        session_id=row["session_id"],
+        kind=row["kind"],
+        position=row["position"],
+        item_id=row["item_id"],
+        mode=row["mode"],
+        message_id=row["message_id"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
+        status=row["status"],
+    )
+
+
+class QuizRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @staticmethod
+    async def create_session(
+        conn: aiosqlite.Connection,
+        *,
+        guild_id: int,
+        channel_id: int,
+        started_by: int,
+        kind: str,
+        topic: str | None,
+        lang: str,
+        mode: str,
+        seconds: int,
+        item_ids: Sequence[str],
+        now_ms: int,
+    ) -> SessionRow:
+        """Insert a running session. The partial unique index refuses a second one in the channel."""
+        async with conn.execute(
+            """
+            INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
+                total_questions, item_ids, status, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+            RETURNING *
+            """,
+            (
+                guild_id,
+                channel_id,
+                started_by,
+                kind,
+                topic,
+                lang,
+                mode,
+                seconds,
+                len(item_ids),
+                json.dumps(list(item_ids)),
+                now_ms,
+            ),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return _session(row)
+
+    async def running_in_channel(self, channel_id: int) -> SessionRow | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM quiz_sessions WHERE channel_id = ? AND status = 'running'", (channel_id,)
+        )
+        return None if row is None else _session(row)
+
+    async def running_sessions(self) -> list[SessionRow]:
+        rows = await self._db.fetch_all("SELECT * FROM quiz_sessions WHERE status = 'running' ORDER BY id")
+        return [_session(r) for r in rows]
+
+    async def session(self, session_id: int) -> SessionRow | None:
+        row = await self._db.fetch_one("SELECT * FROM quiz_sessions WHERE id = ?", (session_id,))
+        return None if row is None else _session(row)
+
+    @staticmethod
+    async def end_session(conn: aiosqlite.Connection, session_id: int, status: str, now_ms: int) -> bool:
+        """Mark a running session finished or stopped; False if it had already ended."""
+        async with conn.execute(
+            "UPDATE quiz_sessions SET status = ?, ended_at = ? "
+            "WHERE id = ? AND status = 'running' RETURNING id",
+            (status, now_ms, session_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    @staticmethod
+    async def create_round(
+        conn: aiosqlite.Connection,
+        *,
+        guild_id: int,
+        channel_id: int,
+        session_id: int | None,
+        kind: str,
+        position: int,
+        item_id: str,
+        mode: str,
+        opens_at: int,
+        closes_at: int,
+    ) -> RoundRow:
+        async with conn.execute(
+            """
+            INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at,
+                closes_at, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+            RETURNING *
+            """,
+            (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at, closes_at),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return _round(row)
+
+    @staticmethod
+    async def set_round_message(
+        conn: aiosqlite.Connection, round_id: int, message_id: int, opens_at: int, closes_at: int
+    ) -> None:
+        """Record the posted message; the answer window starts when the question is visible."""
+        await conn.execute(
+            "UPDATE rounds SET message_id = ?, opens_at = ?, closes_at = ? WHERE id = ?",
+            (message_id, opens_at, closes_at, round_id),
+        )
+
+    @staticmethod
+    async def close_round(conn: aiosqlite.Connection, round_id: int, status: str, now_ms: int) -> bool:
+        """Move a round forward (open -> closed -> revealed); False if it was already there."""
+        previous = {"closed": ("open",), "revealed": ("open", "closed")}[status]
+        placeholders = ", ".join("?" for _ in previous)
+        async with conn.execute(
+            "UPDATE rounds SET status = ?, "
+            "revealed_at = CASE WHEN ? = 'revealed' THEN ? ELSE revealed_at END "
+            f"WHERE id = ? AND status IN ({placeholders}) RETURNING id",
+            (status, status, now_ms, round_id, *previous),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def rounds_of_session(self, session_id: int) -> list[RoundRow]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM rounds WHERE session_id = ? ORDER BY position", (session_id,)
+        )
+        return [_round(r) for r in rows]
+
+    async def round_by_message(self, message_id: int) -> RoundRow | None:
+        row = await self._db.fetch_one("SELECT * FROM rounds WHERE message_id = ?", (message_id,))
+        return None if row is None else _round(row)
+
+    async def round(self, round_id: int) -> RoundRow | None:
+        row = await self._db.fetch_one("SELECT * FROM rounds WHERE id = ?", (round_id,))
+        return None if row is None else _round(row)
+
+    async def open_rounds(self) -> list[RoundRow]:
+        rows = await self._db.fetch_all("SELECT * FROM rounds WHERE status != 'revealed' ORDER BY closes_at")
+        return [_round(r) for r in rows]

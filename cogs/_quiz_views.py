@@ -1,0 +1,201 @@
+"""How quiz questions, reveals and results look on Discord: embeds and answer buttons.
+
+Everything is clipped to Discord's limits (description 4,096, field value 1,024, title 256,
+6,000 characters per message), closing a code fence a clip cut through.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.bank.schema import BankItem
+from bot.core.letters import LETTERS, REACTIONS
+from bot.services.quiz import QuestionCard, ResultsCard, RevealCard
+
+if TYPE_CHECKING:
+    from bot.services.quiz import QuizService
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+CHOICE_LIMIT = 600
+MEDALS = ("🥇", "🥈", "🥉")
+COLOUR_QUESTION = discord.Colour.blurple()
+COLOUR_REVEAL = discord.Colour.green()
+COLOUR_RESULTS = discord.Colour.gold()
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis; an open code fence is closed."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 5)].rstrip() + "…"
+    if cut.count("```") % 2 == 1:
+        cut = text[: max(0, limit - 9)].rstrip() + "…\n```"
+    return cut
+
+
+def topic_label(topic: str) -> str:
+    special = {"sft": "SFT", "lora": "LoRA", "qlora": "QLoRA", "peft": "PEFT", "rlhf": "RLHF", "dpo": "DPO"}
+    return special.get(topic, topic.replace("-", " ").capitalize())
+
+
+def _choice_lines(item: BankItem) -> list[str]:
+    lines = []
+    for index, choice in enumerate(item.choices):
+        body = clip(choice, CHOICE_LIMIT)
+        sep = "\n" if "\n" in body else " "
+        lines.append(f"{REACTIONS[index]}{sep}{body}")
+    return lines
+
+
+def question_embed(card: QuestionCard) -> discord.Embed:
+    item = card.item
+    choices = "\n".join(_choice_lines(item))
+    room = DESCRIPTION_LIMIT - len(choices) - 2
+    description = f"{clip(item.prompt, max(200, room))}\n\n{choices}"
+    embed = discord.Embed(
+        title=clip(f"Question {card.position}/{card.total} · {topic_label(item.main_topic)}", TITLE_LIMIT),
+        description=clip(description, DESCRIPTION_LIMIT),
+        colour=COLOUR_QUESTION,
+    )
+    unix = int(card.closes_at.timestamp())
+    how = "React with a letter" if card.mode == "reactions" else "Press a button"
+    embed.add_field(name="Closes", value=f"<t:{unix}:R> · {how}; your first answer counts.", inline=False)
+    embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    return embed
+
+
+def _bar(count: int, total: int, width: int = 10) -> str:
+    filled = round(width * count / total) if total else 0
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def reveal_embed(card: RevealCard) -> discord.Embed:
+    item = card.item
+    letter = LETTERS[item.answer_index]
+    title = f"Answer {card.position}/{card.total}: {letter}. {item.choices[item.answer_index]}"
+    embed = discord.Embed(
+        title=clip(title.replace("\n", " "), TITLE_LIMIT),
+        description=clip(item.explanation, DESCRIPTION_LIMIT),
+        colour=COLOUR_REVEAL,
+    )
+    if card.show_counts:
+        lines = [
+            f"{REACTIONS[i]} {_bar(n, card.answered)} {n}{' ✅' if i == item.answer_index else ''}"
+            for i, n in enumerate(card.counts)
+        ]
+        embed.add_field(name=f"Answers ({card.answered})", value="\n".join(lines), inline=False)
+    for wrong, why in sorted(item.why_not.items()):
+        if len(embed.fields) >= 6:
+            break
+        embed.add_field(name=f"Why not {wrong}?", value=clip(why, FIELD_LIMIT), inline=False)
+    if card.correct_names:
+        names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
+        embed.add_field(
+            name=f"Right ({len(card.correct_names)})", value=clip(names, FIELD_LIMIT), inline=False
+        )
+    elif card.answered:
+        embed.add_field(name="Right (0)", value="Nobody this time.", inline=False)
+    else:
+        embed.add_field(name="Answers", value="Nobody answered.", inline=False)
+    embed.set_footer(text=f"{item.id} · source: {item.source.file} {item.source.locator}")
+    return _fit_message(embed)
+
+
+def results_embed(card: ResultsCard) -> discord.Embed:
+    title = "Quiz stopped: results" if card.stopped else "Quiz over: results"
+    if not card.rows:
+        description = "Nobody answered. `/quiz start` to try again."
+    else:
+        lines = []
+        for row in card.rows[:15]:
+            badge = MEDALS[row.rank - 1] if row.rank <= len(MEDALS) else f"**{row.rank}.**"
+            name = discord.utils.escape_markdown(row.name)
+            lines.append(f"{badge} {name}: **{row.points}** points ({row.correct}/{row.answered} right)")
+        if len(card.rows) > 15:
+            lines.append(f"… and {len(card.rows) - 15} more")
+        description = "\n".join(lines)
+    embed = discord.Embed(
+        title=title, description=clip(description, DESCRIPTION_LIMIT), colour=COLOUR_RESULTS
+    )
+    embed.set_footer(text=f"{card.questions_asked} of {card.total_questions} questions asked")
+    return embed
+
+
+def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
+    lines = [
+        f"`{topic}` {topic_label(topic)}: " + ", ".join(f"{n} {lang}" for lang, n in per_lang.items())
+        for topic, per_lang in counts.items()
+    ]
+    return discord.Embed(
+        title="Quiz topics",
+        description="\n".join(lines) or "The bank is empty.",
+        colour=COLOUR_QUESTION,
+    ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
+
+
+def _fit_message(embed: discord.Embed) -> discord.Embed:
+    """Drop trailing 'why not' fields until the embed is within 6,000 characters."""
+    while len(embed) > 6000 and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quiz:(?P<round>\d+):(?P<choice>\d)"
+):
+    """A choice button whose custom_id carries the round and choice, so it works after a restart."""
+
+    def __init__(self, round_id: int, choice: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=LETTERS[choice],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"quiz:{round_id}:{choice}",
+            )
+        )
+        self.round_id = round_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        return cls(int(match["round"]), int(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service: QuizService = interaction.client.quizzes  # type: ignore[attr-defined]
+        await answer_by_button(service, interaction, self.choice)
+
+
+async def answer_by_button(service: QuizService, interaction: discord.Interaction, choice: int) -> None:
+    """Record a button answer and tell only the member what happened."""
+    from bot.services.quiz import AnswerStatus
+
+    assert interaction.message is not None
+    result = service.answer(
+        message_id=interaction.message.id,
+        user_id=interaction.user.id,
+        display_name=interaction.user.display_name,
+        choice=choice,
+    )
+    if result.status is AnswerStatus.ACCEPTED:
+        text = f"Locked in: {LETTERS[choice]}"
+    elif result.status is AnswerStatus.DUPLICATE and result.choice is not None:
+        text = f"You already answered {LETTERS[result.choice]}; your first answer counts."
+    elif result.status in (AnswerStatus.CLOSED, AnswerStatus.NOT_A_QUESTION):
+        text = "This question is closed; wait for the next one."
+    else:
+        text = "That is not one of this question's choices."
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+def answer_view(round_id: int, n_choices: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in range(n_choices):
+        view.add_item(AnswerButton(round_id, choice))
+    return view

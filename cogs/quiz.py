@@ -1,0 +1,266 @@
+"""/quiz: live quizzes in a channel. Parses options, calls the quiz service, renders."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank.schema import TOPICS
+from bot.core.errors import UserFacingError
+from bot.core.letters import REACTIONS, index_of_reaction
+from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
+from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, ResultsCard, RevealCard
+from cogs._quiz_views import (
+    AnswerButton,
+    answer_view,
+    question_embed,
+    results_embed,
+    reveal_embed,
+    topic_label,
+    topics_embed,
+)
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Chinese (中文)", value="zh"),
+    app_commands.Choice(name="Any", value="any"),
+]
+MODE_CHOICES = [
+    app_commands.Choice(name="Reactions", value="reactions"),
+    app_commands.Choice(name="Buttons", value="buttons"),
+]
+
+
+class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.quizzes
+        self._warned_hidden: set[int] = set()  # channels told that answers cannot be hidden
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.service.presenter = self
+        self.bot.add_dynamic_items(AnswerButton)
+        self.bot.tasks.spawn(self._resume_when_ready(), name="quiz-resume")
+
+    async def _resume_when_ready(self) -> None:
+        await self.bot.wait_until_ready()
+        resumed = await self.service.resume()
+        if resumed:
+            log.info("resumed %d running quiz(zes)", resumed)
+
+    # -- commands ------------------------------------------------------------------------------
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        counts = self.service.topics()
+        needle = current.lower().strip()
+        choices = []
+        for topic, per_lang in counts.items():
+            label = f"{topic_label(topic)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
+            if needle in topic or needle in label.lower():
+                choices.append(app_commands.Choice(name=label, value=topic))
+        return choices[:25]
+
+    @app_commands.command(name="start", description="Start a quiz in this channel")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        topic="Only questions on this topic (default: all)",
+        questions=f"How many questions ({MIN_QUESTIONS}-{MAX_QUESTIONS}, default 5)",
+        seconds=f"Seconds per question ({MIN_SECONDS}-{MAX_SECONDS}, default from the server's settings)",
+        language="Question language (default English)",
+        mode="Answer with reactions or buttons (default from the server's settings)",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        questions: app_commands.Range[int, MIN_QUESTIONS, MAX_QUESTIONS] = 5,
+        seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
+        language: str | None = None,
+        mode: str | None = None,
+    ) -> None:
+        await self._start(interaction, topic, questions, seconds, language, mode, kind="quiz")
+
+    @app_commands.command(name="question", description="Post a single question in this channel")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        topic="Only questions on this topic (default: all)",
+        seconds=f"Seconds to answer ({MIN_SECONDS}-{MAX_SECONDS})",
+        language="Question language (default English)",
+        mode="Answer with reactions or buttons",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def question(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
+        language: str | None = None,
+        mode: str | None = None,
+    ) -> None:
+        await self._start(interaction, topic, 1, seconds, language, mode, kind="single")
+
+    async def _start(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None,
+        questions: int,
+        seconds: int | None,
+        language: str | None,
+        mode: str | None,
+        *,
+        kind: str,
+    ) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        if topic is not None:
+            topic = topic.strip().lower() or None
+        if topic is not None and topic not in TOPICS:
+            raise UserFacingError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+        settings = await self.service.guild_settings(interaction.guild_id)
+        options = QuizOptions(
+            topic=topic,
+            questions=questions,
+            seconds=seconds or settings.default_seconds,
+            lang=language or settings.default_language,
+            mode=mode or settings.answer_mode,
+        )
+        session = await self.service.start(
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            user_id=interaction.user.id,
+            options=options,
+            kind=kind,
+        )
+        what = "a question" if kind == "single" else f"a quiz of {session.total_questions} question(s)"
+        scope = topic_label(topic) if topic else "all topics"
+        text = (
+            f"**{discord.utils.escape_markdown(interaction.user.display_name)}** started {what} on {scope} "
+            f"({options.lang}, {options.seconds} s each, answer with {options.mode})."
+        )
+        if (
+            options.mode == "reactions"
+            and settings.hidden_answers
+            and not interaction.app_permissions.manage_messages
+        ):
+            text += (
+                "\nAnswers stay visible: hidden answers are on, but I lack Manage Messages here."
+                " An admin can grant it to hide them."
+            )
+            self._warned_hidden.add(interaction.channel_id)
+        await interaction.response.send_message(text)
+
+    @app_commands.command(name="stop", description="Stop this channel's quiz and post the results")
+    @app_commands.guild_only()
+    async def stop(self, interaction: discord.Interaction) -> None:
+        assert interaction.channel_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.service.stop(
+            channel_id=interaction.channel_id,
+            user_id=interaction.user.id,
+            can_manage_messages=interaction.permissions.manage_messages,
+        )
+        await interaction.followup.send("Quiz stopped.", ephemeral=True)
+
+    @app_commands.command(name="topics", description="List quiz topics with question counts per language")
+    async def topics(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(embed=topics_embed(self.service.topics()), ephemeral=True)
+
+    # -- reactions -----------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        active = self.service.active_round(payload.message_id)
+        if active is None or payload.guild_id is None:
+            return
+        if (payload.member is not None and payload.member.bot) or payload.user_id == self.bot.user.id:  # type: ignore[union-attr]
+            return
+        choice = index_of_reaction(str(payload.emoji), active.rules.n_choices)
+        if choice is None:
+            return
+        name = payload.member.display_name if payload.member is not None else str(payload.user_id)
+        result = self.service.answer(
+            message_id=payload.message_id, user_id=payload.user_id, display_name=name, choice=choice
+        )
+        if result.hidden and result.status in (AnswerStatus.ACCEPTED, AnswerStatus.DUPLICATE):
+            await self._hide(payload, choice)
+
+    async def _hide(self, payload: discord.RawReactionActionEvent, choice: int) -> None:
+        channel = self.bot.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
+        try:
+            await channel.get_partial_message(payload.message_id).remove_reaction(
+                REACTIONS[choice], discord.Object(id=payload.user_id)
+            )
+        except discord.Forbidden:
+            if payload.channel_id not in self._warned_hidden:
+                self._warned_hidden.add(payload.channel_id)
+                log.warning("cannot hide answers in channel %s: Manage Messages missing", payload.channel_id)
+                await channel.send(
+                    "Admins: hidden answers are on, but I lack **Manage Messages** in this channel, so "
+                    "answer reactions stay visible. Grant it, or turn hidden answers off."
+                )
+        except discord.HTTPException:
+            log.warning("could not remove an answer reaction on message %s", payload.message_id)
+
+    # -- the presenter the quiz service calls --------------------------------------------------
+
+    async def post_question(self, card: QuestionCard) -> int:
+        channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
+        n = len(card.item.choices)
+        if card.mode == "buttons":
+            message = await channel.send(embed=question_embed(card), view=answer_view(card.round_id, n))
+            return message.id
+        message = await channel.send(embed=question_embed(card))
+        return message.id
+
+    async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
+        if card.mode != "reactions":
+            return
+        message = self.bot.get_partial_messageable(card.channel_id).get_partial_message(message_id)
+        for index in range(len(card.item.choices)):
+            await message.add_reaction(REACTIONS[index])
+
+    async def reveal(self, card: RevealCard) -> None:
+        channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
+        question = channel.get_partial_message(card.message_id)
+        await channel.send(
+            embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
+        )
+
+    async def post_results(self, card: ResultsCard) -> None:
+        channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
+        await channel.send(embed=results_embed(card))
+
+    async def read_reactions(
+        self, channel_id: int, message_id: int, n_choices: int
+    ) -> dict[int, tuple[str, list[int]]]:
+        channel = self.bot.get_partial_messageable(channel_id)
+        message = await channel.fetch_message(message_id)
+        found: dict[int, tuple[str, list[int]]] = {}
+        for reaction in message.reactions:
+            choice = index_of_reaction(str(reaction.emoji), n_choices)
+            if choice is None:
+                continue
+            async for user in reaction.users():
+                if user.bot:
+                    continue
+                name = getattr(user, "display_name", user.name)
+                found.setdefault(user.id, (name, []))[1].append(choice)
+        return found
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Quiz(bot))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.bank.loader import Bank, load_bank
+from bot.core.clock import FakeClock
+from bot.services.answer_writer import AnswerWriter
+from bot.services.quiz import QuestionCard, QuizService, ResultsCard, RevealCard
+from bot.storage.database import Database
+from bot.storage.migrations import migrate
+from bot.tasks import TaskRunner
+
+
+@dataclass
+class RecordingPresenter:
+    """Stands in for the Discord cog: records what would be shown."""
+
+    questions: list[QuestionCard] = field(default_factory=list)
+    message_ids: list[int] = field(default_factory=list)
+    reveals: list[RevealCard] = field(default_factory=list)
+    results: list[ResultsCard] = field(default_factory=list)
+    reactions: dict[int, dict[int, tuple[str, list[int]]]] = field(default_factory=dict)
+    next_id: int = 1000
+
+    async def post_question(self, card: QuestionCard) -> int:
+        self.next_id += 1
+        self.questions.append(card)
+        self.message_ids.append(self.next_id)
+        return self.next_id
+
+    async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
+        return None
+
+    async def reveal(self, card: RevealCard) -> None:
+        self.reveals.append(card)
+
+    async def post_results(self, card: ResultsCard) -> None:
+        self.results.append(card)
+
+    async def read_reactions(self, channel_id: int, message_id: int, n_choices: int):
+        return self.reactions.get(message_id, {})
+
+
+@pytest.fixture(scope="session")
+def bank() -> Bank:
+    return load_bank()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "quiz.db")
+    await migrate(database.writer)
+    yield database
+    await database.close()
+
+
+@dataclass
+class Harness:
+    service: QuizService
+    presenter: RecordingPresenter
+    clock: FakeClock
+    writer: AnswerWriter
+    tasks: TaskRunner
+
+    async def close(self) -> None:
+        await self.service.shutdown()
+        await self.writer.stop()
+        await self.tasks.drain(grace=1)
+
+
+def make_harness(db: Database, bank: Bank, clock: FakeClock | None = None, seed: int = 7) -> Harness:
+    clock = clock or FakeClock()
+    tasks = TaskRunner()
+    writer = AnswerWriter(db, tasks)
+    writer.start()
+    service = QuizService(
+        db, bank, clock, writer, tasks, rng=random.Random(seed), pause_between_rounds=timedelta(0)
+    )
+    presenter = RecordingPresenter()
+    service.presenter = presenter
+    return Harness(service, presenter, clock, writer, tasks)
+
+
+@pytest.fixture
+async def harness(db: Database, bank: Bank) -> AsyncIterator[Harness]:
+    h = make_harness(db, bank)
+    yield h
+    await h.close()
