@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 
 
-async def wait_for(condition: Callable[[], object], timeout: float = 5.0, what: str = "condition") -> None:
+async def wait_for(condition: Callable[[], object], within: float = 5.0, what: str = "condition") -> None:
     """Poll until ``condition()`` is truthy; fail saying what was awaited."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.005)

@@ -160,6 +160,7 @@ class QuizOptions:
 class _Runner:
     session_id: int
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    skip: asyncio.Event = field(default_factory=asyncio.Event)  # end the current wait early
     stopped_by: int | None = None
     task: asyncio.Task[None] | None = None
 
@@ -267,6 +268,18 @@ class QuizService:
         runner.stop.set()
         if runner.task is not None:
             await asyncio.wait({runner.task}, timeout=30)
+
+    def close_round_now(self, channel_id: int) -> None:
+        """Close the channel's open question early (everyone expected has answered)."""
+        runner = self._runners.get(channel_id)
+        if runner is not None:
+            runner.skip.set()
+
+    async def wait_finished(self, channel_id: int) -> None:
+        """Wait until the channel's quiz has ended."""
+        runner = self._runners.get(channel_id)
+        if runner is not None and runner.task is not None:
+            await asyncio.wait({runner.task})
 
     def _launch(self, session: SessionRow) -> None:
         runner = _Runner(session.id)
@@ -379,15 +392,19 @@ class QuizService:
 
     async def _wait(self, until: datetime, runner: _Runner) -> None:
         """Sleep until ``until`` or until the quiz is stopped, whichever comes first."""
-        sleeper = asyncio.ensure_future(self.clock.sleep_until(until))
-        stopper = asyncio.ensure_future(runner.stop.wait())
+        waits = [
+            asyncio.ensure_future(self.clock.sleep_until(until)),
+            asyncio.ensure_future(runner.stop.wait()),
+            asyncio.ensure_future(runner.skip.wait()),
+        ]
         try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for fut in (sleeper, stopper):
+            runner.skip.clear()
+            for fut in waits:
                 fut.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(sleeper, stopper, return_exceptions=True)
+                await asyncio.gather(*waits, return_exceptions=True)
 
     async def _finish_round(self, session: SessionRow, row: RoundRow, runner: _Runner) -> None:
         if row.status == "open":

@@ -24,7 +24,9 @@ async def start(h: Harness, **options: object) -> int:
 
 
 async def question_posted(h: Harness, n: int) -> int:
-    await wait_for(lambda: len(h.presenter.questions) >= n and h.service.active_round(h.presenter.message_ids[n - 1]))
+    await wait_for(
+        lambda: len(h.presenter.questions) >= n and h.service.active_round(h.presenter.message_ids[n - 1])
+    )
     return h.presenter.message_ids[n - 1]
 
 
@@ -78,7 +80,7 @@ async def test_full_quiz_scores_reveals_and_ranks(harness: Harness, db: Database
     assert [r.rank for r in results.rows] == [1, 2]
 
     rows = await db.fetch_all(
-        "SELECT user_id, period_kind, points, answered, correct FROM scores WHERE guild_id = ? ORDER BY user_id",
+        "SELECT user_id, period_kind, points, answered, correct FROM scores WHERE guild_id = ?",
         (GUILD,),
     )
     per_user = {(r["user_id"], r["period_kind"]): (r["points"], r["answered"], r["correct"]) for r in rows}
@@ -125,7 +127,9 @@ async def test_no_repeats_until_the_pool_is_used_up(harness: Harness, bank: Bank
     while len(seen) < len(pool):
         n = min(3, len(pool) - len(seen))
         session = await h.service.start(
-            guild_id=GUILD, channel_id=CHANNEL, user_id=ALICE,
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            user_id=ALICE,
             options=QuizOptions(topic="quantization", questions=n, seconds=5),
         )
         seen.extend(session.item_ids)
@@ -159,7 +163,9 @@ async def test_restart_mid_question_reconciles_reactions(db: Database, bank: Ban
     await question_posted(second, 1)
     await close_current(second, 2)
     await wait_for(lambda: second.presenter.results)
-    rows = await db.fetch_all("SELECT user_id, answered FROM scores WHERE period_kind = 'all' ORDER BY user_id")
+    rows = await db.fetch_all(
+        "SELECT user_id, answered FROM scores WHERE period_kind = 'all' ORDER BY user_id"
+    )
     assert [(r["user_id"], r["answered"]) for r in rows] == [(ALICE, 1), (BOB, 1)]
     await second.close()
 
