@@ -60,6 +60,13 @@ CREATE TEMP TABLE IF NOT EXISTS answer_stage (
 )
 """
 
+# Without these the correlated look-ups below make a batch quadratic in its size.
+_STAGE_DDL = (
+    _STAGE,
+    "CREATE INDEX IF NOT EXISTS temp.answer_stage_round_user ON answer_stage (round_id, user_id, seq)",
+    "CREATE INDEX IF NOT EXISTS temp.answer_stage_member ON answer_stage (guild_id, user_id, accepted, seq)",
+)
+
 _SCORE_UPSERT = """
 INSERT INTO scores (guild_id, period_kind, period_key, user_id, points, answered, correct, updated_at)
 SELECT guild_id, '{kind}', {key}, user_id, SUM(points), COUNT(*), SUM(correct), MAX(answered_at)
@@ -89,7 +96,8 @@ class AnswerRepository:
         """Store a batch in order; for each answer, whether it was accepted (the first for its round)."""
         if not answers:
             return []
-        await conn.execute(_STAGE)
+        for statement in _STAGE_DDL:
+            await conn.execute(statement)
         await conn.execute("DELETE FROM answer_stage")
         await conn.executemany(
             """

@@ -1,0 +1,516 @@
+"""Load the question bank from YAML, report every problem at once, index the items.
+
+``load_bank()`` reads every ``*.yaml`` file of ``data/bank`` (found from this file's
+location, never the working directory), validates each item on its own and either
+returns an immutable :class:`Bank` or raises :class:`BankError` listing every problem as
+``file:line: message``. ``check_bank()`` does the same work but returns the problems with
+the valid part of the bank, for ``quizbot bank check``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.bank.schema import TOPICS, BankItem, ItemType
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BANK_DIR = PROJECT_ROOT / "data" / "bank"
+BANK_VERSION = 1
+BANK_SUFFIX = ".yaml"
+TOP_LEVEL_KEYS = ("version", "items")
+
+# libyaml is ~10x faster; its nodes carry the same marks as the pure-Python parser's.
+_YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Errors raised by BankItem's model validator have no field location; the message says
+# which field it is about, so point at that field's line.
+_MODEL_ERROR_FIELDS: tuple[tuple[str, str], ...] = (
+    ("answer ", "answer"),
+    ("why_not", "why_not"),
+    ("a short_answer item has no choices", "choices"),
+    ("true_false choices", "choices"),
+    ("a choice item needs", "choices"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file, printed as ``file:line: message``."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class BankError(Exception):
+    """The bank cannot be loaded; ``problems`` lists every reason, in file and line order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the question bank"
+        return "\n".join([head, *(str(p) for p in self.problems)])
+
+    def __str__(self) -> str:
+        return self._text()
+
+
+@dataclass(frozen=True)
+class BankSummary:
+    """Item counts by bank file, seed (source) file, type, language and topic."""
+
+    total: int
+    by_file: Mapping[str, int]
+    by_source: Mapping[str, int]
+    by_type: Mapping[str, int]
+    by_lang: Mapping[str, int]
+    by_topic: Mapping[str, int]
+
+    def lines(self) -> list[str]:
+        def row(label: str, counts: Mapping[str, int]) -> str:
+            body = ", ".join(f"{name} {count}" for name, count in counts.items()) or "-"
+            return f"  {label:<8} {body}"
+
+        return [
+            f"{self.total} item{'s' if self.total != 1 else ''}",
+            row("file", self.by_file),
+            row("source", self.by_source),
+            row("type", self.by_type),
+            row("lang", self.by_lang),
+            row("topic", self.by_topic),
+        ]
+
+
+class Bank:
+    """An immutable, indexed set of bank items. Indexes are built once, so lookups are cheap."""
+
+    __slots__ = ("_by_id", "_by_lang", "_by_topic", "_by_type", "_items", "_origins")
+
+    _items: tuple[BankItem, ...]
+    _origins: Mapping[str, tuple[str, int]]
+    _by_id: Mapping[str, BankItem]
+    _by_topic: Mapping[str, frozenset[int]]
+    _by_lang: Mapping[str, frozenset[int]]
+    _by_type: Mapping[ItemType, frozenset[int]]
+
+    def __init__(
+        self, items: Iterable[BankItem], origins: Mapping[str, tuple[str, int]] | None = None
+    ) -> None:
+        """``origins`` maps an item id to the (bank file, line) it was read from."""
+        frozen = tuple(items)
+        by_id: dict[str, BankItem] = {}
+        by_topic: dict[str, set[int]] = {}
+        by_lang: dict[str, set[int]] = {}
+        by_type: dict[ItemType, set[int]] = {}
+        for index, item in enumerate(frozen):
+            if item.id in by_id:
+                raise ValueError(f"duplicate item id {item.id!r}")
+            by_id[item.id] = item
+            for topic in item.topics:
+                by_topic.setdefault(topic, set()).add(index)
+            by_lang.setdefault(item.lang, set()).add(index)
+            by_type.setdefault(item.type, set()).add(index)
+        setattr_ = object.__setattr__
+        setattr_(self, "_items", frozen)
+        setattr_(self, "_origins", MappingProxyType(dict(origins or {})))
+        setattr_(self, "_by_id", MappingProxyType(by_id))
+        setattr_(self, "_by_topic", MappingProxyType({k: frozenset(v) for k, v in by_topic.items()}))
+        setattr_(self, "_by_lang", MappingProxyType({k: frozenset(v) for k, v in by_lang.items()}))
+        setattr_(self, "_by_type", MappingProxyType({k: frozenset(v) for k, v in by_type.items()}))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Bank is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Bank is immutable")
+
+    def __repr__(self) -> str:
+        return f"<Bank {len(self._items)} items>"
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[BankItem]:
+        return iter(self._items)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._by_id
+
+    @property
+    def items(self) -> tuple[BankItem, ...]:
+        return self._items
+
+    def by_id(self, item_id: str) -> BankItem | None:
+        """The item with this id, or None (an id stored in the database may have been retired)."""
+        return self._by_id.get(item_id)
+
+    def origin(self, item_id: str) -> str | None:
+        """``file:line`` the item was read from, for logs and error messages."""
+        where = self._origins.get(item_id)
+        return f"{where[0]}:{where[1]}" if where else None
+
+    def filter(
+        self,
+        topic: str | None = None,
+        lang: str | None = None,
+        types: ItemType | Collection[ItemType] | None = None,
+    ) -> list[BankItem]:
+        """Items in bank order that match every given criterion; ``topic`` matches any of an item's."""
+        selected: frozenset[int] | None = None
+        if topic is not None:
+            selected = self._by_topic.get(topic, frozenset())
+        if lang is not None:
+            matching = self._by_lang.get(lang, frozenset())
+            selected = matching if selected is None else selected & matching
+        if types is not None:
+            # A lone ItemType is a str, hence a Collection of characters: accept it as one type.
+            wanted: Iterable[Any] = (types,) if isinstance(types, str) else types
+            matching = frozenset().union(*(self._by_type.get(ItemType(t), frozenset()) for t in wanted))
+            selected = matching if selected is None else selected & matching
+        if selected is None:
+            return list(self._items)
+        return [self._items[i] for i in sorted(selected)]
+
+    def topic_counts(self) -> dict[str, dict[str, int]]:
+        """topic -> lang -> number of choice items (for ``/quiz topics``), topics in taxonomy order."""
+        counts: dict[str, dict[str, int]] = {}
+        for topic in TOPICS:
+            per_lang = Counter(
+                self._items[i].lang for i in self._by_topic.get(topic, ()) if self._items[i].is_choice
+            )
+            if per_lang:
+                counts[topic] = dict(sorted(per_lang.items()))
+        return counts
+
+    def summary(self) -> BankSummary:
+        """Counts by bank file, source (seed) file, type, language and topic (once per topic of an item)."""
+        files = Counter(self._origins[i.id][0] for i in self._items if i.id in self._origins)
+        sources = Counter(i.source.file for i in self._items)
+        types = Counter(i.type.value for i in self._items)
+        langs = Counter(i.lang for i in self._items)
+        topics = {t: len(self._by_topic[t]) for t in TOPICS if t in self._by_topic}
+        return BankSummary(
+            total=len(self._items),
+            by_file=dict(sorted(files.items())),
+            by_source=dict(sorted(sources.items())),
+            by_type={t.value: types[t.value] for t in ItemType if types[t.value]},
+            by_lang=dict(sorted(langs.items())),
+            by_topic=topics,
+        )
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The valid part of the bank plus every problem found (empty when the bank is sound)."""
+
+    bank: Bank
+    problems: list[Problem] = field(default_factory=list)
+
+
+_NOT_WORDS = re.compile(r"[^\w\s]|_")
+
+
+def normalise_prompt(text: str) -> str:
+    """Prompt text for duplicate detection: case-folded, punctuation dropped, whitespace collapsed."""
+    return " ".join(_NOT_WORDS.sub("", text.casefold()).split())
+
+
+def display_path(path: Path) -> str:
+    """How a problem names a file: relative to the project when inside it, else as given."""
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def bank_files(paths: Sequence[Path] | None = None) -> tuple[list[Path], list[Problem]]:
+    """Expand ``paths`` (files or folders; default: the shipped bank folder) into bank files."""
+    problems: list[Problem] = []
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths if paths is not None else [DEFAULT_BANK_DIR]:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix == BANK_SUFFIX and p.is_file())
+            problems.extend(
+                Problem(display_path(p), 1, f"bank files end in {BANK_SUFFIX}; this file is not loaded")
+                for p in sorted(path.glob("*.yml"))
+            )
+            if not found:
+                problems.append(
+                    Problem(display_path(path), 1, f"no *{BANK_SUFFIX} bank files in this folder")
+                )
+        elif path.is_file():
+            found = [path]
+        else:
+            problems.append(Problem(display_path(path), 1, "no such file or folder"))
+            found = []
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files, problems
+
+
+@dataclass
+class _RawItem:
+    """An item as read from YAML, before and after validation."""
+
+    file: str
+    line: int
+    node: yaml.MappingNode
+    data: dict[str, Any]
+    item: BankItem | None = None
+
+    def field_line(self, name: str) -> int:
+        for key, _value in self.node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                return int(key.start_mark.line) + 1
+        return self.line
+
+    def text(self, name: str) -> str | None:
+        value = self.data.get(name)
+        return value if isinstance(value, str) else None
+
+
+def check_bank(paths: Sequence[Path] | None = None) -> LoadResult:
+    """Load every bank file and collect every problem; never raises for bad content."""
+    files, problems = bank_files(paths)
+    raw_items: list[_RawItem] = []
+    for path in files:
+        file_items, file_problems = _read_file(path, display_path(path))
+        raw_items.extend(file_items)
+        problems.extend(file_problems)
+    problems.extend(_cross_item_problems(raw_items))
+
+    order = {display_path(p): n for n, p in enumerate(files)}
+    problems.sort(key=lambda p: (order.get(p.file, -1), p.line))
+
+    items: list[BankItem] = []
+    origins: dict[str, tuple[str, int]] = {}
+    for raw in raw_items:
+        if raw.item is not None and raw.item.id not in origins:
+            items.append(raw.item)
+            origins[raw.item.id] = (raw.file, raw.line)
+    return LoadResult(Bank(items, origins), problems)
+
+
+def load_bank(paths: Sequence[Path] | None = None) -> Bank:
+    """Load and validate the bank; raise :class:`BankError` listing every problem if any."""
+    started = time.perf_counter()
+    result = check_bank(paths)
+    if result.problems:
+        raise BankError(result.problems)
+    log.info("loaded %d bank items in %.1f ms", len(result.bank), (time.perf_counter() - started) * 1000)
+    return result.bank
+
+
+def _read_file(path: Path, name: str) -> tuple[list[_RawItem], list[Problem]]:
+    problems: list[Problem] = []
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        return [], [Problem(name, line, f"not UTF-8 text: {exc.reason}")]
+    except OSError as exc:
+        return [], [Problem(name, 1, f"cannot read the file: {exc.strerror or exc}")]
+
+    loader = _YamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        return [], [_syntax_problem(name, exc)]
+    except yaml.YAMLError as exc:
+        return [], [Problem(name, 1, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+
+    if root is None:
+        return [], [Problem(name, 1, "the file is empty; a bank file holds `version: 1` and `items:`")]
+    problems.extend(_duplicate_keys(root, name))
+    if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
+        return [], [
+            *problems,
+            Problem(name, _line(root), "the top level must be a mapping of version and items"),
+        ]
+
+    fields = {k.value: (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            line = _line(fields[key][0]) if key in fields else 1
+            problems.append(
+                Problem(
+                    name, line, f"unknown top-level key {key!r}; a bank file holds only version and items"
+                )
+            )
+    version = data.get("version", BANK_VERSION)
+    if type(version) is not int or version != BANK_VERSION:
+        line = _line(fields["version"][1]) if "version" in fields else 1
+        problems.append(
+            Problem(name, line, f"unsupported version {version!r}; this bot reads version {BANK_VERSION}")
+        )
+        return [], problems
+    if "items" not in data:
+        return [], [*problems, Problem(name, 1, "missing `items:`, the list of questions")]
+    items_node = fields["items"][1]
+    items_data = data["items"]
+    if not isinstance(items_node, yaml.SequenceNode) or not isinstance(items_data, list):
+        return [], [*problems, Problem(name, _line(items_node), "`items` must be a list of questions")]
+    if not items_data:
+        return [], [*problems, Problem(name, _line(items_node), "`items` is empty")]
+
+    raw_items: list[_RawItem] = []
+    for item_node, item_data in zip(items_node.value, items_data, strict=True):
+        if not isinstance(item_node, yaml.MappingNode) or not isinstance(item_data, dict):
+            problems.append(
+                Problem(name, _line(item_node), "an item must be a mapping of fields (id, type, ...)")
+            )
+            continue
+        raw = _RawItem(name, _line(item_node), item_node, item_data)
+        try:
+            raw.item = BankItem.model_validate(item_data)
+        except ValidationError as exc:
+            problems.extend(_validation_problems(raw, exc))
+        raw_items.append(raw)
+    return raw_items, problems
+
+
+def _syntax_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = int(mark.line) + 1 if mark is not None else 1
+    message = f"YAML syntax error: {exc.problem or exc}"
+    if exc.context:
+        started = int(exc.context_mark.line) + 1 if exc.context_mark is not None else line
+        where = f" started at line {started}" if started != line else ""
+        message += f" ({exc.context}{where})"
+    return Problem(name, line, message)
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _duplicate_keys(node: yaml.Node, name: str) -> Iterator[Problem]:
+    """YAML silently keeps the last of two equal keys; a curator meant something else."""
+    stack = [node]
+    seen_nodes: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen_nodes:  # aliases can make the graph cyclic
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in first:
+                        yield Problem(
+                            name,
+                            _line(key),
+                            f"key {key.value!r} repeats (first at line {first[key.value]}); "
+                            "YAML keeps only the last",
+                        )
+                    else:
+                        first[key.value] = _line(key)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _validation_problems(raw: _RawItem, exc: ValidationError) -> Iterator[Problem]:
+    label = raw.text("id") or f"item at line {raw.line}"
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = str(error.get("ctx", {}).get("error") or error["msg"])
+        named = bool(loc)  # the model validator's messages name their field themselves
+        if not loc:
+            loc = next(((f,) for prefix, f in _MODEL_ERROR_FIELDS if message.startswith(prefix)), ())
+        dotted = ".".join(str(part) for part in loc)
+        kind = error["type"]
+        if loc == ("explanation",) and kind in ("missing", "string_too_short", "string_type"):
+            text = "explanation is empty; every item needs one (what the reveal teaches)"
+        elif kind == "missing":
+            text = f"missing field {dotted!r}"
+        elif kind == "extra_forbidden":
+            text = f"unknown field {dotted!r}"
+        elif named:
+            text = f"{dotted}: {message}"
+        else:
+            text = message
+        yield Problem(raw.file, _loc_line(raw.node, loc, kind == "missing") or raw.line, f"{label}: {text}")
+
+
+def _loc_line(node: yaml.Node, loc: tuple[Any, ...], missing: bool) -> int | None:
+    """Line of the field an error points at: its key's line, or its parent's if the field is missing."""
+    current = node
+    line = _line(node)
+    for depth, part in enumerate(loc):
+        last = depth == len(loc) - 1
+        if isinstance(current, yaml.MappingNode) and isinstance(part, str):
+            match = next(
+                ((k, v) for k, v in current.value if isinstance(k, yaml.ScalarNode) and k.value == part), None
+            )
+            if match is None:
+                return line
+            key, current = match
+            line = _line(key) if last or missing else _line(current)
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(current.value)
+        ):
+            current = current.value[part]
+            line = _line(current)
+        else:
+            return line
+    return line
+
+
+def _cross_item_problems(raw_items: list[_RawItem]) -> Iterator[Problem]:
+    """Duplicate ids and repeated questions, within and across files, naming both places."""
+    first_id: dict[str, _RawItem] = {}
+    first_question: dict[tuple[str, str], _RawItem] = {}
+    for raw in raw_items:
+        item_id = raw.text("id")
+        if item_id:
+            earlier = first_id.setdefault(item_id, raw)
+            if earlier is not raw:
+                yield Problem(
+                    raw.file,
+                    raw.field_line("id"),
+                    f"duplicate id {item_id!r}; first used at {earlier.file}:{earlier.field_line('id')}",
+                )
+        kind, prompt = raw.text("type"), raw.text("prompt")
+        normalised = normalise_prompt(prompt) if prompt else ""
+        if kind and normalised:
+            question = first_question.setdefault((kind, normalised), raw)
+            if question is not raw:
+                label = item_id or f"item at line {raw.line}"
+                other = question.text("id") or "an item"
+                yield Problem(
+                    raw.file,
+                    raw.field_line("prompt"),
+                    f"{label}: the same question as {other} at "
+                    f"{question.file}:{question.field_line('prompt')} (same type and prompt)",
+                )
