@@ -127,11 +127,19 @@ class QuizBot(commands.Bot):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     async def close(self) -> None:
-        """Disconnect, let pending writes finish, stop the scheduler, close the database."""
+        """Stop the quiz loops, save queued answers, disconnect, stop the scheduler, close the database.
+
+        The loops stop before discord.py closes its HTTP session: one that woke after would fail
+        with a closed session and end its quiz instead of leaving it to resume at the next start.
+        """
         try:
-            await super().close()
+            await self.quizzes.shutdown()
+            await self.answer_writer.stop()
         finally:
-            await self.release()
+            try:
+                await super().close()
+            finally:
+                await self.release()
 
     async def release(self) -> None:
         if self._released:

@@ -1,0 +1,89 @@
+"""Fixtures for end-to-end tests: a fresh Discord stand-in and the real bot, per test.
+
+``fake`` is a :class:`fakediscord.FakeDiscord` on 127.0.0.1 with the default study server;
+``world`` holds its handles (guild, channel, admin, alice, bob); ``bot`` is the real QuizBot
+built by ``bot.app.create_bot`` from a real Settings object (a SQLite file in tmp_path, the real
+scheduler), connected and ready. ``start_bot`` does the same on demand, for tests that change
+the world or add a test-only command first. At teardown the bot is closed and the stand-in's
+strictness check runs: an unknown route, a refused request, an ERROR log or an unexpected
+command error fails the test that caused it. See tests/fakediscord/README.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.fakediscord import BotHarness, FakeDiscord, StudyServer, discord_py_endpoints, study_server
+from tests.fakediscord.harness import DEFAULT_LOGGERS, USER_ERRORS
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+    from bot.core.clock import Clock
+
+StartBot = Callable[..., Awaitable["QuizBot"]]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as stand_in:
+        yield stand_in
+    stand_in.check()
+
+
+@pytest.fixture
+def world(fake: FakeDiscord) -> StudyServer:
+    return study_server(fake)
+
+
+@pytest.fixture
+async def start_bot(fake: FakeDiscord, world: StudyServer, tmp_path: Any) -> AsyncIterator[StartBot]:
+    """``await start_bot(prepare=None, clock=None, **settings)``: build, connect, return the real bot.
+
+    ``prepare(bot)`` runs before login, e.g. to add a test-only command to ``bot.tree``;
+    ``clock`` (a ``bot.core.clock.FakeClock``) lets a test move quiz time without sleeping.
+    """
+    from bot.app import create_bot
+    from bot.core.errors import UserFacingError
+    from bot.settings import Settings
+
+    harnesses: list[BotHarness] = []
+
+    async def start(
+        prepare: Callable[[QuizBot], None] | None = None, clock: Clock | None = None, **overrides: Any
+    ) -> QuizBot:
+        values: dict[str, Any] = {
+            "discord_token": fake.token,
+            "database_path": tmp_path / "quiz.db",
+            "discord_api_base": fake.api_base,
+            "discord_gateway_url": fake.gateway_url,
+            "dev_guild_id": world.guild.id,
+            "log_level": "INFO",
+            **overrides,
+        }
+        settings = Settings(_env_file=None, **values)
+        quiz_bot = await create_bot(settings, clock=clock, guild_ready_timeout=0.05)
+        harness = BotHarness(
+            fake,
+            quiz_bot,
+            loggers=(*DEFAULT_LOGGERS, "bot", "cogs"),
+            expected_errors=(*USER_ERRORS, UserFacingError),
+        )
+        harnesses.append(harness)
+        if prepare is not None:
+            prepare(quiz_bot)
+        await harness.start()
+        return quiz_bot
+
+    # create_bot points discord.py's class-level endpoints at the stand-in; put them back.
+    with discord_py_endpoints():
+        yield start
+        for harness in reversed(harnesses):
+            await harness.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> QuizBot:
+    return await start_bot()
