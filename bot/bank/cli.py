@@ -58,13 +58,7 @@ def add_bank_commands(
         help="validate bank files and print every problem",
         description="Validate bank files, print every problem as file:line: message, then a summary.",
     )
-    check.add_argument(
-        "paths",
-        metavar="PATH",
-        nargs="*",
-        type=Path,
-        help="bank files or folders (default: the shipped bank)",
-    )
+    _add_bank_paths(check)
     check.set_defaults(handler=cmd_check)
 
     export = commands.add_parser(
@@ -74,13 +68,7 @@ def add_bank_commands(
         "answer, explanation, source}; answer is the choice index, or the model answer for short answers.",
     )
     export.add_argument("--format", choices=["json"], default="json", help="output format (json)")
-    export.add_argument(
-        "paths",
-        metavar="PATH",
-        nargs="*",
-        type=Path,
-        help="bank files or folders (default: the shipped bank)",
-    )
+    _add_bank_paths(export)
     export.set_defaults(handler=cmd_export)
 
     schema = commands.add_parser(
@@ -210,3 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _add_bank_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="*",
+        type=Path,
+        help="bank files or folders (default: the shipped bank)",
+    )
