@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_LIMIT = 1024
+FOOTER_LIMIT = 2048
+MESSAGE_LIMIT = 6000  # characters across a message's embeds
+MAX_REVEAL_FIELDS = 6
+MIN_REASON = 80  # a 'why not' with less room than this is left out rather than cut to a stub
 CHOICE_LIMIT = 600
 MEDALS = ("🥇", "🥈", "🥉")
 COLOUR_QUESTION = discord.Colour.blurple()
@@ -75,35 +79,47 @@ def _bar(count: int, total: int, width: int = 10) -> str:
 
 
 def reveal_embed(card: RevealCard) -> discord.Embed:
+    """The key, the explanation, the counts, who was right, and as many 'why not's as fit.
+
+    The counts and the names are what members wait for, so they always fit; the 'why not'
+    reasons share what is left of Discord's 6,000 characters, the last one clipped visibly.
+    """
     item = card.item
     letter = LETTERS[item.answer_index]
-    title = f"Answer {card.position}/{card.total}: {letter}. {item.choices[item.answer_index]}"
-    embed = discord.Embed(
-        title=clip(title.replace("\n", " "), TITLE_LIMIT),
-        description=clip(item.explanation, DESCRIPTION_LIMIT),
-        colour=COLOUR_REVEAL,
-    )
+    key = item.choices[item.answer_index].replace("\n", " ")
+    title = clip(f"Answer {card.position}/{card.total}: {letter}. {key}", TITLE_LIMIT)
+    footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
+    counts: tuple[str, str] | None = None
     if card.show_counts:
         lines = [
             f"{REACTIONS[i]} {_bar(n, card.answered)} {n}{' ✅' if i == item.answer_index else ''}"
             for i, n in enumerate(card.counts)
         ]
-        embed.add_field(name=f"Answers ({card.answered})", value="\n".join(lines), inline=False)
-    for wrong, why in sorted(item.why_not.items()):
-        if len(embed.fields) >= 6:
-            break
-        embed.add_field(name=f"Why not {wrong}?", value=clip(why, FIELD_LIMIT), inline=False)
+        counts = (f"Answers ({card.answered})", "\n".join(lines))
     if card.correct_names:
         names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
-        embed.add_field(
-            name=f"Right ({len(card.correct_names)})", value=clip(names, FIELD_LIMIT), inline=False
-        )
+        right = (f"Right ({len(card.correct_names)})", clip(names, FIELD_LIMIT))
     elif card.answered:
-        embed.add_field(name="Right (0)", value="Nobody this time.", inline=False)
+        right = ("Right (0)", "Nobody this time.")
     else:
-        embed.add_field(name="Answers", value="Nobody answered.", inline=False)
-    embed.set_footer(text=f"{item.id} · source: {item.source.file} {item.source.locator}")
-    return _fit_message(embed)
+        right = ("Answers", "Nobody answered.")
+    kept = [f for f in (counts, right) if f is not None]
+    room = MESSAGE_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in kept)
+    description = clip(item.explanation, min(DESCRIPTION_LIMIT, room))
+    room -= len(description)
+    reasons: list[tuple[str, str]] = []
+    for wrong, why in sorted(item.why_not.items()):
+        name = f"Why not {wrong}?"
+        space = min(FIELD_LIMIT, room - len(name))
+        if len(kept) + len(reasons) >= MAX_REVEAL_FIELDS or space < MIN_REASON:
+            break
+        reasons.append((name, clip(why, space)))
+        room -= len(name) + len(reasons[-1][1])
+    embed = discord.Embed(title=title, description=description, colour=COLOUR_REVEAL)
+    for name, value in [*([counts] if counts else []), *reasons, right]:
+        embed.add_field(name=name, value=value, inline=False)
+    embed.set_footer(text=footer)
+    return embed
 
 
 def results_embed(card: ResultsCard) -> discord.Embed:
@@ -138,13 +154,6 @@ def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
 
-def _fit_message(embed: discord.Embed) -> discord.Embed:
-    """Drop trailing 'why not' fields until the embed is within 6,000 characters."""
-    while len(embed) > 6000 and embed.fields:
-        embed.remove_field(len(embed.fields) - 1)
-    return embed
-
-
 class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quiz:(?P<round>\d+):(?P<choice>\d)"
 ):
@@ -177,12 +186,13 @@ async def answer_by_button(service: QuizService, interaction: discord.Interactio
     from bot.services.quiz import AnswerStatus
 
     assert interaction.message is not None
-    result = service.answer(
-        message_id=interaction.message.id,
-        user_id=interaction.user.id,
-        display_name=interaction.user.display_name,
-        choice=choice,
-    )
+    message_id = interaction.message.id
+    user, name = interaction.user.id, interaction.user.display_name
+    result = service.answer(message_id=message_id, user_id=user, display_name=name, choice=choice)
+    if result.status is AnswerStatus.NOT_A_QUESTION and not service.resumed:
+        # Clicked just after a restart, before the open questions were picked up again.
+        await service.wait_resumed()
+        result = service.answer(message_id=message_id, user_id=user, display_name=name, choice=choice)
     if result.status is AnswerStatus.ACCEPTED:
         text = f"Locked in: {LETTERS[choice]}"
     elif result.status is AnswerStatus.DUPLICATE and result.choice is not None:

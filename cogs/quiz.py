@@ -183,10 +183,15 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        active = self.service.active_round(payload.message_id)
-        if active is None or payload.guild_id is None:
+        if payload.guild_id is None:
             return
         if (payload.member is not None and payload.member.bot) or payload.user_id == self.bot.user.id:  # type: ignore[union-attr]
+            return
+        active = self.service.active_round(payload.message_id)
+        if active is None and not self.service.resumed:
+            await self.service.wait_resumed()
+            active = self.service.active_round(payload.message_id)
+        if active is None:
             return
         choice = index_of_reaction(str(payload.emoji), active.rules.n_choices)
         if choice is None:
@@ -200,20 +205,40 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
 
     async def _hide(self, payload: discord.RawReactionActionEvent, choice: int) -> None:
         channel = self.bot.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
+        # Check first: without Manage Messages Discord refuses every removal, once per answer.
+        if self._can_manage_messages(payload.guild_id, payload.channel_id) is False:
+            await self._warn_cannot_hide(channel)
+            return
         try:
             await channel.get_partial_message(payload.message_id).remove_reaction(
                 REACTIONS[choice], discord.Object(id=payload.user_id)
             )
-        except discord.Forbidden:
-            if payload.channel_id not in self._warned_hidden:
-                self._warned_hidden.add(payload.channel_id)
-                log.warning("cannot hide answers in channel %s: Manage Messages missing", payload.channel_id)
-                await channel.send(
-                    "Admins: hidden answers are on, but I lack **Manage Messages** in this channel, so "
-                    "answer reactions stay visible. Grant it, or turn hidden answers off."
-                )
+        except discord.Forbidden:  # the permission went away after the cache last heard of it
+            await self._warn_cannot_hide(channel)
         except discord.HTTPException:
             log.warning("could not remove an answer reaction on message %s", payload.message_id)
+
+    def _can_manage_messages(self, guild_id: int | None, channel_id: int) -> bool | None:
+        """Whether the bot has Manage Messages in the channel; None when the cache cannot tell."""
+        guild = self.bot.get_guild(guild_id) if guild_id is not None else None
+        channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
+        if guild is None or channel is None:
+            return None
+        return channel.permissions_for(guild.me).manage_messages
+
+    async def _warn_cannot_hide(self, channel: discord.PartialMessageable) -> None:
+        """Tell the channel once that answers stay visible (unless /quiz start already said so)."""
+        if channel.id in self._warned_hidden:
+            return
+        self._warned_hidden.add(channel.id)
+        log.warning("cannot hide answers in channel %s: Manage Messages missing", channel.id)
+        try:
+            await channel.send(
+                "Admins: hidden answers are on, but I lack **Manage Messages** in this channel, so "
+                "answer reactions stay visible. Grant it, or turn hidden answers off."
+            )
+        except discord.HTTPException:
+            log.warning("could not tell channel %s that answers stay visible", channel.id)
 
     # -- the presenter the quiz service calls --------------------------------------------------
 

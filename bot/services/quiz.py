@@ -14,7 +14,7 @@ import dataclasses
 import enum
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 
 CHOICE_TYPES = (ItemType.SINGLE_CHOICE, ItemType.TRUE_FALSE)
 PAUSE_BETWEEN_ROUNDS = timedelta(seconds=3)
+# How long an answer that arrives while the previous process's quizzes are being picked up waits
+# for them (well inside Discord's 3-second deadline for a button's answer).
+RESUME_WAIT_SECONDS = 2.0
+# How long shutdown lets a quiz loop reach its next wait before cancelling it.
+SHUTDOWN_GRACE_SECONDS = 2.0
 
 
 # --- what the presenter is given -------------------------------------------------------------
@@ -161,6 +166,7 @@ class _Runner:
     session_id: int
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     skip: asyncio.Event = field(default_factory=asyncio.Event)  # end the current wait early
+    halt: asyncio.Event = field(default_factory=asyncio.Event)  # the process stops: leave the quiz running
     stopped_by: int | None = None
     task: asyncio.Task[None] | None = None
 
@@ -189,8 +195,11 @@ class QuizService:
         self.answers = AnswerRepository(db)
         self.settings = GuildSettingsRepository(db)
         self.usage = UsageRepository(db)
+        # The server's running season id, if any (the bot sets SeasonService.running_id here).
+        self.season_of: Callable[[int], int | None] = lambda guild_id: None
         self._active: dict[int, ActiveRound] = {}  # message id -> open round
         self._runners: dict[int, _Runner] = {}  # channel id -> runner
+        self._resumed = asyncio.Event()  # set once resume() has picked up the running quizzes
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -287,12 +296,25 @@ class QuizService:
         runner.task = self.tasks.spawn(self._run(session, runner), name=f"quiz-{session.id}")
 
     async def shutdown(self) -> None:
-        """Stop running quizzes without ending them: their state stays for the next start."""
-        tasks = [r.task for r in self._runners.values() if r.task is not None and not r.task.done()]
-        for task in tasks:
-            task.cancel()
+        """Stop running quizzes without ending them: their state stays for the next start.
+
+        Each loop is asked to halt and does so at its next wait, so it never stops halfway through
+        a transaction (cancelled there, a ``BEGIN`` still runs and leaves the writer connection in
+        a transaction nobody ends) or between posting a question and recording its message id (the
+        next start would then drop a question members are answering). A loop still busy after
+        ``SHUTDOWN_GRACE_SECONDS`` (a send held up by rate limits) is cancelled.
+        """
+        runners = list(self._runners.values())
+        for runner in runners:
+            runner.halt.set()
+        tasks = [r.task for r in runners if r.task is not None and not r.task.done()]
         if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("cancelled %d quiz loop(s) still busy at shutdown", len(pending))
+                await asyncio.gather(*pending, return_exceptions=True)
         self._runners.clear()
         self._active.clear()
 
@@ -315,10 +337,10 @@ class QuizService:
         next_position = len(rounds) + 1
         if resume_from is not None:
             await self._finish_round(session, resume_from, runner)
-        while next_position <= session.total_questions and not runner.stop.is_set():
+        while next_position <= session.total_questions and not (runner.stop.is_set() or runner.halt.is_set()):
             if next_position > 1 and self.pause_between_rounds:
                 await self._wait(self.clock.now() + self.pause_between_rounds, runner)
-                if runner.stop.is_set():
+                if runner.stop.is_set() or runner.halt.is_set():
                     break
             row = await self._post_round(session, next_position)
             if row is None:  # the item was retired from the bank meanwhile: skip it
@@ -326,6 +348,8 @@ class QuizService:
                 continue
             await self._finish_round(session, row, runner)
             next_position += 1
+        if runner.halt.is_set():
+            return  # the process is stopping: the next start resumes the quiz from here
         await self._end(session, stopped=runner.stop.is_set())
 
     async def _post_round(self, session: SessionRow, position: int) -> RoundRow | None:
@@ -391,11 +415,12 @@ class QuizService:
         return active
 
     async def _wait(self, until: datetime, runner: _Runner) -> None:
-        """Sleep until ``until`` or until the quiz is stopped, whichever comes first."""
+        """Sleep until ``until`` or until the quiz is stopped (or the process), whichever comes first."""
         waits = [
             asyncio.ensure_future(self.clock.sleep_until(until)),
             asyncio.ensure_future(runner.stop.wait()),
             asyncio.ensure_future(runner.skip.wait()),
+            asyncio.ensure_future(runner.halt.wait()),
         ]
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -409,6 +434,8 @@ class QuizService:
     async def _finish_round(self, session: SessionRow, row: RoundRow, runner: _Runner) -> None:
         if row.status == "open":
             await self._wait(from_ms(row.closes_at), runner)
+            if runner.halt.is_set():
+                return  # still open: the next start reveals it, at once if it is overdue by then
         await self.close_and_reveal(row, position=row.position, total=session.total_questions)
 
     async def close_and_reveal(self, row: RoundRow, *, position: int, total: int) -> None:
@@ -513,6 +540,7 @@ class QuizService:
                 answered_at=to_ms(when),
                 week_key=keys.week,
                 month_key=keys.month,
+                season_id=self.season_of(active.row.guild_id),
             )
         )
         return AnswerResult(AnswerStatus.ACCEPTED, choice=choice, hidden=active.hidden, saved=saved)
@@ -520,19 +548,37 @@ class QuizService:
     def active_round(self, message_id: int) -> ActiveRound | None:
         return self._active.get(message_id)
 
+    @property
+    def resumed(self) -> bool:
+        """Whether the quizzes running when the process last stopped have been picked up."""
+        return self._resumed.is_set()
+
+    async def wait_resumed(self) -> None:
+        """Wait, at most ``RESUME_WAIT_SECONDS``, until :meth:`resume` is done.
+
+        The gateway delivers clicks and reactions as soon as the bot is ready, a moment before the
+        open questions of the previous process are active again; one that lands in that moment
+        waits for them instead of being told the question is closed.
+        """
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._resumed.wait(), RESUME_WAIT_SECONDS)
+
     # -- restarts ------------------------------------------------------------------------------
 
     async def resume(self) -> int:
         """Pick up every quiz that was running when the process stopped. Returns how many."""
-        sessions = await self.quizzes.running_sessions()
-        for session in sessions:
-            if session.channel_id in self._runners:
-                continue
-            try:
-                await self._resume_one(session)
-            except Exception:
-                log.exception("could not resume quiz %s; ending it", session.id)
-                await self._end(session, stopped=True)
+        try:
+            sessions = await self.quizzes.running_sessions()
+            for session in sessions:
+                if session.channel_id in self._runners:
+                    continue
+                try:
+                    await self._resume_one(session)
+                except Exception:
+                    log.exception("could not resume quiz %s; ending it", session.id)
+                    await self._end(session, stopped=True)
+        finally:
+            self._resumed.set()
         return len(sessions)
 
     async def _resume_one(self, session: SessionRow) -> None:
