@@ -140,3 +140,37 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
 def test_shipped_migrations_live_beside_the_package() -> None:
     assert MIGRATIONS_DIR.is_dir()
     assert (MIGRATIONS_DIR / "0001_initial.sql").exists()
+
+
+async def test_a_cancelled_transaction_leaves_the_writer_usable(tmp_path: Path) -> None:
+    import asyncio
+
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        await migrate(db.writer)
+        started = asyncio.Event()
+
+        async def slow_write() -> None:
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO command_sync (scope, hash, synced_at) VALUES ('a', 'x', 1)")
+                started.set()
+                await asyncio.sleep(10)
+
+        for cancel_after_begin in (False, True):
+            task = asyncio.create_task(slow_write())
+            if cancel_after_begin:
+                await started.wait()
+            else:
+                await asyncio.sleep(0)  # cancelled while BEGIN is queued in aiosqlite's thread
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert not db.writer.in_transaction
+            async with db.transaction() as conn:  # the next transaction works
+                await conn.execute(
+                    "INSERT INTO command_sync (scope, hash, synced_at) VALUES ('b', 'y', 1) "
+                    "ON CONFLICT (scope) DO NOTHING"
+                )
+        assert [r["scope"] for r in await db.fetch_all("SELECT scope FROM command_sync")] == ["b"]
+    finally:
+        await db.close()

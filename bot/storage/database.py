@@ -61,16 +61,29 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` on the writer; rolled back on any exception."""
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` on the writer; rolled back on any exception.
+
+        Safe against cancellation: a statement aiosqlite has queued still runs in its thread after
+        the awaiting task is cancelled, so a cancelled ``BEGIN`` (or body, or ``COMMIT``) could
+        otherwise leave the connection inside a transaction nobody ends, failing every later one.
+        """
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            else:
                 await self._writer.execute("COMMIT")
+            except BaseException:
+                await asyncio.shield(self._abort())
+                raise
+
+    async def _abort(self) -> None:
+        """Roll back whatever transaction the writer is in, once queued statements have run."""
+        try:
+            await self._writer.execute("SELECT 1")  # runs after anything already queued
+            if self._writer.in_transaction:
+                await self._writer.execute("ROLLBACK")
+        except Exception:
+            log.exception("could not roll back the write transaction")
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """A read on the reader connection (sees committed data only)."""
