@@ -7,9 +7,11 @@ slash commands; :meth:`QuizBot.close` drains background work and releases everyt
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -20,7 +22,11 @@ from discord.ext import commands
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
+from bot.services.leaderboard import LeaderboardService
+from bot.services.privacy import PrivacyService
 from bot.services.quiz import QuizService
+from bot.services.seasons import SeasonService
+from bot.services.stats import StatsService
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -34,7 +40,15 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.errors",
     "cogs.meta",
     "cogs.quiz",
+    "cogs.leaderboard",
+    "cogs.stats",
+    "cogs.season",
+    "cogs.privacy",
 )
+
+# One wake-up for every season of every server: the database says which are due.
+SEASON_JOB_ID = "seasons:end-due"
+SEASON_WAKE_EVERY = timedelta(minutes=1)
 
 GLOBAL_SCOPE = "global"
 
@@ -88,6 +102,12 @@ class QuizBot(commands.Bot):
         self.tasks = TaskRunner()
         self.answer_writer = AnswerWriter(db, self.tasks)
         self.quizzes = QuizService(db, bank, self.clock, self.answer_writer, self.tasks)
+        self.leaderboards = LeaderboardService(db, self.clock, self.answer_writer)
+        self.seasons = SeasonService(db, self.clock, self.answer_writer, self.leaderboards)
+        self.stats = StatsService(self.leaderboards)
+        self.privacy = PrivacyService(db, self.answer_writer)
+        # Every answer scores on the server's running season too (a synchronous cache look-up).
+        self.quizzes.season_of = self.seasons.running_id
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
         self._released = False
@@ -96,9 +116,51 @@ class QuizBot(commands.Bot):
         if not self.scheduler.running:
             self.scheduler.start()
         self.answer_writer.start()
+        await self.seasons.load()
+        self.scheduler.add_job(
+            self._season_wakeup,
+            "interval",
+            seconds=SEASON_WAKE_EVERY.total_seconds(),
+            id=SEASON_JOB_ID,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         for name in self.extension_names:
             await self.load_extension(name)
         await self.sync_commands()
+        # Seasons that came due while the bot was down end (and are announced) once it is ready.
+        self.tasks.spawn(self._end_overdue_seasons(), name="seasons-overdue")
+
+    async def _season_wakeup(self) -> None:
+        """The scheduler's job: the work runs as a tracked task, so shutdown waits for it before the
+        database closes (and a wake-up during shutdown starts nothing)."""
+        task = self.tasks.spawn(self.end_due_seasons(), name="seasons-end-due")
+        if task is not None:
+            await task
+
+    async def end_due_seasons(self) -> None:
+        """End what the database says is due. Errors are logged, never raised."""
+        try:
+            await self.seasons.end_due()
+        except Exception:
+            log.exception("the season wake-up failed")
+
+    async def _end_overdue_seasons(self) -> None:
+        # Not a plain wait_until_ready(): that would hold shutdown up if the bot closes before READY.
+        while not self.is_closed():
+            try:
+                await asyncio.wait_for(self.wait_until_ready(), timeout=0.5)
+            except TimeoutError:
+                continue
+            await self.end_due_seasons()
+            return
+
+    def wake_season_job(self) -> None:
+        """Run the season wake-up now instead of at the next minute (tests, and after a clock jump)."""
+        job = self.scheduler.get_job(SEASON_JOB_ID)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
 
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID at every start; globally only when the definitions changed."""

@@ -1429,6 +1429,9 @@ class FakeDiscord:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         ctype = body.get("type")
         data = body.get("data") or {}
+        if body.get("_files"):
+            # Files come as multipart parts beside payload_json; they belong to the message in data.
+            data = {**data, "_files": body["_files"]}
         allowed = {
             InteractionType.APPLICATION_COMMAND: {4, 5, 9},
             InteractionType.MESSAGE_COMPONENT: {4, 5, 6, 7, 9},

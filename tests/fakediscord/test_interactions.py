@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 import discord
 import pytest
@@ -375,3 +376,22 @@ async def test_an_interaction_the_bot_never_answers_fails_the_test(
     with pytest.raises(AssertionError, match="never acknowledged"):
         fake.check()
     fake.strict.expect(UNANSWERED)  # declared after the fact: now the test may pass
+
+
+@app_commands.command(name="chart", description="Answers with a file")
+async def chart(interaction: discord.Interaction) -> None:
+    embed = discord.Embed(title="chart").set_image(url="attachment://c.png")
+    await interaction.response.send_message(
+        embed=embed, file=discord.File(io.BytesIO(b"\x89PNG fake"), "c.png")
+    )
+
+
+async def test_a_reply_to_a_command_can_carry_a_file(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    await start_plain_bot(chart)
+    reply = await world.alice.slash("chart")
+    [attachment] = reply.message.attachments
+    assert attachment["filename"] == "c.png" and attachment["size"] == len(b"\x89PNG fake")
+    assert fake.attachments[int(attachment["id"])][1] == b"\x89PNG fake"
+    assert reply.message.embeds[0]["image"]["url"] == "attachment://c.png"

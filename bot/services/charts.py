@@ -1,0 +1,104 @@
+"""PNG charts drawn with Pillow and the font Pillow ships inside its wheel. No discord import.
+
+``ImageFont.load_default(size=...)`` is Pillow's embedded Aileron Regular (FreeType), so nothing
+is read from the system or downloaded at run time; without FreeType it falls back to Pillow's
+built-in bitmap font, which still draws, only smaller.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH = 760
+ROW = 34
+TOP = 64
+BOTTOM = 40
+LEFT = 190  # labels to the left of this
+RIGHT = 130  # "100% (999/999)" to the right of the bars
+MAX_ROWS = 30
+
+BACKGROUND = (255, 255, 255)
+INK = (32, 34, 37)
+MUTED = (116, 127, 141)
+GRID = (227, 229, 232)
+GOOD, FAIR, POOR = (59, 165, 93), (250, 168, 26), (237, 66, 69)
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@dataclass(frozen=True, slots=True)
+class AccuracyBar:
+    label: str
+    correct: int
+    answered: int
+
+
+@cache
+def font(size: int) -> Font:
+    return ImageFont.load_default(size=size)
+
+
+def _colour(share: float) -> tuple[int, int, int]:
+    if share >= 0.75:
+        return GOOD
+    if share >= 0.5:
+        return FAIR
+    return POOR
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
+    """``text`` shortened with an ellipsis to fit ``width`` pixels."""
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=face) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def accuracy_chart(bars: Sequence[AccuracyBar], *, title: str) -> bytes:
+    """Horizontal bars of accuracy per topic (0-100%), as PNG bytes.
+
+    Topics without answers are left out; at most 30 bars (the most answered ones).
+    """
+    shown = [b for b in bars if b.answered > 0]
+    shown = sorted(shown, key=lambda b: -b.answered)[:MAX_ROWS]
+    shown.sort(key=lambda b: b.label.lower())
+    height = TOP + ROW * max(1, len(shown)) + BOTTOM
+    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    title_font, text_font, small_font = font(20), font(15), font(12)
+    draw.text((16, 16), _fit(draw, title, title_font, WIDTH - 32), fill=INK, font=title_font)
+
+    bar_width = WIDTH - LEFT - RIGHT
+    axis_bottom = TOP + ROW * max(1, len(shown))
+    for tick in (0, 25, 50, 75, 100):
+        x = LEFT + bar_width * tick // 100
+        draw.line([(x, TOP - 6), (x, axis_bottom)], fill=GRID, width=1)
+        label = f"{tick}%"
+        draw.text(
+            (x - draw.textlength(label, font=small_font) / 2, axis_bottom + 6),
+            label,
+            fill=MUTED,
+            font=small_font,
+        )
+    if not shown:
+        draw.text((LEFT, TOP + 8), "No answers yet", fill=MUTED, font=text_font)
+    for index, bar in enumerate(shown):
+        y = TOP + index * ROW
+        share = bar.correct / bar.answered
+        draw.text((16, y + 8), _fit(draw, bar.label, text_font, LEFT - 28), fill=INK, font=text_font)
+        draw.rectangle([(LEFT, y + 6), (LEFT + bar_width, y + ROW - 6)], fill=GRID)
+        end = LEFT + round(bar_width * share)
+        if end > LEFT:
+            draw.rectangle([(LEFT, y + 6), (end, y + ROW - 6)], fill=_colour(share))
+        figure = f"{int(share * 100)}% ({bar.correct}/{bar.answered})"
+        draw.text((LEFT + bar_width + 10, y + 8), figure, fill=INK, font=text_font)
+
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

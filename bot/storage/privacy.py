@@ -1,0 +1,62 @@
+"""Everything kept about one member in one server, counted and deleted together.
+
+Modelled on Red-DiscordBot's data-deletion hook: the member's answers, score aggregates of every
+period (seasons and archived boards included), topic accuracy, streaks, cached display name and
+team rows go in one transaction. Other servers are untouched.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.storage.database import Database
+
+# (what, count statement, delete statement); every statement takes (guild_id, user_id).
+_TABLES: tuple[tuple[str, str, str], ...] = tuple(
+    (what, f"SELECT COUNT(*) FROM {frm} WHERE {where}", f"DELETE FROM {frm} WHERE {where}")
+    for what, frm, where in (
+        ("answers", "answers", "guild_id = ? AND user_id = ?"),
+        ("scores", "scores", "guild_id = ? AND user_id = ?"),
+        (
+            "archived scores",
+            "score_archive_rows",
+            "archive_id IN (SELECT id FROM score_archives WHERE guild_id = ?) AND user_id = ?",
+        ),
+        ("topic scores", "topic_scores", "guild_id = ? AND user_id = ?"),
+        ("streaks", "streaks", "guild_id = ? AND user_id = ?"),
+        ("names", "members", "guild_id = ? AND user_id = ?"),
+        ("team memberships", "team_members", "guild_id = ? AND user_id = ?"),
+        (
+            "competition scores",
+            "competition_scores",
+            "competition_id IN (SELECT id FROM competitions WHERE guild_id = ?) AND user_id = ?",
+        ),
+    )
+)
+
+
+class PrivacyRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def footprint(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """How many rows of each kind are kept about the member here (only kinds with any)."""
+        found: dict[str, int] = {}
+        for what, count, _delete in _TABLES:
+            row = await self._db.fetch_one(count, (guild_id, user_id))
+            if row is not None and row[0]:
+                found[what] = int(row[0])
+        return found
+
+    @staticmethod
+    async def forget(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> dict[str, int]:
+        """Delete the member's rows in the server; returns how many of each kind went.
+
+        Call inside a transaction so the member disappears everywhere at once or not at all.
+        """
+        deleted: dict[str, int] = {}
+        for what, _count, delete in _TABLES:
+            cur = await conn.execute(delete, (guild_id, user_id))
+            if cur.rowcount:
+                deleted[what] = cur.rowcount
+        return deleted

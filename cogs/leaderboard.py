@@ -1,0 +1,131 @@
+"""/leaderboard and /leaderboard-reset: parse options, ask the leaderboard service, render a page."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank.schema import TOPICS
+from bot.core.errors import UserFacingError
+from bot.services.leaderboard import Period
+from cogs._leaderboard_views import (
+    NO_MENTIONS,
+    PageButton,
+    ResetConfirmButton,
+    board_embed,
+    confirm_view,
+    page_view,
+)
+from cogs._quiz_views import topic_label
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+PERIOD_CHOICES = [
+    app_commands.Choice(name="All-time", value=Period.ALL_TIME.value),
+    app_commands.Choice(name="This week", value=Period.WEEK.value),
+    app_commands.Choice(name="This month", value=Period.MONTH.value),
+    app_commands.Choice(name="Season", value=Period.SEASON.value),
+]
+MAX_PAGE = 10_000
+
+
+class Leaderboard(commands.Cog):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.leaderboards
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PageButton, ResetConfirmButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PageButton, ResetConfirmButton)
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower().strip()
+        return [
+            app_commands.Choice(name=topic_label(t), value=t)
+            for t in TOPICS
+            if needle in t or needle in topic_label(t).lower()
+        ][:25]
+
+    async def season_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        needle = current.lower().strip()
+        choices = []
+        for season in await self.bot.seasons.names(interaction.guild_id):
+            if needle in season.name.lower():
+                label = f"{season.name} ({'running' if season.running else 'ended'})"
+                choices.append(app_commands.Choice(name=label[:100], value=season.name))
+        return choices[:25]
+
+    @app_commands.command(name="leaderboard", description="The server's top 10 and your own rank")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        period="All-time (default), this week, this month, or a season",
+        topic="One topic's board (all-time, ranked by correct answers, then accuracy)",
+        season="A season by name, running or ended (with period: season)",
+        page="Which page of 10 (default 1)",
+    )
+    @app_commands.choices(period=PERIOD_CHOICES)
+    @app_commands.autocomplete(topic=topic_autocomplete, season=season_autocomplete)
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        period: str | None = None,
+        topic: str | None = None,
+        season: app_commands.Range[str, 1, 100] | None = None,
+        page: app_commands.Range[int, 1, MAX_PAGE] = 1,
+    ) -> None:
+        assert interaction.guild_id is not None
+        if topic is not None:
+            topic = topic.strip().lower()
+            if topic not in TOPICS:
+                raise UserFacingError(f"`{topic}` is not a topic; pick one from the list.")
+        board = await self.service.resolve(
+            interaction.guild_id,
+            period=Period(period) if period else None,
+            topic=topic,
+            season=season,
+        )
+        shown = await self.service.page(board, page - 1, interaction.user.id)
+        view = page_view(shown)
+        embed = board_embed(shown, interaction.user.display_name)
+        if view is None:
+            await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(
+        name="leaderboard-reset", description="Archive the all-time leaderboard and start it over"
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reset(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        members = await self.service.all_time_size(interaction.guild_id)
+        if members == 0:
+            raise UserFacingError("The all-time board is empty; there is nothing to reset.")
+        issued = int(self.bot.clock.now().timestamp())
+        await interaction.response.send_message(
+            f"Reset the all-time leaderboard? Its {members} member(s) and their points are archived, and "
+            "everyone starts again from 0. Weekly, monthly, season and topic boards are not touched.",
+            view=confirm_view("reset", interaction.guild_id, interaction.user.id, issued, "Reset the board"),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Leaderboard(bot))

@@ -1,0 +1,55 @@
+"""/privacy forget-me: delete what the bot keeps about you in this server, after a confirmation."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs._leaderboard_views import ForgetConfirmButton, confirm_view
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+
+@app_commands.guild_only()
+class Privacy(commands.GroupCog, group_name="privacy", group_description="What Quiz Tutor keeps about you"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.privacy
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ForgetConfirmButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ForgetConfirmButton)
+
+    @app_commands.command(
+        name="forget-me", description="Delete your answers, scores and streaks in this server"
+    )
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        kept = await self.service.footprint(interaction.guild_id, interaction.user.id)
+        if not kept:
+            await interaction.response.send_message(
+                "I keep no record of you in this server: nothing to delete.", ephemeral=True
+            )
+            return
+        what = ", ".join(f"{n} {kind}" for kind, n in kept.items())
+        issued = int(self.bot.clock.now().timestamp())
+        await interaction.response.send_message(
+            f"Delete everything I keep about you in this server ({what})? Your points leave every "
+            "leaderboard, archived ones included. This cannot be undone; other servers are not affected.",
+            view=confirm_view("forget", interaction.guild_id, interaction.user.id, issued, "Delete my data"),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Privacy(bot))
