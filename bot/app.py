@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -111,6 +112,8 @@ class QuizBot(commands.Bot):
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
         self._released = False
+        self._closing = False
+        self._waiting_for_ready: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
         if not self.scheduler.running:
@@ -130,7 +133,27 @@ class QuizBot(commands.Bot):
             await self.load_extension(name)
         await self.sync_commands()
         # Seasons that came due while the bot was down end (and are announced) once it is ready.
-        self.tasks.spawn(self._end_overdue_seasons(), name="seasons-overdue")
+        self.spawn_when_ready(self.end_due_seasons, name="seasons-overdue")
+
+    def spawn_when_ready(self, work: Callable[[], Awaitable[object]], *, name: str) -> None:
+        """Run ``work`` once the gateway is ready, and never if the bot starts closing first.
+
+        discord.py still completes a pending READY after ``close()`` (its delayed-ready task is not
+        cancelled), so a bare ``wait_until_ready()`` would run start-up work against the closed
+        HTTP session during shutdown, and hold shutdown up until then (guild_ready_timeout, 2 s).
+        """
+
+        async def run() -> None:
+            try:
+                await self.wait_until_ready()
+            finally:
+                self._waiting_for_ready.discard(asyncio.current_task())
+            if not self._closing:
+                await work()
+
+        task = self.tasks.spawn(run(), name=name)
+        if task is not None:
+            self._waiting_for_ready.add(task)
 
     async def _season_wakeup(self) -> None:
         """The scheduler's job: the work runs as a tracked task, so shutdown waits for it before the
@@ -145,16 +168,6 @@ class QuizBot(commands.Bot):
             await self.seasons.end_due()
         except Exception:
             log.exception("the season wake-up failed")
-
-    async def _end_overdue_seasons(self) -> None:
-        # Not a plain wait_until_ready(): that would hold shutdown up if the bot closes before READY.
-        while not self.is_closed():
-            try:
-                await asyncio.wait_for(self.wait_until_ready(), timeout=0.5)
-            except TimeoutError:
-                continue
-            await self.end_due_seasons()
-            return
 
     def wake_season_job(self) -> None:
         """Run the season wake-up now instead of at the next minute (tests, and after a clock jump)."""
@@ -194,6 +207,9 @@ class QuizBot(commands.Bot):
         The loops stop before discord.py closes its HTTP session: one that woke after would fail
         with a closed session and end its quiz instead of leaving it to resume at the next start.
         """
+        self._closing = True
+        for task in list(self._waiting_for_ready):  # start-up work that has not started: never will
+            task.cancel()
         try:
             await self.quizzes.shutdown()
             await self.answer_writer.stop()

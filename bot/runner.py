@@ -25,18 +25,27 @@ async def run_bot(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on Windows event loops
             loop.add_signal_handler(sig, stop.set)
+
+    async def on_ready() -> None:
+        log.info("ready: logged in as %s, in %d server(s)", bot.user, len(bot.guilds))
+
+    # Once per gateway session: the bot is up and answering. Removed before closing, because
+    # discord.py may still finish a pending READY after close() and fail to schedule listeners.
+    bot.add_listener(on_ready)
     try:
         runner = asyncio.create_task(bot.start(token), name="discord-client")
         stopper = asyncio.create_task(stop.wait(), name="signal-wait")
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if stopper in done:
             log.info("stop signal received; shutting down")
+            bot.remove_listener(on_ready)
             await bot.close()
             await asyncio.gather(runner, return_exceptions=True)
         else:
             stopper.cancel()
             runner.result()  # re-raise what ended the client
     finally:
+        bot.remove_listener(on_ready)
         await bot.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):

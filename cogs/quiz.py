@@ -50,10 +50,9 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def cog_load(self) -> None:
         self.service.presenter = self
         self.bot.add_dynamic_items(AnswerButton)
-        self.bot.tasks.spawn(self._resume_when_ready(), name="quiz-resume")
+        self.bot.spawn_when_ready(self._resume, name="quiz-resume")
 
-    async def _resume_when_ready(self) -> None:
-        await self.bot.wait_until_ready()
+    async def _resume(self) -> None:
         resumed = await self.service.resume()
         if resumed:
             log.info("resumed %d running quiz(zes)", resumed)

@@ -1,0 +1,520 @@
+"""Answers end to end: N members react through the Discord stand-in; the real bot saves them.
+
+The real bot (``bot.app.create_bot``, a temporary SQLite file, a frozen quiz clock so the
+question stays open) connects to the stand-in in ``tests.fakediscord`` over loopback. A member
+starts ``/quiz question`` in reactions mode; then every one of N members reacts once with an
+answer letter, open loop at ``--rate`` per second (``--rate 0``: as fast as the stand-in can
+send). For each reaction the script takes the moment the member reacted (just before the
+stand-in builds and sends the gateway event) and the moment the bot's answer writer resolved
+that answer's ``saved`` future (observed by wrapping ``bot.quizzes.answer``; no bot code is
+changed), and prints answers/s and the reaction->saved percentiles.
+
+By default the stand-in runs in a separate process, so the bot's CPU and latency are not
+shared with the stand-in's; both read the same system-wide monotonic clock.
+``--same-process`` runs both in one event loop, as the end-to-end tests do.
+
+    python bench/answers_e2e.py                               # 5,000 members at 5,500/s
+    python bench/answers_e2e.py --members 10000 --rate 0      # the ceiling
+    python bench/answers_e2e.py --profile /tmp/bot.prof       # where the bot's loop spends it
+
+Target (on the 2-core machine): at least 5,000 answers/s, reaction->saved p99 at most 150 ms.
+The default rate is the target plus 10%, so a bot that keeps up shows at least the target end
+to end. Every wait is bounded by ``--timeout``; loopback only; it stops by itself. The figures
+are only the bot's on an otherwise idle machine: the ``machine:`` line says how much else ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import logging
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+TARGET_RATE = 5_000
+TARGET_P99_MS = 150.0
+DEFAULT_RATE = 5_500
+LETTERS = ("🇦", "🇧", "🇨", "🇩")
+MAX_MEMBERS = 200_000
+
+now = time.monotonic  # CLOCK_MONOTONIC: one clock for every process on the machine
+
+
+# --- a message link between the bot side and the stand-in side ---------------------------------
+
+
+class PipeLink:
+    """One end of a multiprocessing pipe, read without blocking the event loop."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def recv(self, timeout: float) -> Any:  # noqa: ASYNC109 (bounded by design)
+        loop = asyncio.get_running_loop()
+        if not self.conn.poll():
+            ready = loop.create_future()
+            fd = self.conn.fileno()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, timeout)
+            finally:
+                loop.remove_reader(fd)
+        return self.conn.recv()
+
+    async def send(self, message: Any) -> None:
+        self.conn.send(message)
+
+
+class QueueLink:
+    """The same, inside one event loop."""
+
+    def __init__(self, inbox: asyncio.Queue[Any], outbox: asyncio.Queue[Any]) -> None:
+        self.inbox = inbox
+        self.outbox = outbox
+
+    async def recv(self, timeout: float) -> Any:  # noqa: ASYNC109 (bounded by design)
+        return await asyncio.wait_for(self.inbox.get(), timeout)
+
+    async def send(self, message: Any) -> None:
+        self.outbox.put_nowait(message)
+
+
+def _pair() -> tuple[QueueLink, QueueLink]:
+    a: asyncio.Queue[Any] = asyncio.Queue()
+    b: asyncio.Queue[Any] = asyncio.Queue()
+    return QueueLink(a, b), QueueLink(b, a)
+
+
+# --- the stand-in side ---------------------------------------------------------------------------
+
+
+class Stopped(Exception):
+    """The bot side said stop before the run got that far (it failed): end quietly."""
+
+
+async def expect(link: PipeLink | QueueLink, what: str, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+    request: dict[str, Any] = await link.recv(timeout)
+    if request.get("do") == "stop" and what != "stop":
+        raise Stopped()
+    if request.get("do") != what:
+        raise AssertionError(f"expected {what!r} from the bot side, got {request!r}")
+    return request
+
+
+async def stand_in(link: PipeLink | QueueLink, members: int, timeout: float) -> None:  # noqa: ASYNC109
+    """Run the stand-in and the members; answer the bot side's requests until told to stop."""
+    from tests.fakediscord import FakeDiscord, Message, study_server
+
+    fake = FakeDiscord()
+    world = study_server(fake)
+    people = [fake.add_member(world.guild, f"member{i:05d}") for i in range(members)]
+    await fake.start()
+    try:
+        await link.send(
+            {
+                "api_base": fake.api_base,
+                "gateway_url": fake.gateway_url,
+                "token": fake.token,
+                "guild_id": world.guild.id,
+                "channel_id": world.channel.id,
+            }
+        )
+        request = await expect(link, "start", timeout)
+        started = await world.alice.slash(
+            "quiz question", topic=request["topic"], seconds=request["seconds"], mode="reactions"
+        )
+        assert "started a question" in (started.message.content if started.message else ""), started
+
+        def question() -> Message | None:
+            for m in fake.channel_messages(world.channel):
+                if m.embeds and m.embeds[0].get("title", "").startswith("Question") and len(m.reactions) == 4:
+                    return m
+            return None
+
+        msg = await fake.wait_for(question, timeout=10, what="the question with its four reactions")
+        await link.send({"message_id": msg.id})
+
+        request = await expect(link, "go", timeout)
+        rate: float = request["rate"]
+        await fake.wait_delivered()  # the bot is reading: start from a quiet connection
+        user_ids: list[int] = []
+        sent_at: list[float] = []
+        behind: list[float] = []
+        cpu0 = time.process_time()
+        t0 = now()
+        for i, person in enumerate(people):
+            if rate > 0:
+                due = t0 + i / rate
+                wait = due - now()
+                if wait > 0.0005:
+                    await asyncio.sleep(wait)
+                behind.append(max(0.0, now() - due))
+            at = now()
+            await person.react(msg, LETTERS[i % 4])
+            user_ids.append(person.id)
+            sent_at.append(at)
+        t1 = now()
+        await fake.wait_delivered(timeout=timeout)
+        cpu = time.process_time() - cpu0
+        behind.sort()
+        await link.send(
+            {
+                "user_ids": user_ids,
+                "sent_at": sent_at,
+                "send_seconds": t1 - t0,
+                "cpu_seconds": cpu,
+                "behind_p99_ms": behind[int(0.99 * (len(behind) - 1))] * 1000 if behind else 0.0,
+                "behind_max_ms": behind[-1] * 1000 if behind else 0.0,
+            }
+        )
+        await expect(link, "stop", timeout)
+    except Stopped:
+        pass
+    finally:
+        await fake.stop()
+    violations = [str(v) for v in fake.strict.unexpected()]
+    await link.send({"violations": violations})
+
+
+def stand_in_process(conn: Any, members: int, timeout: float) -> None:
+    """The child process: the stand-in and its members, nothing of the bot."""
+    asyncio.run(stand_in(PipeLink(conn), members, timeout))
+
+
+# --- the bot side --------------------------------------------------------------------------------
+
+
+@dataclass
+class Observed:
+    """What the bot side saw, per member, on the shared monotonic clock."""
+
+    taken: dict[int, float] = field(default_factory=dict)  # QuizService.answer called
+    saved: dict[int, float] = field(default_factory=dict)  # its saved future resolved
+    refused: dict[str, int] = field(default_factory=dict)  # answer statuses other than accepted
+    failed: int = 0
+    all_saved: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def not_voice(record: logging.LogRecord) -> bool:
+    """discord.py warns that voice is unsupported when a client is built: not about this run."""
+    return "voice will NOT be supported" not in record.getMessage()
+
+
+class CountingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not_voice(record):
+            self.records.append(f"{record.levelname} {record.name}: {record.getMessage()}")
+
+
+def observe_answers(service: Any, expected: int, seen: Observed) -> None:
+    """Wrap ``service.answer`` (an instance attribute; the cog looks it up at each call)."""
+    from bot.services.quiz import AnswerStatus
+
+    original: Callable[..., Any] = service.answer
+
+    def answer(**kwargs: Any) -> Any:
+        user_id = kwargs["user_id"]
+        seen.taken.setdefault(user_id, now())
+        result = original(**kwargs)
+        if result.status is not AnswerStatus.ACCEPTED:
+            seen.refused[result.status.value] = seen.refused.get(result.status.value, 0) + 1
+        elif result.saved is not None:
+
+            def done(fut: asyncio.Future[bool]) -> None:
+                seen.saved[user_id] = now()
+                if fut.cancelled() or fut.exception() is not None or not fut.result():
+                    seen.failed += 1
+                if len(seen.saved) >= expected:
+                    seen.all_saved.set()
+
+            result.saved.add_done_callback(done)
+        return result
+
+    service.answer = answer
+
+
+def machine_busy() -> float | None:
+    """CPU-seconds the whole machine has spent busy since boot (Linux), to spot other load."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(f) for f in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu(thread: threading.Thread | None) -> float:
+    if thread is None or thread.ident is None or not thread.is_alive():
+        return 0.0
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    except (OSError, AttributeError):
+        return 0.0
+
+
+async def drive(link: PipeLink | QueueLink, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    from bot.app import create_bot
+    from bot.core.clock import FakeClock
+    from bot.settings import Settings
+
+    world = await link.recv(args.timeout)
+    settings = Settings(
+        _env_file=None,
+        discord_token=world["token"],
+        database_path=folder / "bench.db",
+        discord_api_base=world["api_base"],
+        discord_gateway_url=world["gateway_url"],
+        dev_guild_id=world["guild_id"],
+        log_level="WARNING",
+    )
+    # A frozen quiz clock: the question stays open however long the run takes.
+    quiz_bot = await create_bot(settings, clock=FakeClock(), guild_ready_timeout=0.05)
+    seen = Observed()
+    observe_answers(quiz_bot.quizzes, args.members, seen)
+    connection: asyncio.Task[None] | None = None
+    try:
+        await quiz_bot.login(world["token"])
+        connection = asyncio.create_task(quiz_bot.connect(reconnect=False), name="bench-client")
+        await asyncio.wait_for(quiz_bot.wait_until_ready(), args.timeout)
+        await link.send({"do": "start", "topic": args.topic, "seconds": 300})
+        question = await link.recv(args.timeout)
+        if quiz_bot.quizzes.active_round(question["message_id"]) is None:
+            raise AssertionError("the bot has no open round for the question the stand-in shows")
+
+        writer_thread = getattr(quiz_bot.db.writer, "_thread", None)
+        cpu0, loop0, sql0 = time.process_time(), time.thread_time(), thread_cpu(writer_thread)
+        busy0 = machine_busy()
+        batches0 = quiz_bot.answer_writer.batches
+        profiler = cProfile.Profile() if args.profile else None
+        wall0 = now()
+        if profiler is not None:
+            profiler.enable()
+        await link.send({"do": "go", "rate": args.rate})
+        sent = await link.recv(args.timeout)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(seen.all_saved.wait(), args.timeout)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        wall = now() - wall0
+        busy1 = machine_busy()
+        cpu = time.process_time() - cpu0
+        loop_cpu = time.thread_time() - loop0
+        sql_cpu = thread_cpu(writer_thread) - sql0
+        batches = quiz_bot.answer_writer.batches - batches0
+        rows = await quiz_bot.db.fetch_one(
+            "SELECT COUNT(*) AS n FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.message_id = ?",
+            (question["message_id"],),
+        )
+    finally:
+        await quiz_bot.close()
+        if connection is not None:
+            await asyncio.gather(connection, return_exceptions=True)
+        await link.send({"do": "stop"})
+    ended = await link.recv(args.timeout)
+    return {
+        "sent": sent,
+        "seen": seen,
+        "stored": rows["n"] if rows else 0,
+        "wall": wall,
+        "cpu": cpu,
+        "loop_cpu": loop_cpu,
+        "sql_cpu": sql_cpu,
+        "batches": batches,
+        "machine_busy": None if busy0 is None or busy1 is None else busy1 - busy0,
+        "violations": ended["violations"],
+    }
+
+
+async def run_same_process(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    bot_end, stand_in_end = _pair()
+    side = asyncio.create_task(stand_in(stand_in_end, args.members, args.timeout))
+    try:
+        return await drive(bot_end, args, folder)
+    finally:
+        await asyncio.wait_for(side, args.timeout)
+
+
+async def run_two_processes(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    here, there = context.Pipe()
+    child = context.Process(
+        target=stand_in_process, args=(there, args.members, args.timeout), name="fakediscord", daemon=True
+    )
+    child.start()
+    there.close()
+    try:
+        return await drive(PipeLink(here), args, folder)
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, child.join, 10)
+        if child.is_alive():
+            child.terminate()
+            child.join(5)
+        here.close()
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def report(args: argparse.Namespace, r: dict[str, Any], log_lines: list[str]) -> bool:
+    sent, seen = r["sent"], r["seen"]
+    sent_at: dict[int, float] = dict(zip(sent["user_ids"], sent["sent_at"], strict=True))
+    latencies = sorted((seen.saved[u] - t) * 1000 for u, t in sent_at.items() if u in seen.saved)
+    transport = sorted((seen.taken[u] - t) * 1000 for u, t in sent_at.items() if u in seen.taken)
+    writer = sorted((seen.saved[u] - seen.taken[u]) * 1000 for u in seen.saved if u in seen.taken)
+    saved = len(seen.saved)
+    first = min(sent_at.values())
+    last_saved = max(seen.saved.values()) if seen.saved else first
+    span = last_saved - first
+    rate = saved / span if span > 0 else 0.0
+    offered = f"{args.rate:,.0f}/s open loop" if args.rate > 0 else "as fast as the stand-in sends"
+    where = (
+        "one process, one event loop (figures include the stand-in)"
+        if args.same_process
+        else ("stand-in in a separate process (figures are the bot's)")
+    )
+    ok = saved == args.members == r["stored"] and seen.failed == 0 and not seen.refused
+    print(f"setup:            {where}")
+    print(f"members:          {args.members:,}; offered {offered}")
+    print(
+        f"reactions sent:   {len(sent_at):,} in {sent['send_seconds']:.3f} s "
+        f"({len(sent_at) / sent['send_seconds']:,.0f}/s; stand-in behind schedule p99 "
+        f"{sent['behind_p99_ms']:.1f} ms, max {sent['behind_max_ms']:.1f} ms)"
+    )
+    print(
+        f"answers saved:    {saved:,} (rows in the database: {r['stored']:,}; failed {seen.failed}; "
+        f"refused {seen.refused or 0}) {'OK' if ok else 'MISMATCH'}"
+    )
+    print(f"answers/s:        {rate:,.0f} (first reaction to last saved, {span:.3f} s)")
+    if latencies:
+        print(
+            f"reaction->saved:  p50 {pct(latencies, 0.5):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms, "
+            f"max {latencies[-1]:.1f} ms, mean {statistics.fmean(latencies):.1f} ms"
+        )
+        print(
+            f"  of which        reaction->bot took it p50 {pct(transport, 0.5):.1f} / p99 "
+            f"{pct(transport, 0.99):.1f} ms; took->saved p50 {pct(writer, 0.5):.1f} / p99 "
+            f"{pct(writer, 0.99):.1f} ms"
+        )
+    print(f"writer batches:   {r['batches']} (mean {saved / max(r['batches'], 1):,.0f} answers each)")
+    other = max(0.0, r["cpu"] - r["loop_cpu"] - r["sql_cpu"])
+    share = 100 * r["cpu"] / r["wall"]
+    print(
+        f"bot CPU:          {r['cpu']:.2f} s in {r['wall']:.2f} s ({share:.0f}% of one core; the GIL makes "
+        "one process about one core's worth)" + (", stand-in included" if args.same_process else "")
+    )
+    if saved:
+        per = 1e6 / saved
+        print(
+            f"  per answer      {r['cpu'] * per:.0f} us: event loop {r['loop_cpu'] * per:.0f} us, "
+            f"SQLite writer thread {r['sql_cpu'] * per:.0f} us, other threads {other * per:.0f} us "
+            f"(~{saved / r['cpu']:,.0f} answers/s with a core to itself, at this batching)"
+        )
+    stand_in_cpu = 0.0 if args.same_process else sent["cpu_seconds"]
+    if not args.same_process:
+        print(f"stand-in CPU:     {stand_in_cpu:.2f} s (its own process)")
+    if r["machine_busy"] is not None:
+        others = max(0.0, r["machine_busy"] - r["cpu"] - stand_in_cpu)
+        print(
+            f"machine:          {multiprocessing.cpu_count()} CPUs, busy {r['machine_busy']:.2f} CPU-s in "
+            f"the run; other processes ~{others:.2f} CPU-s"
+            + (" (loaded machine: latencies are not the bot's alone)" if others > 0.25 * r["wall"] else "")
+        )
+    if r["violations"]:
+        print(f"stand-in violations: {len(r['violations'])}")
+        for line in r["violations"][:5]:
+            print(f"  {line}")
+    if log_lines:
+        print(f"bot warnings/errors logged: {len(log_lines)}")
+        for line in log_lines[:5]:
+            print(f"  {line}")
+    met = bool(latencies) and ok and rate >= TARGET_RATE and pct(latencies, 0.99) <= TARGET_P99_MS
+    print(
+        f"target:           >= {TARGET_RATE:,} answers/s and p99 <= {TARGET_P99_MS:.0f} ms: "
+        + ("met" if met else "NOT met")
+        + (
+            " (the offered rate caps answers/s; use --rate 0 for the ceiling)"
+            if 0 < args.rate <= TARGET_RATE
+            else ""
+        )
+    )
+    return ok and not r["violations"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--members", type=int, default=5000, help="members, each reacting once (default 5000)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=DEFAULT_RATE,
+        help=f"reactions per second, open loop (default {DEFAULT_RATE:,}: the target plus 10%%, so a bot "
+        "that keeps up shows at least the target end to end); 0: as fast as the stand-in sends",
+    )
+    parser.add_argument(
+        "--uvloop", action="store_true", help="run the bot's event loop on uvloop (if installed)"
+    )
+    parser.add_argument("--topic", default="lora", help="the question's topic (default lora)")
+    parser.add_argument(
+        "--same-process", action="store_true", help="run the stand-in in the bot's event loop"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="cProfile the bot's event loop while answers flow, stats to FILE (slows it: not for figures)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="bound on every wait, seconds (default 60)"
+    )
+    args = parser.parse_args()
+    if not 1 <= args.members <= MAX_MEMBERS:
+        parser.error(f"--members must be 1..{MAX_MEMBERS}")
+    if args.rate < 0:
+        parser.error("--rate must be >= 0")
+
+    handler = CountingHandler()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for each in logging.getLogger().handlers:
+        each.addFilter(not_voice)
+    logging.getLogger().addHandler(handler)
+    loop_factory = None
+    if args.uvloop:
+        try:
+            import uvloop
+        except ImportError:
+            parser.error("--uvloop needs uvloop (pip install uvloop); it is not a project dependency")
+        loop_factory = uvloop.new_event_loop
+    with tempfile.TemporaryDirectory() as folder, asyncio.Runner(loop_factory=loop_factory) as runner:
+        run = run_same_process if args.same_process else run_two_processes
+        result = runner.run(run(args, Path(folder)))
+    return 0 if report(args, result, handler.records) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
