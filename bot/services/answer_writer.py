@@ -98,8 +98,7 @@ class AnswerWriter:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                async with self._db.transaction() as conn:
-                    accepted = await AnswerRepository.save_batch(conn, [p.answer for p in batch])
+                accepted = await self._db.write(AnswerRepository.save_batch, [p.answer for p in batch])
                 break
             except Exception as exc:
                 if attempt == RETRIES:

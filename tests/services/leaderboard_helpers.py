@@ -128,8 +128,7 @@ async def save_answers(
 ) -> list[bool]:
     """Save answers in one batch by the real write path (the answer writer's)."""
     rows = await new_answers(db, clock, answers, tz=tz)
-    async with db.transaction() as conn:
-        return await AnswerRepository.save_batch(conn, rows)
+    return await db.write(AnswerRepository.save_batch, rows)
 
 
 async def set_timezone(db: Database, guild_id: int, tz: str) -> None:
