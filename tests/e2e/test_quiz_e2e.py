@@ -385,15 +385,20 @@ async def test_hidden_answers_are_removed_as_they_are_recorded_and_still_count(
     assert _notices(fake, world.channel) == []
 
 
-async def test_without_manage_messages_hidden_answers_stay_visible_and_the_admin_is_told(
-    fake: FakeDiscord, world: StudyServer, start_bot
-) -> None:
-    _no_pacing(fake)
-    open_room = fake.add_channel(
+def _room_without_manage_messages(fake: FakeDiscord, world: StudyServer) -> Channel:
+    """A channel where an overwrite denies the bot Manage Messages."""
+    return fake.add_channel(
         world.guild,
         "open-room",
         overwrites=[Overwrite(id=fake.bot_user.id, type=1, deny=Perm.MANAGE_MESSAGES)],
     )
+
+
+async def test_without_manage_messages_hidden_answers_stay_visible_and_the_admin_is_told(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    _no_pacing(fake)
+    open_room = _room_without_manage_messages(fake, world)
     clock = FakeClock()
     bot = await start_bot(clock=clock)
     await _settings(bot, world.guild.id, hidden_answers=True)
@@ -425,11 +430,7 @@ async def test_hidden_answers_without_manage_messages_after_a_restart_are_notice
     fake: FakeDiscord, world: StudyServer, start_bot
 ) -> None:
     _no_pacing(fake)
-    open_room = fake.add_channel(
-        world.guild,
-        "open-room",
-        overwrites=[Overwrite(id=fake.bot_user.id, type=1, deny=Perm.MANAGE_MESSAGES)],
-    )
+    open_room = _room_without_manage_messages(fake, world)
     clock = FakeClock()
     bot = await start_bot(clock=clock)
     await _settings(bot, world.guild.id, hidden_answers=True)
