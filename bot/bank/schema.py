@@ -13,7 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-LETTERS = "ABCDE"
+from bot.core.letters import LETTERS
+
 MAX_CHOICES = len(LETTERS)
 
 # The curriculum taxonomy. Small and fixed on purpose: leaderboards, /quiz topics and

@@ -7,14 +7,6 @@ LETTERS = "ABCDE"
 REACTIONS = tuple(chr(0x1F1E6 + i) for i in range(len(LETTERS)))
 
 
-def letter(index: int) -> str:
-    return LETTERS[index]
-
-
-def reaction(index: int) -> str:
-    return REACTIONS[index]
-
-
 def index_of_reaction(emoji: str, n_choices: int) -> int | None:
     """The choice index a reaction stands for, or None for any other emoji."""
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ALL_TIME = ("all", "all")
 
@@ -36,8 +36,3 @@ def period_keys(when: datetime, tz_name: str = "UTC") -> PeriodKeys:
     local = when.astimezone(zone(tz_name))
     year, week, _ = local.isocalendar()
     return PeriodKeys(week=f"{year}-W{week:02d}", month=f"{local.year}-{local.month:02d}")
-
-
-def known_zones() -> list[str]:
-    """Every IANA zone name from tzdata, sorted (for autocomplete)."""
-    return sorted(available_timezones())

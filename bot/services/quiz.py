@@ -14,7 +14,7 @@ import dataclasses
 import enum
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -167,7 +167,6 @@ class _Runner:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     skip: asyncio.Event = field(default_factory=asyncio.Event)  # end the current wait early
     halt: asyncio.Event = field(default_factory=asyncio.Event)  # the process stops: leave the quiz running
-    stopped_by: int | None = None
     task: asyncio.Task[None] | None = None
 
 
@@ -273,7 +272,6 @@ class QuizService:
             raise PermissionDeniedError(
                 "Only the member who started this quiz, or someone with Manage Messages, can stop it."
             )
-        runner.stopped_by = user_id
         runner.stop.set()
         if runner.task is not None:
             await asyncio.wait({runner.task}, timeout=30)
@@ -290,10 +288,10 @@ class QuizService:
         if runner is not None and runner.task is not None:
             await asyncio.wait({runner.task})
 
-    def _launch(self, session: SessionRow) -> None:
+    def _launch(self, session: SessionRow, resume_from: RoundRow | None = None) -> None:
         runner = _Runner(session.id)
         self._runners[session.channel_id] = runner
-        runner.task = self.tasks.spawn(self._run(session, runner), name=f"quiz-{session.id}")
+        runner.task = self.tasks.spawn(self._run(session, runner, resume_from), name=f"quiz-{session.id}")
 
     async def shutdown(self) -> None:
         """Stop running quizzes without ending them: their state stays for the next start.
@@ -320,9 +318,9 @@ class QuizService:
 
     # -- the game loop -------------------------------------------------------------------------
 
-    async def _run(self, session: SessionRow, runner: _Runner) -> None:
+    async def _run(self, session: SessionRow, runner: _Runner, resume_from: RoundRow | None) -> None:
         try:
-            await self._play(session, runner)
+            await self._play(session, runner, resume_from)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -591,22 +589,8 @@ class QuizService:
             pending = None
         if pending is not None and pending.status == "open":
             await self._reconcile(pending)
-        runner = _Runner(session.id)
-        self._runners[session.channel_id] = runner
         log.info("resuming quiz %s in channel %s", session.id, session.channel_id)
-        runner.task = self.tasks.spawn(self._resume_run(session, runner, pending), name=f"quiz-{session.id}")
-
-    async def _resume_run(self, session: SessionRow, runner: _Runner, pending: RoundRow | None) -> None:
-        try:
-            await self._play(session, runner, resume_from=pending)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("resumed quiz %s failed; ending it", session.id)
-            await self._end(session, stopped=True)
-        finally:
-            if self._runners.get(session.channel_id) is runner:
-                del self._runners[session.channel_id]
+        self._launch(session, resume_from=pending)
 
     async def _reconcile(self, row: RoundRow) -> None:
         """Re-open an interrupted round and count reactions made while the bot was down."""
@@ -648,7 +632,3 @@ class QuizService:
             log.info(
                 "counted %d reaction(s) made while the bot was down on message %s", counted, row.message_id
             )
-
-    async def answered_choices(self, message_id: int) -> Mapping[int, int]:
-        active = self._active.get(message_id)
-        return dict(active.answers) if active else {}
