@@ -47,9 +47,10 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
 )
 
-# One wake-up for every season of every server: the database says which are due.
-SEASON_JOB_ID = "seasons:end-due"
-SEASON_WAKE_EVERY = timedelta(minutes=1)
+# One wake-up for all timed work of every server (seasons and competitions that end, questions of the
+# day to post and reveal): the database says what is due; the scheduler only wakes the bot.
+DUE_JOB_ID = "due-work"
+DUE_WAKE_EVERY = timedelta(minutes=1)
 
 GLOBAL_SCOPE = "global"
 
@@ -109,6 +110,10 @@ class QuizBot(commands.Bot):
         self.privacy = PrivacyService(db, self.answer_writer)
         # Every answer scores on the server's running season too (a synchronous cache look-up).
         self.quizzes.season_of = self.seasons.running_id
+        # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
+        self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+            ("seasons", self.seasons.end_due),
+        ]
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
         self._released = False
@@ -120,20 +125,26 @@ class QuizBot(commands.Bot):
             self.scheduler.start()
         self.answer_writer.start()
         await self.seasons.load()
+        # On the minute (a post set for 09:00 goes out at 09:00:00, not up to a minute later).
+        now = datetime.now(UTC)
+        first = now.replace(second=0, microsecond=0) + DUE_WAKE_EVERY
         self.scheduler.add_job(
-            self._season_wakeup,
+            self._due_wakeup,
             "interval",
-            seconds=SEASON_WAKE_EVERY.total_seconds(),
-            id=SEASON_JOB_ID,
+            seconds=DUE_WAKE_EVERY.total_seconds(),
+            start_date=first,
+            id=DUE_JOB_ID,
             replace_existing=True,
             coalesce=True,
             max_instances=1,
+            misfire_grace_time=None,
         )
         for name in self.extension_names:
             await self.load_extension(name)
         await self.sync_commands()
-        # Seasons that came due while the bot was down end (and are announced) once it is ready.
-        self.spawn_when_ready(self.end_due_seasons, name="seasons-overdue")
+        # What came due while the bot was down (seasons and competitions to end, questions of the
+        # day to post late or reveal) is done once it is ready.
+        self.spawn_when_ready(self.run_due_work, name="due-work-at-start")
 
     def spawn_when_ready(self, work: Callable[[], Awaitable[object]], *, name: str) -> None:
         """Run ``work`` once the gateway is ready, and never if the bot starts closing first.
@@ -155,23 +166,28 @@ class QuizBot(commands.Bot):
         if task is not None:
             self._waiting_for_ready.add(task)
 
-    async def _season_wakeup(self) -> None:
+    async def _due_wakeup(self) -> None:
         """The scheduler's job: the work runs as a tracked task, so shutdown waits for it before the
         database closes (and a wake-up during shutdown starts nothing)."""
-        task = self.tasks.spawn(self.end_due_seasons(), name="seasons-end-due")
+        if self._closing or not self.is_ready():
+            return  # before READY the start-up run does it; while closing nothing new starts
+        task = self.tasks.spawn(self.run_due_work(), name="due-work")
         if task is not None:
             await task
 
-    async def end_due_seasons(self) -> None:
-        """End what the database says is due. Errors are logged, never raised."""
-        try:
-            await self.seasons.end_due()
-        except Exception:
-            log.exception("the season wake-up failed")
+    async def run_due_work(self) -> None:
+        """Do what the database says is due. One part's failure is logged and never stops the others."""
+        for name, work in self.due_work:
+            if self._closing:
+                return
+            try:
+                await work()
+            except Exception:
+                log.exception("the %s part of the wake-up failed", name)
 
-    def wake_season_job(self) -> None:
-        """Run the season wake-up now instead of at the next minute (tests, and after a clock jump)."""
-        job = self.scheduler.get_job(SEASON_JOB_ID)
+    def wake_due_work(self) -> None:
+        """Run the wake-up now instead of at the next minute (tests, and after a clock jump)."""
+        job = self.scheduler.get_job(DUE_JOB_ID)
         if job is not None:
             job.modify(next_run_time=datetime.now(UTC))
 

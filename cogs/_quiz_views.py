@@ -181,6 +181,13 @@ class AnswerButton(
         await answer_by_button(service, interaction, self.choice)
 
 
+def role_ids(user: discord.abc.User | None) -> tuple[int, ...]:
+    """The member's role ids as the event carried them (a role-bound team is read from these)."""
+    if not isinstance(user, discord.Member):
+        return ()
+    return tuple(role.id for role in user.roles)
+
+
 async def answer_by_button(service: QuizService, interaction: discord.Interaction, choice: int) -> None:
     """Record a button answer and tell only the member what happened."""
     from bot.services.quiz import AnswerStatus
@@ -188,11 +195,16 @@ async def answer_by_button(service: QuizService, interaction: discord.Interactio
     assert interaction.message is not None
     message_id = interaction.message.id
     user, name = interaction.user.id, interaction.user.display_name
-    result = service.answer(message_id=message_id, user_id=user, display_name=name, choice=choice)
+    roles = role_ids(interaction.user)
+    result = service.answer(
+        message_id=message_id, user_id=user, display_name=name, choice=choice, role_ids=roles
+    )
     if result.status is AnswerStatus.NOT_A_QUESTION and not service.resumed:
         # Clicked just after a restart, before the open questions were picked up again.
         await service.wait_resumed()
-        result = service.answer(message_id=message_id, user_id=user, display_name=name, choice=choice)
+        result = service.answer(
+            message_id=message_id, user_id=user, display_name=name, choice=choice, role_ids=roles
+        )
     if result.status is AnswerStatus.ACCEPTED:
         text = f"Locked in: {LETTERS[choice]}"
     elif result.status is AnswerStatus.DUPLICATE and result.choice is not None:

@@ -20,6 +20,7 @@ from cogs._quiz_views import (
     question_embed,
     results_embed,
     reveal_embed,
+    role_ids,
     topic_label,
     topics_embed,
 )
@@ -197,7 +198,11 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             return
         name = payload.member.display_name if payload.member is not None else str(payload.user_id)
         result = self.service.answer(
-            message_id=payload.message_id, user_id=payload.user_id, display_name=name, choice=choice
+            message_id=payload.message_id,
+            user_id=payload.user_id,
+            display_name=name,
+            choice=choice,
+            role_ids=role_ids(payload.member),
         )
         if result.hidden and result.status in (AnswerStatus.ACCEPTED, AnswerStatus.DUPLICATE):
             await self._hide(payload, choice)

@@ -150,6 +150,7 @@ class ActiveRound:
     timezone: str
     answers: dict[int, int] = field(default_factory=dict)  # user id -> choice, first wins
     hidden: bool = False
+    daily_date: str | None = None  # a question of the day: its local date, for day streaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,18 +197,47 @@ class QuizService:
         self.usage = UsageRepository(db)
         # The server's running season id, if any (the bot sets SeasonService.running_id here).
         self.season_of: Callable[[int], int | None] = lambda guild_id: None
+        # (running competition id, team id) of a member who answers, from the team service's
+        # cache: (guild id, user id, the member's role ids) -> None when no team competes.
+        self.team_of: Callable[[int, int, Sequence[int]], tuple[int, int] | None] = lambda g, u, r: None
+        # A server's own imported questions (the bank service's cache), on top of the shared bank.
+        self.guild_items: Callable[[int], Sequence[BankItem]] = lambda guild_id: ()
         self._active: dict[int, ActiveRound] = {}  # message id -> open round
         self._runners: dict[int, _Runner] = {}  # channel id -> runner
         self._resumed = asyncio.Event()  # set once resume() has picked up the running quizzes
 
     # -- reading -------------------------------------------------------------------------------
 
-    def pool(self, topic: str | None, lang: str, enabled: Sequence[str] | None = None) -> list[BankItem]:
-        items = self.bank.filter(topic=topic, lang=None if lang == "any" else lang, types=CHOICE_TYPES)
+    def pool(
+        self,
+        topic: str | None,
+        lang: str,
+        enabled: Sequence[str] | None = None,
+        *,
+        guild_id: int | None = None,
+    ) -> list[BankItem]:
+        """The choice questions a quiz may draw from: the shared bank plus the server's own."""
+        wanted = None if lang == "any" else lang
+        items = self.bank.filter(topic=topic, lang=wanted, types=CHOICE_TYPES)
+        if guild_id is not None:
+            items += [
+                i
+                for i in self.guild_items(guild_id)
+                if i.type in CHOICE_TYPES
+                and (wanted is None or i.lang == wanted)
+                and (topic is None or topic in i.topics)
+            ]
         if enabled is not None:
             allowed = set(enabled)
             items = [i for i in items if allowed.intersection(i.topics)]
         return items
+
+    def item(self, guild_id: int, item_id: str) -> BankItem | None:
+        """A question by id: the shared bank's, or the server's own."""
+        found = self.bank.by_id(item_id)
+        if found is None:
+            found = next((i for i in self.guild_items(guild_id) if i.id == item_id), None)
+        return found
 
     def topics(self) -> dict[str, dict[str, int]]:
         return self.bank.topic_counts()
@@ -229,7 +259,7 @@ class QuizService:
         if channel_id in self._runners or await self.quizzes.running_in_channel(channel_id):
             raise QuizAlreadyRunningError()
         settings = await self.settings.get(guild_id)
-        pool = self.pool(options.topic, options.lang, settings.topics_enabled)
+        pool = self.pool(options.topic, options.lang, settings.topics_enabled, guild_id=guild_id)
         if not pool:
             what = f"topic `{options.topic}`" if options.topic else "any enabled topic"
             lang = "any language" if options.lang == "any" else f"language `{options.lang}`"
@@ -352,7 +382,7 @@ class QuizService:
 
     async def _post_round(self, session: SessionRow, position: int) -> RoundRow | None:
         assert self.presenter is not None
-        item = self.bank.by_id(session.item_ids[position - 1])
+        item = self.item(session.guild_id, session.item_ids[position - 1])
         settings = await self.settings.get(session.guild_id)
         now = self.clock.now()
         closes = now + timedelta(seconds=session.seconds)
@@ -388,13 +418,16 @@ class QuizService:
         # Take answers from the moment the message exists (no await in between), before the
         # answer reactions are added and before the message id is on disk.
         row = dataclasses.replace(row, message_id=message_id)
-        self._activate(row, item, settings)
+        self.open_round(row, item, settings)
         async with self.db.transaction() as conn:
             await QuizRepository.set_round_message(conn, row.id, message_id, row.opens_at, row.closes_at)
         await self.presenter.add_answer_controls(card, message_id)
         return row
 
-    def _activate(self, row: RoundRow, item: BankItem, settings: GuildSettings) -> ActiveRound:
+    def open_round(
+        self, row: RoundRow, item: BankItem, settings: GuildSettings, *, daily_date: str | None = None
+    ) -> ActiveRound:
+        """Take answers on the round's message from now on (a quiz round or a question of the day)."""
         assert row.message_id is not None
         active = ActiveRound(
             row=row,
@@ -408,6 +441,7 @@ class QuizService:
             ),
             timezone=settings.timezone,
             hidden=settings.hidden_answers,
+            daily_date=daily_date,
         )
         self._active[row.message_id] = active
         return active
@@ -445,7 +479,7 @@ class QuizService:
         now_ms = to_ms(self.clock.now())
         async with self.db.transaction() as conn:
             await QuizRepository.close_round(conn, row.id, "closed", now_ms)
-        item = self.bank.by_id(row.item_id)
+        item = self.item(row.guild_id, row.item_id)
         if item is None or row.message_id is None:
             async with self.db.transaction() as conn:
                 await QuizRepository.close_round(conn, row.id, "revealed", now_ms)
@@ -503,7 +537,14 @@ class QuizService:
     # -- answers -------------------------------------------------------------------------------
 
     def answer(
-        self, *, message_id: int, user_id: int, display_name: str, choice: int, at: datetime | None = None
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        display_name: str,
+        choice: int,
+        at: datetime | None = None,
+        role_ids: Sequence[int] = (),
     ) -> AnswerResult:
         """Take a member's answer to the question on ``message_id``. The first answer counts."""
         active = self._active.get(message_id)
@@ -523,6 +564,7 @@ class QuizService:
             return AnswerResult(AnswerStatus.INVALID)
         active.answers[user_id] = choice
         keys = period_keys(when, active.timezone)
+        team = self.team_of(active.row.guild_id, user_id, role_ids)
         saved = self.writer.submit(
             NewAnswer(
                 round_id=active.row.id,
@@ -539,6 +581,9 @@ class QuizService:
                 week_key=keys.week,
                 month_key=keys.month,
                 season_id=self.season_of(active.row.guild_id),
+                daily_date=active.daily_date,
+                competition_id=team[0] if team else None,
+                team_id=team[1] if team else None,
             )
         )
         return AnswerResult(AnswerStatus.ACCEPTED, choice=choice, hidden=active.hidden, saved=saved)
@@ -595,11 +640,11 @@ class QuizService:
     async def _reconcile(self, row: RoundRow) -> None:
         """Re-open an interrupted round and count reactions made while the bot was down."""
         assert self.presenter is not None and row.message_id is not None
-        item = self.bank.by_id(row.item_id)
+        item = self.item(row.guild_id, row.item_id)
         if item is None:
             return
         settings = await self.settings.get(row.guild_id)
-        active = self._activate(row, item, settings)
+        active = self.open_round(row, item, settings)
         active.answers.update(await self.answers.answered_users(row.id))
         if row.mode != "reactions":
             return

@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
 from bot.storage.database import Database
 
 
@@ -31,6 +33,11 @@ class NewAnswer:
     week_key: str
     month_key: str
     season_id: int | None = None
+    # A daily question's local date (YYYY-MM-DD): a correct answer extends the member's day streak.
+    daily_date: str | None = None
+    # The server's running competition and the member's team in it, resolved at answer time.
+    competition_id: int | None = None
+    team_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,7 @@ CREATE TEMP TABLE IF NOT EXISTS answer_stage (
     display_name TEXT NOT NULL, item_id TEXT NOT NULL, topic TEXT NOT NULL, choice INTEGER NOT NULL,
     correct INTEGER NOT NULL, points INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
     answered_at INTEGER NOT NULL, week_key TEXT NOT NULL, month_key TEXT NOT NULL, season_id INTEGER,
+    daily_date TEXT, competition_id INTEGER, team_id INTEGER,
     accepted INTEGER NOT NULL DEFAULT 0
 )
 """
@@ -105,8 +113,9 @@ class AnswerRepository:
         conn.executemany(
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
-                correct, points, latency_ms, answered_at, week_key, month_key, season_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
+                competition_id, team_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 (
@@ -125,6 +134,9 @@ class AnswerRepository:
                     a.week_key,
                     a.month_key,
                     a.season_id,
+                    a.daily_date,
+                    a.competition_id,
+                    a.team_id,
                 )
                 for seq, a in enumerate(answers)
             ],
@@ -148,6 +160,18 @@ class AnswerRepository:
         )
         for statement in _SCORE_STATEMENTS:
             conn.execute(statement)
+        conn.execute(
+            """
+            INSERT INTO competition_scores (competition_id, team_id, user_id, points, answered, correct)
+            SELECT competition_id, team_id, user_id, SUM(points), COUNT(*), SUM(correct)
+            FROM answer_stage WHERE accepted = 1 AND competition_id IS NOT NULL AND team_id IS NOT NULL
+            GROUP BY competition_id, team_id, user_id
+            ON CONFLICT (competition_id, team_id, user_id) DO UPDATE SET
+                points = competition_scores.points + excluded.points,
+                answered = competition_scores.answered + excluded.answered,
+                correct = competition_scores.correct + excluded.correct
+            """
+        )
         conn.execute(
             """
             INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
@@ -220,32 +244,51 @@ class AnswerRepository:
 
 
 def _update_streaks(conn: sqlite3.Connection) -> None:
-    """Correct-answer streaks, applied in answer order (a wrong answer resets the current one)."""
+    """Streaks, applied in answer order: a wrong answer ends the correct-answer run; a correct daily
+    answer extends the day run (once per local date, see :func:`daily_streak_after`)."""
     accepted = [
-        (int(r[0]), int(r[1]), bool(r[2]))
+        (int(r[0]), int(r[1]), bool(r[2]), r[3])
         for r in conn.execute(
-            "SELECT guild_id, user_id, correct FROM answer_stage WHERE accepted = 1 ORDER BY seq"
+            "SELECT guild_id, user_id, correct, daily_date FROM answer_stage WHERE accepted = 1 ORDER BY seq"
         )
     ]
     if not accepted:
         return
     rows = conn.execute(
         """
-        SELECT s.guild_id, s.user_id, s.correct_current, s.correct_best FROM streaks s
+        SELECT s.guild_id, s.user_id, s.correct_current, s.correct_best, s.daily_current, s.daily_best,
+               s.last_daily_date
+        FROM streaks s
         WHERE EXISTS (SELECT 1 FROM answer_stage a WHERE a.accepted = 1
                       AND a.guild_id = s.guild_id AND a.user_id = s.user_id)
         """
     )
-    state = {(int(r[0]), int(r[1])): (int(r[2]), int(r[3])) for r in rows}
-    for guild_id, user_id, correct in accepted:
-        current, best = state.get((guild_id, user_id), (0, 0))
-        current = current + 1 if correct else 0
-        state[(guild_id, user_id)] = (current, max(best, current))
+    state: dict[tuple[int, int], tuple[int, int, DailyStreak]] = {
+        (int(r[0]), int(r[1])): (
+            int(r[2]),
+            int(r[3]),
+            DailyStreak(int(r[4]), int(r[5]), date.fromisoformat(r[6]) if r[6] else None),
+        )
+        for r in rows
+    }
+    for guild_id, user_id, correct, daily_date in accepted:
+        current, best, daily = state.get((guild_id, user_id), (0, 0, DailyStreak(0, 0, None)))
+        current, best = correct_streak_after(current, best, correct)
+        if daily_date is not None and correct:
+            daily = daily_streak_after(daily, date.fromisoformat(daily_date))
+        state[(guild_id, user_id)] = (current, best, daily)
     conn.executemany(
         """
-        INSERT INTO streaks (guild_id, user_id, correct_current, correct_best) VALUES (?, ?, ?, ?)
+        INSERT INTO streaks (guild_id, user_id, correct_current, correct_best, daily_current, daily_best,
+            last_daily_date)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (guild_id, user_id) DO UPDATE SET
-            correct_current = excluded.correct_current, correct_best = excluded.correct_best
+            correct_current = excluded.correct_current, correct_best = excluded.correct_best,
+            daily_current = excluded.daily_current, daily_best = excluded.daily_best,
+            last_daily_date = excluded.last_daily_date
         """,
-        [(g, u, c, b) for (g, u), (c, b) in state.items()],  # only members of this batch are in state
+        [  # only members of this batch are in state
+            (g, u, c, b, d.current, d.best, d.last_date.isoformat() if d.last_date else None)
+            for (g, u), (c, b, d) in state.items()
+        ],
     )

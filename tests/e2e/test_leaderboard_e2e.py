@@ -195,7 +195,7 @@ async def test_a_season_ends_on_schedule_posts_its_top_3_and_stays_readable(
     assert [n for _r, n in ranks_and_names(live)] == ["alice", "bob", "ada"]
 
     clock.advance(timedelta(hours=2))
-    bot.wake_season_job()  # the minute's wake-up, now instead of in up to a minute of real time
+    bot.wake_due_work()  # the minute's wake-up, now instead of in up to a minute of real time
     over = await fake.wait_for(
         lambda: next((m for m in fake.channel_messages(world.channel) if "is over" in m.text()), None)
     )
@@ -341,8 +341,8 @@ async def test_a_season_due_while_the_bot_was_down_ends_at_the_next_start(
 ) -> None:
     clock = FakeClock()
     bot = await start_bot(clock=clock)
-    job = bot.scheduler.get_job("seasons:end-due")
-    assert job is not None and job.trigger.interval == timedelta(minutes=1)  # one job for every season
+    job = bot.scheduler.get_job("due-work")
+    assert job is not None and job.trigger.interval == timedelta(minutes=1)  # one job for all timed work
     await world.admin.slash("season start", name="Winter", ends_at="1h")
     await play(fake, world, bot, clock, [(world.bob, True, 0.0)])
     await bot.close()
@@ -355,7 +355,7 @@ async def test_a_season_due_while_the_bot_was_down_ends_at_the_next_start(
     assert "late: I was offline when it was due" in over.text()
     assert ranks_and_names(over) == [("1", "bob")]
     assert restarted.seasons.running_id(world.guild.id) is None
-    assert len([j for j in restarted.scheduler.get_jobs() if j.id == "seasons:end-due"]) == 1
+    assert [j.id for j in restarted.scheduler.get_jobs()] == ["due-work"]
 
 
 async def test_a_confirmation_expires(fake: FakeDiscord, world: StudyServer, start_bot) -> None:
