@@ -23,6 +23,8 @@ from discord.ext import commands
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
+from bot.services.guild_bank import GuildBankService
+from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.privacy import PrivacyService
 from bot.services.quiz import QuizService
@@ -45,6 +47,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.stats",
     "cogs.season",
     "cogs.privacy",
+    "cogs.settings",
+    "cogs.bank",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -108,6 +112,10 @@ class QuizBot(commands.Bot):
         self.seasons = SeasonService(db, self.clock, self.answer_writer, self.leaderboards)
         self.stats = StatsService(self.leaderboards)
         self.privacy = PrivacyService(db, self.answer_writer)
+        self.guild_settings = GuildSettingsService(db, self.clock)
+        self.guild_bank = GuildBankService(db, bank, self.clock)
+        # A server's own questions join its quizzes (and questions of the day).
+        self.quizzes.guild_items = self.guild_bank.items_of
         # Every answer scores on the server's running season too (a synchronous cache look-up).
         self.quizzes.season_of = self.seasons.running_id
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
@@ -125,6 +133,7 @@ class QuizBot(commands.Bot):
             self.scheduler.start()
         self.answer_writer.start()
         await self.seasons.load()
+        await self.guild_bank.load()
         # On the minute (a post set for 09:00 goes out at 09:00:00, not up to a minute later).
         now = datetime.now(UTC)
         first = now.replace(second=0, microsecond=0) + DUE_WAKE_EVERY

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.bank.export import bank_json_schema_text, dump_bank_yaml, export_json
 from bot.bank.importers import ImportFormat, import_text
-from bot.bank.loader import DEFAULT_BANK_DIR, check_bank, display_path
+from bot.bank.loader import DEFAULT_BANK_DIR, check_bank, decode_text, display_path
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     shown = str(args.file)
     try:
-        text = source.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
-        print(f"{shown}:1: cannot read the file: {reason}", file=sys.stderr)
+        data = source.read_bytes()
+    except OSError as exc:
+        print(f"{shown}:1: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    text, problem = decode_text(data, shown)
+    if text is None:
+        print(problem, file=sys.stderr)
         return 1
 
     result = import_text(text, source.name, args.format)

@@ -53,6 +53,7 @@ class ImportResult:
     format: ImportFormat | None
     items: list[dict[str, Any]]
     problems: list[Problem]
+    lines: list[int] = field(default_factory=list)  # the line each item starts on, parallel to items
 
     @property
     def empty_explanations(self) -> int:
@@ -221,6 +222,7 @@ class _Builder:
     items: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     locators: dict[str, int] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
 
     @property
     def source_file(self) -> str:
@@ -276,9 +278,12 @@ class _Builder:
                 self.problem(line, f"question {locator}: {where + ': ' if where else ''}{message}; skipped")
             return
         self.items.append(draft)
+        self.lines.append(line)
 
     def result(self) -> ImportResult:
-        return ImportResult(self.format, self.items, sorted(self.problems, key=lambda p: p.line))
+        return ImportResult(
+            self.format, self.items, sorted(self.problems, key=lambda p: p.line), list(self.lines)
+        )
 
 
 # --- json-mc ---------------------------------------------------------------------------

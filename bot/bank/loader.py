@@ -325,16 +325,45 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
     return result.bank
 
 
-def _read_file(path: Path, name: str) -> tuple[list[_RawItem], list[Problem]]:
-    problems: list[Problem] = []
+def decode_text(data: bytes, name: str) -> tuple[str | None, Problem | None]:
+    """The UTF-8 text of a file's bytes, or a problem naming the line of the first bad byte."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
-        return [], [Problem(name, line, f"not UTF-8 text: {exc.reason}")]
+        return None, Problem(name, line, f"not UTF-8 text: {exc.reason}")
+
+
+def check_text(text: str, name: str) -> LoadResult:
+    """Validate one bank file's text (named ``name`` in problems), like :func:`check_bank` does a file.
+
+    The result's bank holds the valid items; ``bank.origin(id)`` gives each one's ``name:line``."""
+    raw_items, problems = _parse_text(text, name)
+    problems.extend(_cross_item_problems(raw_items))
+    problems.sort(key=lambda p: p.line)
+    items: list[BankItem] = []
+    origins: dict[str, tuple[str, int]] = {}
+    for raw in raw_items:
+        if raw.item is not None and raw.item.id not in origins:
+            items.append(raw.item)
+            origins[raw.item.id] = (raw.file, raw.line)
+    return LoadResult(Bank(items, origins), problems)
+
+
+def _read_file(path: Path, name: str) -> tuple[list[_RawItem], list[Problem]]:
+    try:
+        data = path.read_bytes()
     except OSError as exc:
         return [], [Problem(name, 1, f"cannot read the file: {exc.strerror or exc}")]
+    text, problem = decode_text(data, name)
+    if text is None:
+        assert problem is not None
+        return [], [problem]
+    return _parse_text(text, name)
 
+
+def _parse_text(text: str, name: str) -> tuple[list[_RawItem], list[Problem]]:
+    problems: list[Problem] = []
     loader = _YamlLoader(text)
     try:
         root = loader.get_single_node()

@@ -1,6 +1,14 @@
 """A Discord stand-in on loopback for end-to-end tests of the real bot; see README.md."""
 
-from .actors import ActorError, CommandRefused, ComponentUnavailable, InvalidOptions, Member, NoResponse
+from .actors import (
+    ActorError,
+    CommandRefused,
+    ComponentUnavailable,
+    InvalidOptions,
+    Member,
+    NoResponse,
+    Upload,
+)
 from .harness import BotHarness, discord_py_endpoints
 from .interactions import CallbackType, InteractionRecord, InteractionType
 from .models import Channel, Emoji, Guild, Intent, Message, MessageFlag, Overwrite, Perm, Role, User
@@ -31,6 +39,7 @@ __all__ = [
     "Perm",
     "Role",
     "StudyServer",
+    "Upload",
     "User",
     "discord_py_endpoints",
     "study_server",

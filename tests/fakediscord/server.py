@@ -225,6 +225,11 @@ class FakeDiscord:
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.attachments: dict[int, tuple[str, bytes, str]] = {}
+        #: Attachment ids in the order they were fetched from their CDN-like URL.
+        self.attachment_fetches: list[int] = []
+        #: Per-server command permission overrides (the Integrations page): (guild id, command
+        #: name) -> user ids allowed to use it whatever its default_member_permissions say.
+        self.command_overrides: dict[tuple[int, str], set[int]] = {}
         self.requests: list[RequestLog] = []
         self.rate_windows: dict[tuple[str, int], RateWindow] = {}
         self.rate_limited: list[RateLimitHit] = []
@@ -883,21 +888,9 @@ class FakeDiscord:
                 body = json.loads(await part.text())
             elif part.name and part.name.startswith("files["):
                 data = await part.read()
-                aid = self.snowflake()
                 filename = part.filename or "file"
                 ctype = part.headers.get("Content-Type", "application/octet-stream")
-                self.attachments[aid] = (filename, bytes(data), ctype)
-                url = f"{self.base_url}/attachments/{aid}/{filename}"
-                files.append(
-                    {
-                        "id": str(aid),
-                        "filename": filename,
-                        "size": len(data),
-                        "url": url,
-                        "proxy_url": url,
-                        "content_type": ctype,
-                    }
-                )
+                files.append(self.store_attachment(filename, bytes(data), ctype))
         body["_files"] = files
         return body
 
@@ -906,10 +899,32 @@ class FakeDiscord:
         self.requests.append(RequestLog(request.method, request.path, 404, self.clock()))
         return self._json(404, {"message": "404: Not Found", "code": 0})
 
+    def store_attachment(self, filename: str, data: bytes, content_type: str) -> JSON:
+        """Keep an uploaded file and serve it at a CDN-like URL; returns its attachment object."""
+        aid = self.snowflake()
+        self.attachments[aid] = (filename, data, content_type)
+        url = f"{self.base_url}/attachments/{aid}/{filename}"
+        return {
+            "id": str(aid),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
+    def allow_command(self, guild: Guild, name: str, *members: Any) -> None:
+        """An admin's override on the Integrations page: these members may use the top-level
+        command ``name`` in ``guild`` even without its default_member_permissions."""
+        users = self.command_overrides.setdefault((guild.id, name), set())
+        users.update(m.id for m in members)
+
     async def get_attachment(self, request: web.Request) -> web.Response:
-        found = self.attachments.get(int(request.match_info["attachment_id"]))
+        aid = int(request.match_info["attachment_id"])
+        found = self.attachments.get(aid)
         if found is None:
             return web.Response(status=404)
+        self.attachment_fetches.append(aid)
         _name, data, ctype = found
         return web.Response(body=data, headers={"Content-Type": ctype})
 

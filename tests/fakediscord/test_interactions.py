@@ -18,6 +18,7 @@ from . import (
     NoResponse,
     Perm,
     StudyServer,
+    Upload,
 )
 from .strict import UNANSWERED
 
@@ -395,3 +396,37 @@ async def test_a_reply_to_a_command_can_carry_a_file(
     assert attachment["filename"] == "c.png" and attachment["size"] == len(b"\x89PNG fake")
     assert fake.attachments[int(attachment["id"])][1] == b"\x89PNG fake"
     assert reply.message.embeds[0]["image"]["url"] == "attachment://c.png"
+
+
+@app_commands.command(name="upload", description="Reads an attached file")
+async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+    data = await file.read()
+    await interaction.response.send_message(
+        f"{file.filename} {file.size} {len(data)} {data.decode()} {file.ephemeral}", ephemeral=True
+    )
+
+
+async def test_an_attachment_option_is_resolved_and_served_at_its_url(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    await start_plain_bot(upload)
+    reply = await world.alice.slash("upload", file=Upload("notes.txt", b"hello", "text/plain"))
+    assert reply.message.content == "notes.txt 5 5 hello True"
+    [aid] = fake.attachment_fetches  # fetched once, from the stand-in's CDN-like URL
+    assert fake.attachments[aid] == ("notes.txt", b"hello", "text/plain")
+    with pytest.raises(InvalidOptions, match="expected an Upload"):
+        await world.alice.slash("upload", file="notes.txt")
+
+
+async def test_a_command_override_lets_a_member_use_an_admin_command(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    await start_plain_bot(config)
+    assert "config" not in world.alice.visible_commands()
+    with pytest.raises(CommandRefused):
+        await world.alice.slash("config")
+    fake.allow_command(world.guild, "config", world.alice)
+    assert "config" in world.alice.visible_commands()
+    assert (await world.alice.slash("config")).message.content == "configured"
+    with pytest.raises(CommandRefused):  # only for the member the override names
+        await world.bob.slash("config")

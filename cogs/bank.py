@@ -1,0 +1,162 @@
+"""/bank import, /bank list and /bank remove (Manage Server): the server's own questions."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank.schema import BankItem
+from bot.services.guild_bank import MAX_ITEMS_PER_GUILD, ImportReport, check_file_size
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+PAGE_SIZE = 20
+# A reply's content may hold 2,000 characters; the report is clipped well inside that and the
+# whole of it attached as a text file.
+REPORT_BUDGET = 1700
+
+
+def _start(text: str, width: int = 70) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def report_text(report: ImportReport) -> str:
+    """The whole report, as plain text (the attached file)."""
+    head = (
+        f"{report.file_name}: imported {len(report.added)} question(s) ({report.format})"
+        if report.imported
+        else f"{report.file_name}: nothing imported; {len(report.problems)} problem(s)"
+    )
+    lines = [head]
+    lines += [str(p) for p in report.problems]
+    lines += [f"added {i.id} ({i.main_topic}): {_start(i.prompt)}" for i in report.added]
+    return "\n".join(lines) + "\n"
+
+
+def report_message(report: ImportReport) -> tuple[str, bool]:
+    """The reply (within Discord's limits) and whether it had to be clipped."""
+    if report.imported:
+        text = (
+            f"Imported **{len(report.added)}** question(s) from `{report.file_name}` ({report.format}). "
+            f"This server now has {report.total} of its own (up to {MAX_ITEMS_PER_GUILD}); they join its "
+            "quizzes from the next one on."
+        )
+        if report.without_explanation:
+            text += f"\n{report.without_explanation} came without an explanation; the reveal says so."
+        for note in report.notes:
+            text += f"\n{note}"
+        return text, False
+    head = (
+        f"Nothing was imported from `{report.file_name}`: {len(report.problems)} problem(s). "
+        "Fix them all and import the file again.\n"
+    )
+    lines: list[str] = []
+    used = len(head)
+    for n, problem in enumerate(report.problems):
+        line = f"`{_start(str(problem), 180)}`"
+        rest = len(report.problems) - n
+        if used + len(line) + 40 > REPORT_BUDGET and rest:
+            lines.append(f"…and {rest} more (the attached report lists them all)")
+            return head + "\n".join(lines), True
+        lines.append(line)
+        used += len(line) + 1
+    return head + "\n".join(lines), False
+
+
+def list_embed(items: list[BankItem], page: int) -> discord.Embed:
+    pages = max(1, math.ceil(len(items) / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    embed = discord.Embed(title="📚 This server's own questions", colour=discord.Colour.blurple())
+    if not items:
+        embed.description = "None yet. `/bank import` adds questions from a file."
+        return embed
+    shown = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    embed.description = "\n".join(
+        f"`{i.id}` · {i.main_topic} · {i.lang} · {discord.utils.escape_markdown(_start(i.prompt, 80))}"
+        for i in shown
+    )
+    embed.set_footer(text=f"Page {page}/{pages} · {len(items)} question(s) · limit {MAX_ITEMS_PER_GUILD}")
+    return embed
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class BankCog(commands.GroupCog, group_name="bank", group_description="This server's own questions"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.guild_bank
+        super().__init__()
+
+    @app_commands.command(name="import", description="Add questions from a file (bank YAML or a seed shape)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(file="A question file of up to 1 MB; nothing is imported if anything is wrong")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        assert interaction.guild_id is not None
+        check_file_size(file.size)  # before fetching anything
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        # Only the attachment Discord resolved for this interaction, from its own URL.
+        data = await file.read()
+        report = await self.service.import_file(
+            interaction.guild_id, interaction.user.id, file.filename, data
+        )
+        text, clipped = report_message(report)
+        if clipped:
+            attachment = discord.File(io.BytesIO(report_text(report).encode()), "import-report.txt")
+            await interaction.followup.send(
+                text, file=attachment, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="list", description="List this server's own questions")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(page="Page number (20 per page)")
+    async def list_(
+        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 100] = 1
+    ) -> None:
+        assert interaction.guild_id is not None
+        items = list(self.service.items_of(interaction.guild_id))
+        await interaction.response.send_message(embed=list_embed(items, page), ephemeral=True)
+
+    async def item_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        needle = current.casefold().strip()
+        found = [
+            i
+            for i in self.service.items_of(interaction.guild_id)
+            if needle in i.id or needle in i.prompt.casefold()
+        ]
+        return [app_commands.Choice(name=_start(f"{i.id}: {i.prompt}", 100), value=i.id) for i in found[:25]]
+
+    @app_commands.command(name="remove", description="Remove one of this server's own questions")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(item_id="The question's id (see /bank list)")
+    @app_commands.autocomplete(item_id=item_autocomplete)
+    async def remove(
+        self, interaction: discord.Interaction, item_id: app_commands.Range[str, 1, 100]
+    ) -> None:
+        assert interaction.guild_id is not None
+        item = await self.service.remove(interaction.guild_id, item_id)
+        await interaction.response.send_message(
+            f"Removed `{item.id}`: {discord.utils.escape_markdown(_start(item.prompt))}",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(BankCog(bot))

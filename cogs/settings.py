@@ -1,0 +1,107 @@
+"""/settings show and /settings set (Manage Server): the server's quiz defaults."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
+from bot.core.settings_rules import SETTINGS, show, timezone_suggestions
+from bot.storage.guild_settings import GuildSettings
+from cogs.quiz import LANGUAGE_CHOICES, MODE_CHOICES
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def settings_embed(settings: GuildSettings) -> discord.Embed:
+    embed = discord.Embed(title="⚙️ Server settings", colour=discord.Colour.blurple())
+    for info in SETTINGS:
+        embed.add_field(name=info.label, value=show(info.field, getattr(settings, info.field)), inline=True)
+    embed.set_footer(text="Change them with /settings set; they apply from the next question.")
+    return embed
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Settings(commands.GroupCog, group_name="settings", group_description="This server's quiz settings"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.guild_settings
+        super().__init__()
+
+    @app_commands.command(name="show", description="Show this server's quiz settings")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def show_settings(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        settings = await self.service.get(interaction.guild_id)
+        await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+
+    @app_commands.command(name="set", description="Change one or more of this server's quiz settings")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(
+        answer_mode="How members answer by default: reactions or buttons",
+        hidden_answers="Remove answer reactions at once so nobody copies (needs Manage Messages)",
+        seconds=f"Default seconds per question ({MIN_SECONDS}-{MAX_SECONDS})",
+        language="Default question language",
+        topics="Topics quizzes draw from: a comma-separated list, or all",
+        timezone="Time zone for weeks, months and schedules, e.g. Europe/Berlin",
+        speed_bonus="Whether faster right answers score more",
+        show_counts="Whether the reveal shows how many picked each choice",
+    )
+    @app_commands.choices(answer_mode=MODE_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    async def set_settings(
+        self,
+        interaction: discord.Interaction,
+        answer_mode: str | None = None,
+        hidden_answers: bool | None = None,
+        seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
+        language: str | None = None,
+        topics: app_commands.Range[str, 1, 300] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        speed_bonus: bool | None = None,
+        show_counts: bool | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        update = await self.service.update(
+            interaction.guild_id,
+            {
+                "answer_mode": answer_mode,
+                "hidden_answers": hidden_answers,
+                "default_seconds": seconds,
+                "default_language": language,
+                "topics_enabled": topics,
+                "timezone": timezone,
+                "speed_bonus": speed_bonus,
+                "show_counts": show_counts,
+            },
+        )
+        if not update.changes:
+            text = "Nothing changed: those are already the settings."
+        else:
+            lines = [f"• {c.label}: {c.old} → **{c.new}**" for c in update.changes]
+            text = "Settings changed (from the next question on):\n" + "\n".join(lines)
+        if update.settings.hidden_answers and not interaction.app_permissions.manage_messages:
+            text += (
+                "\nNote: hidden answers are on, but I lack Manage Messages in this channel, so answer "
+                "reactions here stay visible."
+            )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Settings(bot))
