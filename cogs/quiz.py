@@ -63,7 +63,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.service.topics()
+        counts = self.service.topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -177,7 +177,9 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=topics_embed(self.service.topics()), ephemeral=True)
+        await interaction.response.send_message(
+            embed=topics_embed(self.service.topics(interaction.guild_id)), ephemeral=True
+        )
 
     # -- reactions -----------------------------------------------------------------------------
 

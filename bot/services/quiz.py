@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.bank.loader import Bank
-from bot.bank.schema import BankItem, ItemType
+from bot.bank.schema import TOPICS, BankItem, ItemType
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from bot.core.periods import period_keys
@@ -239,8 +239,20 @@ class QuizService:
             found = next((i for i in self.guild_items(guild_id) if i.id == item_id), None)
         return found
 
-    def topics(self) -> dict[str, dict[str, int]]:
-        return self.bank.topic_counts()
+    def topics(self, guild_id: int | None = None) -> dict[str, dict[str, int]]:
+        """topic -> language -> choice questions a quiz here can draw (the server's own included)."""
+        counts = self.bank.topic_counts()
+        if guild_id is None:
+            return counts
+        merged = {topic: dict(per_lang) for topic, per_lang in counts.items()}
+        for item in self.guild_items(guild_id):
+            if item.type in CHOICE_TYPES:
+                per_lang = merged.setdefault(item.main_topic, {})
+                per_lang[item.lang] = per_lang.get(item.lang, 0) + 1
+        order = {topic: i for i, topic in enumerate(TOPICS)}
+        return {
+            t: dict(sorted(merged[t].items())) for t in sorted(merged, key=lambda t: order.get(t, len(order)))
+        }
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         return await self.settings.get(guild_id)

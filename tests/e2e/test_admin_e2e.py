@@ -215,6 +215,11 @@ async def test_imported_questions_join_this_servers_quizzes_only(
     description = listed.embeds[0]["description"]
     assert "`g-club-q01` · dpo · en · Club question number 1" in description
     assert "`g-club-q02` · sft" in description and "Page 1/1 · 2 question(s)" in listed.text()
+    # /quiz topics and the topic autocomplete count them here, and only here.
+    topics = (await world.alice.slash("quiz topics")).message.embeds[0]["description"]
+    assert "`dpo` " in topics
+    assert any(c["value"] == "dpo" for c in await world.alice.autocomplete("quiz question", "topic", "dpo"))
+    assert "`dpo` " not in (await carol.slash("quiz topics")).message.embeds[0]["description"]
 
     # A quiz on dpo here can only draw the imported question; the key and explanation are the file's.
     _text, card = await _ask(fake, bot, world.alice, topic="dpo", mode="buttons")
