@@ -23,11 +23,13 @@ from discord.ext import commands
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
+from bot.services.competitions import CompetitionService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.privacy import PrivacyService
 from bot.services.quiz import QuizService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
+from bot.services.teams import TeamService
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -45,6 +47,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.stats",
     "cogs.season",
     "cogs.privacy",
+    "cogs.team",
+    "cogs.competition",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -110,9 +114,14 @@ class QuizBot(commands.Bot):
         self.privacy = PrivacyService(db, self.answer_writer)
         # Every answer scores on the server's running season too (a synchronous cache look-up).
         self.quizzes.season_of = self.seasons.running_id
+        self.teams = TeamService(db, self.clock)
+        self.competitions = CompetitionService(db, self.clock, self.answer_writer, self.teams)
+        # ... and for the member's team while a competition runs (explicit membership or a role).
+        self.quizzes.team_of = self.teams.team_of
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),
+            ("competitions", self.competitions.end_due),
         ]
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
@@ -125,6 +134,7 @@ class QuizBot(commands.Bot):
             self.scheduler.start()
         self.answer_writer.start()
         await self.seasons.load()
+        await self.teams.load()
         # On the minute (a post set for 09:00 goes out at 09:00:00, not up to a minute later).
         now = datetime.now(UTC)
         first = now.replace(second=0, microsecond=0) + DUE_WAKE_EVERY
