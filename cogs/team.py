@@ -81,6 +81,7 @@ class Team(commands.GroupCog, group_name="team", group_description="Study teams 
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
             name=name,
+            display_name=interaction.user.display_name,
             role_ids=role_ids(interaction.user),
         )
         await interaction.response.send_message(

@@ -158,7 +158,9 @@ class TeamService:
         log.info("guild %s created team %s (%s), role %s", guild_id, team.id, name, role_id)
         return team
 
-    async def join(self, *, guild_id: int, user_id: int, name: str, role_ids: Sequence[int] = ()) -> TeamRow:
+    async def join(
+        self, *, guild_id: int, user_id: int, name: str, display_name: str = "", role_ids: Sequence[int] = ()
+    ) -> TeamRow:
         team = self.find(guild_id, name)
         if team.role_id is not None:
             raise UserFacingError(
@@ -176,7 +178,12 @@ class TeamService:
                 )
             async with self.db.transaction() as conn:
                 joined = await TeamRepository.join(
-                    conn, guild_id=guild_id, user_id=user_id, team_id=team.id, now_ms=to_ms(self.clock.now())
+                    conn,
+                    guild_id=guild_id,
+                    user_id=user_id,
+                    display_name=display_name or str(user_id),
+                    team_id=team.id,
+                    now_ms=to_ms(self.clock.now()),
                 )
             if not joined:  # the cache and the table disagree: trust the table at the next start
                 raise ConflictError("You are already on a team; `/team leave` it first.")

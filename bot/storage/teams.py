@@ -88,9 +88,18 @@ class TeamRepository:
 
     @staticmethod
     async def join(
-        conn: aiosqlite.Connection, *, guild_id: int, user_id: int, team_id: int, now_ms: int
+        conn: aiosqlite.Connection,
+        *,
+        guild_id: int,
+        user_id: int,
+        display_name: str,
+        team_id: int,
+        now_ms: int,
     ) -> bool:
-        """Put a member on a team; False if they already are on one (at most one per server)."""
+        """Put a member on a team; False if they already are on one (at most one per server).
+
+        Their display name is cached in ``members`` too, so /team list names them before they answer.
+        """
         cur = await conn.execute(
             """
             INSERT INTO team_members (guild_id, user_id, team_id, joined_at) VALUES (?, ?, ?, ?)
@@ -98,7 +107,17 @@ class TeamRepository:
             """,
             (guild_id, user_id, team_id, now_ms),
         )
-        return cur.rowcount == 1
+        if cur.rowcount != 1:
+            return False
+        await conn.execute(
+            """
+            INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (guild_id, user_id) DO UPDATE SET
+                display_name = excluded.display_name, updated_at = excluded.updated_at
+            """,
+            (guild_id, user_id, display_name, now_ms),
+        )
+        return True
 
     @staticmethod
     async def leave(conn: aiosqlite.Connection, *, guild_id: int, user_id: int) -> int | None:
