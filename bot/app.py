@@ -118,6 +118,7 @@ class QuizBot(commands.Bot):
         self.competitions = CompetitionService(db, self.clock, self.answer_writer, self.teams)
         # ... and for the member's team while a competition runs (explicit membership or a role).
         self.quizzes.team_of = self.teams.team_of
+        self.privacy.forgotten = self.teams.forget_member
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),

@@ -89,7 +89,6 @@ def competition_end_embed(ended: CompetitionEnded) -> discord.Embed:
     )
     started = int(from_ms(ended.competition.started_at).timestamp())
     embed.set_footer(text=clip(f"Final table: /competition standings name:{ended.competition.name}", 2048))
-    embed.timestamp = None
     embed.description = clip(f"{embed.description}\nPlayed from <t:{started}:f>.", DESCRIPTION_LIMIT)
     return embed
 

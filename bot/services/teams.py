@@ -106,6 +106,12 @@ class TeamService:
     def set_running(self, guild_id: int, competition: CompetitionRow | None) -> None:
         self._guild(guild_id).competition = competition
 
+    def forget_member(self, guild_id: int, user_id: int) -> None:
+        """/privacy forget-me deleted the member's team row: drop it from the cache too."""
+        cached = self._guilds.get(guild_id)
+        if cached is not None:
+            cached.members.pop(user_id, None)
+
     # -- reading ----------------------------------------------------------------------------------
 
     def teams(self, guild_id: int) -> list[TeamRow]:

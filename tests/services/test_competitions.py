@@ -14,6 +14,7 @@ from bot.core.competitions import CompetitionRunningError, NoCompetitionError
 from bot.core.errors import ConflictError, NotFoundError, UserFacingError
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionEnded, CompetitionService
+from bot.services.privacy import PrivacyService
 from bot.services.teams import TeamService
 from bot.storage.answers import AnswerRepository
 from bot.storage.database import Database
@@ -231,3 +232,21 @@ async def test_a_competition_due_while_down_ends_late_at_the_next_start(world: W
         assert restarted.teams.team_of(G1, 10, (ROLE_BLUE,)) is None
     finally:
         await restarted.close()
+
+
+async def test_forget_me_takes_the_member_off_their_team_in_the_cache_too(world: World) -> None:
+    await two_teams(world)
+    await world.teams.join(guild_id=G1, user_id=10, name="Owls", display_name="ten")
+    await world.competitions.start(guild_id=G1, channel_id=5, user_id=1, name="Cup", duration="1h")
+    await world.answer(G1, 10, 400)
+    privacy = PrivacyService(world.db, world.writer)
+    privacy.forgotten = world.teams.forget_member
+    deleted = await privacy.forget(G1, 10)
+    assert deleted["team memberships"] == 1 and deleted["competition scores"] == 1
+    assert world.teams.member_team_id(G1, 10) is None
+    await world.answer(G1, 10, 300)  # answers again: on no team now
+    assert [(s.name, s.points) for s in (await world.competitions.standings(G1)).table] == [
+        ("Blue", 0),
+        ("Owls", 0),
+    ]
+    await world.teams.join(guild_id=G1, user_id=10, name="Owls")  # and may join again
