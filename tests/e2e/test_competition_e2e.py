@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FakeClock
+from bot.core.letters import REACTIONS
 from tests.e2e.test_leaderboard_e2e import play
 from tests.fakediscord import FakeDiscord, Message, StudyServer
 from tests.fakediscord.actors import Member
@@ -142,13 +143,25 @@ async def test_a_competition_due_while_the_bot_was_down_is_announced_late(
     bot = await start_bot(clock=clock)
     await make_teams(world, blue)
     await world.admin.slash("competition start", name="Sprint", duration="30m")
-    await play(fake, world, bot, clock, [(blue.carol, True, 0.0)])
+    # A reaction this time: the raw reaction event's member carries carol's Blue role.
+    await world.admin.slash("quiz question", topic="lora", seconds=30, mode="reactions")
+    question = await fake.wait_for(
+        lambda: next((m for m in fake.channel_messages(world.channel) if m.reactions), None)
+    )
+    active = bot.quizzes.active_round(question.id)
+    assert active is not None
+    await blue.carol.react(question, REACTIONS[active.item.answer_index])
+    await fake.wait_delivered()
+    clock.advance(31)
+    await fake.wait_for(lambda: any("Quiz over" in m.text() for m in fake.channel_messages(world.channel)))
     await bot.close()
 
     clock.advance(timedelta(hours=2))
     await start_bot(clock=clock)
     over = await fake.wait_for(lambda: announcement(fake, world, "Sprint"))
     assert "late: I was offline when it was due" in over.text() and "🏆 Winner: **Blue**" in over.text()
+    blue_best = next(f for f in over.embeds[0]["fields"] if f["name"] == "Blue · best members")
+    assert blue_best["value"] == "1. carol: 1,000"
 
 
 async def test_each_admin_command_refuses_a_member_without_manage_server(
