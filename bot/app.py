@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
+from bot.services.competitions import CompetitionService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
@@ -30,6 +31,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.quiz import QuizService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
+from bot.services.teams import TeamService
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -49,6 +51,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.settings",
     "cogs.bank",
+    "cogs.team",
+    "cogs.competition",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -118,9 +122,15 @@ class QuizBot(commands.Bot):
         self.quizzes.guild_items = self.guild_bank.items_of
         # Every answer scores on the server's running season too (a synchronous cache look-up).
         self.quizzes.season_of = self.seasons.running_id
+        self.teams = TeamService(db, self.clock)
+        self.competitions = CompetitionService(db, self.clock, self.answer_writer, self.teams)
+        # ... and for the member's team while a competition runs (explicit membership or a role).
+        self.quizzes.team_of = self.teams.team_of
+        self.privacy.forgotten = self.teams.forget_member
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),
+            ("competitions", self.competitions.end_due),
         ]
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
@@ -134,6 +144,7 @@ class QuizBot(commands.Bot):
         self.answer_writer.start()
         await self.seasons.load()
         await self.guild_bank.load()
+        await self.teams.load()
         # On the minute (a post set for 09:00 goes out at 09:00:00, not up to a minute later).
         now = datetime.now(UTC)
         first = now.replace(second=0, microsecond=0) + DUE_WAKE_EVERY

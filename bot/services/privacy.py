@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.services.answer_writer import AnswerWriter
 from bot.storage.database import Database
@@ -16,6 +17,8 @@ class PrivacyService:
         self.db = db
         self.writer = writer
         self.repo = PrivacyRepository(db)
+        # Told after a member was forgotten, so in-memory caches drop them too (the team service's).
+        self.forgotten: Callable[[int, int], None] = lambda guild_id, user_id: None
 
     async def footprint(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Rows kept about the member here, by kind (empty when there is nothing)."""
@@ -27,5 +30,6 @@ class PrivacyService:
         await self.writer.flush()
         async with self.db.transaction() as conn:
             deleted = await PrivacyRepository.forget(conn, guild_id, user_id)
+        self.forgotten(guild_id, user_id)
         log.info("forgot member %s in guild %s: %s", user_id, guild_id, deleted)
         return deleted

@@ -1,0 +1,194 @@
+"""Study teams and competitions as members use them, through the Discord stand-in.
+
+Two teams: **Owls**, which alice and bob join with ``/team join``, and **Blue**, made of everyone
+with the Blue role (carol and dave), resolved from the roles an answer's interaction carries.
+Points come the real way: ``/quiz question`` in buttons mode (see test_leaderboard_e2e.play).
+Daily questions answer through the same ``QuizService.answer`` path, so the quiz path covers them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.core.clock import FakeClock
+from bot.core.letters import REACTIONS
+from tests.e2e.test_leaderboard_e2e import play
+from tests.fakediscord import FakeDiscord, Message, StudyServer
+from tests.fakediscord.actors import Member
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _no_send_limit(fake: FakeDiscord) -> None:
+    """Each question posts three messages; the 5-per-5-s bucket would only cost real seconds here."""
+    fake.message_rate = None
+
+
+class Blue:
+    def __init__(self, fake: FakeDiscord, world: StudyServer) -> None:
+        self.role = fake.add_role(world.guild, "Blue", 0)
+        self.carol: Member = fake.add_member(world.guild, "carol", roles=[self.role])
+        self.dave: Member = fake.add_member(world.guild, "dave", roles=[self.role])
+
+
+def announcement(fake: FakeDiscord, world: StudyServer, name: str) -> Message | None:
+    title = f"🏁 Competition {name} is over"
+    return next(
+        (m for m in fake.channel_messages(world.channel) if m.embeds and m.embeds[0]["title"] == title), None
+    )
+
+
+def table(message: Message) -> list[str]:
+    """The ranked team lines of a standings embed, as 'badge name' pairs."""
+    lines = message.embeds[0]["description"].splitlines()
+    ranked = [line for line in lines if line and (line[0] in "🥇🥈🥉" or line.startswith("**"))]
+    return [line.split(":", 1)[0] for line in ranked]
+
+
+async def make_teams(world: StudyServer, blue: Blue) -> None:
+    made = await world.admin.slash("team create", name="Owls")
+    assert "Team **Owls** created" in made.message.text() and not made.message.ephemeral
+    bound = await world.admin.slash("team create", name="Blue", role=blue.role)
+    assert f"everyone with the <@&{blue.role.id}> role" in bound.message.text()
+    for member in (world.alice, world.bob):
+        joined = await member.slash("team join", name="owls")  # names ignore case
+        assert "joined team **Owls**" in joined.message.text()
+
+
+async def test_two_teams_compete_total_then_average_and_the_second_ends_on_schedule(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    clock = FakeClock()
+    blue = Blue(fake, world)
+    bot = await start_bot(clock=clock)
+    await make_teams(world, blue)
+
+    # The membership rules, each refusal private.
+    refused = await blue.carol.slash("team join", name="Blue")
+    assert refused.message.ephemeral and f"<@&{blue.role.id}>" in refused.message.text()
+    again = await world.alice.slash("team join", name="Blue")
+    assert again.message.ephemeral and "the <@&" in again.message.text()
+    duplicate = await world.admin.slash("team create", name="  OWLS ")
+    assert duplicate.message.ephemeral and "already has a team named **OWLS**" in duplicate.message.text()
+    listing = (await blue.carol.slash("team list")).message
+    assert "**Owls**: 2 members (alice, bob)" in listing.text()
+    assert f"**Blue**: everyone with the <@&{blue.role.id}> role ← you" in listing.text()
+
+    # Total: Owls 1,000 (alice right at once, bob wrong) beats Blue ~983 (carol right 1 s later).
+    started = await world.admin.slash("competition start", name="Cup", duration="2h", scoring="total")
+    assert "Competition **Cup** has started (total team points)" in started.message.text()
+    plan = [(world.alice, True, 0.0), (world.bob, False, 0.0), (blue.carol, True, 1.0)]
+    await play(fake, world, bot, clock, plan)
+    live = (await world.bob.slash("competition standings")).message
+    assert table(live) == ["🥇 **Owls**", "🥈 **Blue**"]
+    assert "**1,000** points · 2 active members" in live.text() and "Leading: **Owls**" in live.text()
+    owls_best = next(f for f in live.embeds[0]["fields"] if f["name"] == "Owls · best members")
+    assert owls_best["value"].splitlines() == ["1. alice: 1,000", "2. bob: 0"]
+
+    busy = await world.admin.slash("competition start", name="Other", duration="1h")
+    assert busy.message.ephemeral and "**Cup** is still running" in busy.message.text()
+
+    ended = await world.admin.slash("competition end")
+    reply = await ended.wait_reply()
+    assert "Competition Cup is over" in reply.text() and "🏆 Winner: **Owls**" in reply.text()
+    assert "was ended" in reply.text()
+
+    # Average per active member: the same play, and Blue's one member outscores Owls' two on average.
+    started = await world.admin.slash("competition start", name="Relay", duration="1h", scoring="average")
+    assert "average points per active member" in started.message.text()
+    await play(fake, world, bot, clock, plan)
+    live = (await world.alice.slash("competition standings")).message
+    assert table(live) == ["🥇 **Blue**", "🥈 **Owls**"]
+    assert "**500.0** points per active member (1,000 from 2 active members)" in live.text()
+
+    # A restart keeps the running competition; dave scores for Blue through his role afterwards.
+    await bot.close()
+    bot = await start_bot(clock=clock)
+    assert bot.competitions.running(world.guild.id) is not None
+    await play(fake, world, bot, clock, [(blue.dave, True, 0.0)])
+
+    clock.advance(timedelta(hours=1))
+    bot.wake_due_work()
+    over = await fake.wait_for(lambda: announcement(fake, world, "Relay"))
+    assert "ended on schedule" in over.text() and "late" not in over.text()
+    assert "🏆 Winner: **Blue**" in over.text() and table(over) == ["🥇 **Blue**", "🥈 **Owls**"]
+    blue_best = next(f for f in over.embeds[0]["fields"] if f["name"] == "Blue · best members")
+    assert [line.split(":")[0] for line in blue_best["value"].splitlines()] == ["1. dave", "2. carol"]
+    assert bot.competitions.running(world.guild.id) is None
+
+    # Points after the end count for no team; the final table stays readable, by name too.
+    await play(fake, world, bot, clock, [(world.bob, True, 0.0)])
+    final = (await world.bob.slash("competition standings")).message
+    assert "Relay · final standings" in final.embeds[0]["title"] and table(final) == table(over)
+    assert (
+        final.embeds[0]["description"]
+        == over.embeds[0]["description"]
+        .replace("The competition ended on schedule. Final table:\n", "")
+        .rsplit("\nPlayed from", 1)[0]
+    )
+    first = (await world.bob.slash("competition standings", name="cup")).message
+    assert "Cup · final standings" in first.embeds[0]["title"] and "🏆 Winner: **Owls**" in first.text()
+    names = await world.bob.autocomplete("competition standings", "name", "")
+    assert [c["value"] for c in names] == ["Relay", "Cup"]
+
+
+async def test_a_competition_due_while_the_bot_was_down_is_announced_late(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    clock = FakeClock()
+    blue = Blue(fake, world)
+    bot = await start_bot(clock=clock)
+    await make_teams(world, blue)
+    await world.admin.slash("competition start", name="Sprint", duration="30m")
+    # A reaction this time: the raw reaction event's member carries carol's Blue role.
+    await world.admin.slash("quiz question", topic="lora", seconds=30, mode="reactions")
+    question = await fake.wait_for(
+        lambda: next((m for m in fake.channel_messages(world.channel) if m.reactions), None)
+    )
+    active = bot.quizzes.active_round(question.id)
+    assert active is not None
+    await blue.carol.react(question, REACTIONS[active.item.answer_index])
+    await fake.wait_delivered()
+    clock.advance(31)
+    await fake.wait_for(lambda: any("Quiz over" in m.text() for m in fake.channel_messages(world.channel)))
+    await bot.close()
+
+    clock.advance(timedelta(hours=2))
+    await start_bot(clock=clock)
+    over = await fake.wait_for(lambda: announcement(fake, world, "Sprint"))
+    assert "late: I was offline when it was due" in over.text() and "🏆 Winner: **Blue**" in over.text()
+    blue_best = next(f for f in over.embeds[0]["fields"] if f["name"] == "Blue · best members")
+    assert blue_best["value"] == "1. carol: 1,000"
+
+
+async def test_each_admin_command_refuses_a_member_without_manage_server(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    blue = Blue(fake, world)
+    bot = await start_bot()
+    await make_teams(world, blue)
+    # The groups mix member and admin subcommands, so members see them; the admin ones refuse at run time.
+    assert {"team", "competition"} <= set(world.alice.visible_commands())
+    attempts = [
+        ("team create", {"name": "Mine"}),
+        ("team create", {"name": "Mine", "role": blue.role}),
+        ("competition start", {"name": "Mine", "duration": "1h"}),
+        ("competition end", {}),
+    ]
+    before = len(fake.channel_messages(world.channel))
+    for command, options in attempts:
+        refused = await world.alice.slash(command, **options)
+        assert refused.message.ephemeral, command
+        assert refused.message.text() == "You need the Manage Server permission to use this command.", command
+    assert len(fake.channel_messages(world.channel)) == before  # nothing was posted
+    assert [t.name for t in bot.teams.teams(world.guild.id)] == ["Blue", "Owls"]
+    assert bot.competitions.running(world.guild.id) is None
+
+    # With the permission the same commands work.
+    await world.admin.slash("competition start", name="Mine", duration="1h")
+    assert bot.competitions.running(world.guild.id) is not None
+    refused = await world.alice.slash("competition end")
+    assert refused.message.ephemeral and bot.competitions.running(world.guild.id) is not None
