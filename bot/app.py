@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
+from bot.services.daily import DailyService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.privacy import PrivacyService
 from bot.services.quiz import QuizService
@@ -45,6 +46,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.stats",
     "cogs.season",
     "cogs.privacy",
+    "cogs.daily",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -108,11 +110,13 @@ class QuizBot(commands.Bot):
         self.seasons = SeasonService(db, self.clock, self.answer_writer, self.leaderboards)
         self.stats = StatsService(self.leaderboards)
         self.privacy = PrivacyService(db, self.answer_writer)
+        self.daily = DailyService(db, self.clock, self.quizzes)
         # Every answer scores on the server's running season too (a synchronous cache look-up).
         self.quizzes.season_of = self.seasons.running_id
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),
+            ("daily", self.daily.run_due),
         ]
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
