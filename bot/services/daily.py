@@ -14,8 +14,10 @@ that server's post of the day is marked failed. One server's failure never stops
 
 Restarts: a post whose time passed while the bot was down is made late if it is still the
 same local day, otherwise recorded as skipped and logged; overdue reveals are made. A post
-claimed but never recorded as sent (the process died in between) is marked failed rather than
-sent again: exactly once means at most once when the two cannot be told apart.
+claimed whose send never started is sent at start-up (same rule: still that local day, or
+skipped); one whose send started but was never recorded as done (the process died during the
+request) is marked failed rather than sent again: exactly once means at most once when the two
+cannot be told apart.
 """
 
 from __future__ import annotations
@@ -354,21 +356,53 @@ class DailyService:
             return
         self._recovered = True
         now_ms = to_ms(self.clock.now())
+        report = DueReport()
         for post in await self.repo.with_status("claimed"):
-            # Claimed, but whether the message went out is unknown: never post twice.
-            log.warning(
-                "daily post of guild %s for %s was claimed but not recorded as sent; marked failed",
-                post.guild_id,
-                post.local_date,
-            )
+            resend = await self._unsent(post) if post.posted_at is None else None
+            if resend is not None:
+                log.info("sending the claimed daily post of guild %s for %s", post.guild_id, post.local_date)
+                await self._post(resend, report)
+                continue
+            if post.posted_at is not None:  # the send started: whether it reached Discord is unknown
+                log.warning(
+                    "daily post of guild %s for %s may have been sent before the restart; not sent again",
+                    post.guild_id,
+                    post.local_date,
+                )
+            else:
+                log.warning(
+                    "daily post of guild %s for %s was never sent; its day is over",
+                    post.guild_id,
+                    post.local_date,
+                )
             async with self.db.transaction() as conn:
-                await DailyRepository.set_status(conn, post.guild_id, post.local_date, "failed")
+                await DailyRepository.set_status(
+                    conn,
+                    post.guild_id,
+                    post.local_date,
+                    "failed" if post.posted_at is not None else "skipped",
+                )
                 if post.round_id is not None:
                     await QuizRepository.close_round(conn, post.round_id, "revealed", now_ms)
         restored, self._restored = self._restored, []
         for active in restored:
             if self.quizzes.active_round(active.row.message_id or 0) is active:
                 await self.quizzes.count_missed_reactions(active)
+
+    async def _unsent(self, post: PostRow) -> _Claimed | None:
+        """A claimed post whose send never started, ready to send, if its local day is not over."""
+        schedule = await self.repo.schedule(post.guild_id)
+        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        if schedule is None or row is None or row.message_id is not None:
+            return None
+        now = self.clock.now()
+        if local_date(now, parse_zone(schedule.timezone)).isoformat() != post.local_date:
+            return None
+        item = self.quizzes.item(row.guild_id, row.item_id)
+        if item is None:
+            return None
+        settings = await self.settings.get(post.guild_id)
+        return _Claimed(schedule, post.local_date, row, item, settings, is_late(from_ms(post.due_at), now))
 
     # -- the wake-up ----------------------------------------------------------------------------
 
@@ -551,8 +585,12 @@ class DailyService:
             mode=row.mode,
             kind="daily",
         )
+        await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
+        async with self.db.transaction() as conn:
+            await DailyRepository.mark_sending(
+                conn, schedule.guild_id, claimed.local_date, to_ms(self.clock.now())
+            )
         try:
-            await self.pacer.take(1)
             message_id = await self.presenter.post_daily(
                 DailyCard(card, claimed.local_date, schedule.role_id, claimed.late)
             )

@@ -213,6 +213,19 @@ class DailyRepository:
             (status, posted_at, guild_id, local_date),
         )
 
+    @staticmethod
+    async def mark_sending(conn: aiosqlite.Connection, guild_id: int, local_date: str, now_ms: int) -> None:
+        """Note that the send of a claimed post starts: ``posted_at`` set while still ``claimed``.
+
+        After a crash, a claimed post without it was never sent (safe to send); one with it may
+        have reached Discord (never sent again).
+        """
+        await conn.execute(
+            "UPDATE daily_posts SET posted_at = ? "
+            "WHERE guild_id = ? AND local_date = ? AND status = 'claimed'",
+            (now_ms, guild_id, local_date),
+        )
+
     async def post(self, guild_id: int, local_date: str) -> PostRow | None:
         row = await self._db.fetch_one(
             "SELECT * FROM daily_posts WHERE guild_id = ? AND local_date = ?", (guild_id, local_date)

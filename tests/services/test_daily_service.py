@@ -134,6 +134,30 @@ async def test_a_post_claimed_but_not_recorded_as_sent_is_never_sent_again(
     ]
 
 
+async def test_a_claimed_post_whose_send_never_started_is_sent_at_the_next_start(
+    quiz: Harness, db: Database
+) -> None:
+    class Crash(BaseException):
+        pass
+
+    class CrashingPacer:
+        async def take(self, requests: int) -> None:
+            raise Crash  # the process stops while the post waits for its turn
+
+    service, _ = daily_service(quiz, db, pacer=CrashingPacer())
+    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    quiz.clock.set(DUE)
+    with pytest.raises(Crash):
+        await service.run_due()
+    assert [(p.status, p.posted_at) for p in await DailyRepository(db).posts(1)] == [("claimed", None)]
+
+    restarted, recorder = daily_service(quiz, db, pacer=CountingPacer())
+    quiz.clock.advance(timedelta(minutes=30))
+    await restarted.run_due()
+    assert [(c.local_date, c.late) for c in recorder.posts] == [("2026-03-26", True)]
+    assert [p.status for p in await DailyRepository(db).posts(1)] == ["posted"]
+
+
 async def test_the_weakest_topic_is_asked_when_no_topic_is_set(quiz: Harness, db: Database) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
     topics = sorted({i.main_topic for i in quiz.service.pool(None, "en")})
