@@ -86,26 +86,15 @@ async def _at(fake: FakeDiscord, bot: QuizBot | None, clock: FakeClock, when: da
         await bot.run_due_work()
 
 
-async def _start(start_bot: Any, clock: FakeClock) -> QuizBot:
+async def _start(fake: FakeDiscord, start_bot: Any, clock: FakeClock) -> QuizBot:
     """Start the bot and wait until its start-up wake-up (late posts, overdue reveals) is done."""
     bot: QuizBot = await start_bot(clock=clock)
-
-    def settled() -> bool:
-        # The start-up run is a tracked task named in bot.app; it is gone once finished.
-        return not any(t.get_name() == "due-work-at-start" for t in bot.tasks._tasks)
-
-    await fake_wait(bot, settled)
+    # The start-up run is a tracked task named in bot.app; it is gone once finished.
+    await fake.wait_for(
+        lambda: not any(t.get_name() == "due-work-at-start" for t in bot.tasks._tasks),
+        what="the bot's start-up wake-up to finish",
+    )
     return bot
-
-
-async def fake_wait(bot: QuizBot, predicate: Any) -> None:
-    import asyncio
-
-    for _ in range(500):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the bot's start-up work did not finish")
 
 
 def _quiet_reactions(fake: FakeDiscord) -> None:
@@ -144,7 +133,7 @@ async def test_a_question_posts_at_the_local_time_pings_only_its_role_and_is_rev
 ) -> None:
     _quiet_reactions(fake)
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     quizzers = fake.add_role(world.guild, "quizzers", 0)
     zones = await world.admin.autocomplete(
         "daily setup", "timezone", "berl", named={"channel": world.channel}
@@ -198,7 +187,7 @@ async def test_day_streaks_grow_across_the_spring_change_and_show_in_stats(
 ) -> None:
     _quiet_reactions(fake)
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     await _setup(world, world.channel, reveal_after_hours=2)
     # 09:00 in Berlin is 08:00 UTC until Sunday the 29th, then 07:00 UTC (CEST).
     posts = [
@@ -232,7 +221,7 @@ async def test_local_times_that_do_not_exist_or_occur_twice_post_once(
 ) -> None:
     _quiet_reactions(fake)
     clock = FakeClock(utc(2026, 3, 28, 12, 0))
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     await _setup(world, world.channel, time="02:30", reveal_after_hours=1)
     # 2026-03-29 02:30 does not exist in Berlin (02:00 -> 03:00): posted at 03:00 CEST, 01:00 UTC.
     await _at(fake, bot, clock, utc(2026, 3, 29, 0, 59))
@@ -264,7 +253,7 @@ async def test_a_restart_after_the_post_time_never_posts_twice_and_answers_keep_
 ) -> None:
     _quiet_reactions(fake)
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     await _setup(world, world.channel)
     await _at(fake, bot, clock, utc(2026, 3, 26, 8, 0))
     card = await _posted(fake, bot, world.channel, 1)
@@ -274,7 +263,7 @@ async def test_a_restart_after_the_post_time_never_posts_twice_and_answers_keep_
 
     await world.bob.react(card, _right(bot, card))  # while the bot is down
     await _at(fake, None, clock, utc(2026, 3, 26, 9, 30))
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     await bot.run_due_work()
     assert len(_dailies(fake, world.channel)) == 1, "the restart posted again"
     await world.admin.react(card, _wrong(bot, card))  # after the restart
@@ -293,13 +282,13 @@ async def test_a_restart_before_the_post_time_posts_late_that_day_and_skips_a_da
 ) -> None:
     _quiet_reactions(fake)
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     await _setup(world, world.channel, reveal_after_hours=3)
     await bot.close()
 
     # Down from 07:00 to 11:00 Berlin: the 09:00 question is posted late at start-up.
     await _at(fake, None, clock, utc(2026, 3, 26, 10, 0))
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     card = await _posted(fake, bot, world.channel, 1)
     assert "Posted late" in card.content
     await bot.run_due_work()
@@ -310,7 +299,7 @@ async def test_a_restart_before_the_post_time_posts_late_that_day_and_skips_a_da
 
     # Down through Friday (its post missed and its day over) until after Thursday's reveal was due.
     await _at(fake, None, clock, utc(2026, 3, 28, 7, 0))
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     assert "alice" in _field(reveal, "Right (1)"), "the overdue reveal was made at start-up"
     assert len(_dailies(fake, world.channel)) == 1, "Friday's question is not posted on Saturday"
@@ -331,7 +320,7 @@ async def test_a_deleted_channel_or_a_missing_permission_pauses_that_server_only
     other = fake.add_guild("Other Server", channel_name="daily")
     side_room = fake.add_channel(world.guild, "side-room")
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     await _setup(world, world.channel)
     # Commands are synced to the development server only; the other server is set up directly.
     await bot.daily.setup(
@@ -376,7 +365,7 @@ async def test_admins_pause_resume_and_post_now_and_members_cannot(
 ) -> None:
     _quiet_reactions(fake)
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     assert "daily" not in [c.split()[0] for c in world.alice.visible_commands()]
     refused = await world.admin.slash("daily status")
     assert refused.message is not None and "daily setup" in refused.message.content
@@ -416,7 +405,7 @@ async def test_buttons_mode_posts_buttons_and_the_answers_count(
     fake: FakeDiscord, world: StudyServer, start_bot
 ) -> None:
     clock = FakeClock(START)
-    bot = await _start(start_bot, clock)
+    bot = await _start(fake, start_bot, clock)
     async with bot.db.transaction() as conn:
         await GuildSettingsRepository.save(
             conn, GuildSettings(guild_id=world.guild.id, answer_mode="buttons"), to_ms(clock.now())
