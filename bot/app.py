@@ -24,6 +24,7 @@ from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
+from bot.services.daily import DailyService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
@@ -53,6 +54,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.bank",
     "cogs.team",
     "cogs.competition",
+    "cogs.daily",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -120,6 +122,7 @@ class QuizBot(commands.Bot):
         self.guild_bank = GuildBankService(db, bank, self.clock)
         # A server's own questions join its quizzes (and questions of the day).
         self.quizzes.guild_items = self.guild_bank.items_of
+        self.daily = DailyService(db, self.clock, self.quizzes)
         # Every answer scores on the server's running season too (a synchronous cache look-up).
         self.quizzes.season_of = self.seasons.running_id
         self.teams = TeamService(db, self.clock)
@@ -131,6 +134,7 @@ class QuizBot(commands.Bot):
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),
             ("competitions", self.competitions.end_due),
+            ("daily", self.daily.run_due),
         ]
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None

@@ -61,8 +61,9 @@ def question_embed(card: QuestionCard) -> discord.Embed:
     choices = "\n".join(_choice_lines(item))
     room = DESCRIPTION_LIMIT - len(choices) - 2
     description = f"{clip(item.prompt, max(200, room))}\n\n{choices}"
+    heading = "Question of the day" if card.kind == "daily" else f"Question {card.position}/{card.total}"
     embed = discord.Embed(
-        title=clip(f"Question {card.position}/{card.total} · {topic_label(item.main_topic)}", TITLE_LIMIT),
+        title=clip(f"{heading} · {topic_label(item.main_topic)}", TITLE_LIMIT),
         description=clip(description, DESCRIPTION_LIMIT),
         colour=COLOUR_QUESTION,
     )
@@ -87,7 +88,8 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     item = card.item
     letter = LETTERS[item.answer_index]
     key = item.choices[item.answer_index].replace("\n", " ")
-    title = clip(f"Answer {card.position}/{card.total}: {letter}. {key}", TITLE_LIMIT)
+    heading = "Answer of the day" if card.kind == "daily" else f"Answer {card.position}/{card.total}"
+    title = clip(f"{heading}: {letter}. {key}", TITLE_LIMIT)
     footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
     counts: tuple[str, str] | None = None
     if card.show_counts:

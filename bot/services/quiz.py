@@ -65,6 +65,7 @@ class QuestionCard:
     total: int
     closes_at: datetime
     mode: str
+    kind: str = "quiz"  # "daily" for a question of the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class RevealCard:
     show_counts: bool
     correct_names: tuple[str, ...]
     answered: int
+    kind: str = "quiz"  # "daily" for a question of the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,6 +517,7 @@ class QuizService:
                 show_counts=settings.show_counts,
                 correct_names=tuple(a.display_name for a in answers if a.correct),
                 answered=len(answers),
+                kind=row.kind,
             )
         )
         async with self.db.transaction() as conn:
@@ -651,14 +654,26 @@ class QuizService:
 
     async def _reconcile(self, row: RoundRow) -> None:
         """Re-open an interrupted round and count reactions made while the bot was down."""
-        assert self.presenter is not None and row.message_id is not None
+        active = await self.reopen_round(row)
+        if active is not None:
+            await self.count_missed_reactions(active)
+
+    async def reopen_round(self, row: RoundRow, *, daily_date: str | None = None) -> ActiveRound | None:
+        """Take answers on a round posted before a restart again; who had answered still has."""
+        assert row.message_id is not None
         item = self.item(row.guild_id, row.item_id)
         if item is None:
-            return
+            return None
         settings = await self.settings.get(row.guild_id)
-        active = self.open_round(row, item, settings)
+        active = self.open_round(row, item, settings, daily_date=daily_date)
         active.answers.update(await self.answers.answered_users(row.id))
-        if row.mode != "reactions":
+        return active
+
+    async def count_missed_reactions(self, active: ActiveRound) -> None:
+        """Count the answer reactions on a re-opened round's message that the bot did not see."""
+        assert self.presenter is not None
+        row, item = active.row, active.item
+        if row.mode != "reactions" or row.message_id is None:
             return
         try:
             reactions = await self.presenter.read_reactions(row.channel_id, row.message_id, len(item.choices))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.core.periods import zone
 from bot.core.ranking import DailyStreak, accuracy, visible_daily_streak
 from bot.services.leaderboard import LeaderboardService
+from bot.storage.daily import DailyRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.scores import ScoreRepository
 
@@ -57,6 +58,7 @@ class StatsService:
         self.clock = leaderboards.clock
         self.scores = ScoreRepository(leaderboards.db)
         self.settings = GuildSettingsRepository(leaderboards.db)
+        self.daily = DailyRepository(leaderboards.db)
 
     async def member(self, guild_id: int, user_id: int) -> MemberStats:
         board = await self.leaderboards.board(guild_id, "all", "all")
@@ -64,7 +66,9 @@ class StatsService:
         ranked = await self.leaderboards.scores.size(board.key)
         topics = await self.scores.member_topics(guild_id, user_id)
         streak = await self.scores.streak(guild_id, user_id)
-        tz = (await self.settings.get(guild_id)).timezone
+        # Day streaks are kept in local dates of the question of the day's zone: judged there too.
+        schedule = await self.daily.schedule(guild_id)
+        tz = schedule.timezone if schedule is not None else (await self.settings.get(guild_id)).timezone
         today = self.clock.now().astimezone(zone(tz)).date()
         daily = 0
         if streak is not None:

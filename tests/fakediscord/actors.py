@@ -313,6 +313,7 @@ class Member:
         channel: Channel | None = None,
         wait: bool = True,
         timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+        named: dict[str, Any] | None = None,
         **options: Any,
     ) -> InteractionRecord:
         """Run ``/command`` with ``options``, e.g. ``await alice.slash("quiz start", topic="lora")``.
@@ -320,9 +321,10 @@ class Member:
         With ``wait`` (the default) returns once the bot acknowledged the interaction, and
         raises :class:`NoResponse` if Discord would have shown "The application did not
         respond". The record then holds the reply: ``record.message``, ``record.wait_reply()``.
+        ``named`` holds options whose names clash with this method's own keywords (``channel``).
         """
         inv = self._resolve(command)
-        opts, resolved = self._build_options(inv, options)
+        opts, resolved = self._build_options(inv, {**(named or {}), **options})
         data = self._wrap(inv, opts)
         if resolved:
             data["resolved"] = resolved
@@ -348,6 +350,7 @@ class Member:
         *,
         channel: Channel | None = None,
         timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+        named: dict[str, Any] | None = None,
         **options: Any,
     ) -> list[JSON]:
         """Type ``current`` into ``option`` and return the choices the bot suggested.
@@ -356,7 +359,7 @@ class Member:
         them, unvalidated for required-ness, as while typing).
         """
         inv = self._resolve(command)
-        opts, resolved = self._build_options(inv, options, focused=(option, current))
+        opts, resolved = self._build_options(inv, {**(named or {}), **options}, focused=(option, current))
         data = self._wrap(inv, opts)
         focused_type = next(o["type"] for o in inv.leaf_schema if o["name"] == option)
         if resolved:

@@ -8,10 +8,13 @@ in a payload shape would be mirrored instead of caught.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+ROLE_MENTION_RE = re.compile(r"<@&(\d+)>")
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -389,6 +392,8 @@ class Message:
     nonce: str | int | None = None
     message_reference: JSON | None = None
     mentions: list[User] = field(default_factory=list)
+    #: The ``allowed_mentions`` the message was sent with (None: Discord's default, parse all).
+    allowed_mentions: JSON | None = None
     attachments: list[JSON] = field(default_factory=list)
     edits: int = 0
 
@@ -408,6 +413,27 @@ class Message:
     def reactors(self, emoji: str | Emoji) -> list[int]:
         key = emoji if isinstance(emoji, Emoji) else Emoji.parse(emoji)
         return list(self.reactions.get(key, []))
+
+    def pinged_role_ids(self) -> list[int]:
+        """Roles whose members were notified: mentioned in the content and allowed to ping.
+
+        As on Discord: no ``allowed_mentions`` parses every mention; with it, a role pings only if
+        ``"roles"`` is in ``parse`` or its id is in ``roles``. (Whether a role is mentionable by
+        the bot is not modelled.)
+        """
+        mentioned = [int(i) for i in ROLE_MENTION_RE.findall(self.content)]
+        allowed = self.allowed_mentions
+        if allowed is None or "roles" in (allowed.get("parse") or []):
+            return mentioned
+        listed = {int(i) for i in allowed.get("roles") or []}
+        return [r for r in mentioned if r in listed]
+
+    def pings_everyone(self) -> bool:
+        """Whether @everyone / @here in the content notified the channel."""
+        if "@everyone" not in self.content and "@here" not in self.content:
+            return False
+        allowed = self.allowed_mentions
+        return allowed is None or "everyone" in (allowed.get("parse") or [])
 
     def text(self) -> str:
         """Everything a reader sees as text: content, embed titles, descriptions, fields, footers."""

@@ -476,6 +476,26 @@ class FakeDiscord:
         self._default_channel.setdefault(guild.id, channel.id)
         return channel
 
+    async def delete_channel(self, channel: Channel) -> None:
+        """Someone deletes ``channel`` while the bot runs: CHANNEL_DELETE, then 404 / 10003 for it."""
+        assert channel.guild_id is not None, "only guild channels can be deleted"
+        guild = self.guilds[channel.guild_id]
+        payload = channel.payload()
+        del guild.channels[channel.id]
+        del self.channels[channel.id]
+        if self._default_channel.get(guild.id) == channel.id:  # members now act in the next channel
+            del self._default_channel[guild.id]
+            if guild.channels:
+                self._default_channel[guild.id] = next(iter(guild.channels))
+        await self.gateway.dispatch("CHANNEL_DELETE", payload, guild_id=guild.id)
+        self.changed()
+
+    async def set_overwrites(self, channel: Channel, overwrites: list[Overwrite]) -> None:
+        """An admin changes ``channel``'s permission overwrites while the bot runs: CHANNEL_UPDATE."""
+        channel.overwrites = list(overwrites)
+        await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), guild_id=channel.guild_id)
+        self.changed()
+
     def add_role(self, guild: Guild, name: str, permissions: int, *, managed: bool = False) -> Role:
         role = Role(
             id=self.snowflake(),
@@ -1250,6 +1270,7 @@ class FakeDiscord:
             ephemeral_for=ephemeral_for,
             nonce=body.get("nonce"),
             mentions=mentions,
+            allowed_mentions=body.get("allowed_mentions"),
             attachments=body.get("_files", []),
             message_reference=(
                 {"type": 0, "message_id": str(ref["message_id"]), "channel_id": str(channel.id)}

@@ -300,3 +300,54 @@ async def test_reactions_are_paced_at_one_per_quarter_second(
     assert time.perf_counter() - started >= 0.25, "4 reactions at 1 per 0.1 s take at least 0.3 s"
     assert len(fake.messages[question.id].reactions) == 4
     assert fake.rate_limited == []
+
+
+async def test_a_deleted_channel_reaches_the_client_and_later_sends_get_unknown_channel(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    bot = await start_plain_bot()
+    assert bot.get_channel(world.channel.id) is not None
+    partial = bot.get_partial_messageable(world.channel.id)
+    await fake.delete_channel(world.channel)
+    await fake.wait_for(lambda: bot.get_channel(world.channel.id) is None, what="CHANNEL_DELETE")
+    fake.expect_http_error(404, 10003, times=1)
+    with pytest.raises(discord.NotFound) as caught:
+        await partial.send("anyone there?")
+    assert caught.value.code == 10003
+
+
+async def test_changed_overwrites_reach_the_client_and_are_enforced(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    bot = await start_plain_bot()
+    await fake.set_overwrites(
+        world.channel, [Overwrite(id=fake.bot_user.id, type=1, deny=Perm.SEND_MESSAGES)]
+    )
+
+    def denied() -> bool:
+        channel = bot.get_channel(world.channel.id)
+        assert isinstance(channel, discord.TextChannel)
+        return not channel.permissions_for(channel.guild.me).send_messages
+
+    await fake.wait_for(denied, what="CHANNEL_UPDATE with the new overwrite")
+    fake.expect_http_error(403, 50013, times=1)
+    with pytest.raises(discord.Forbidden):
+        await bot.get_partial_messageable(world.channel.id).send("hello")
+
+
+async def test_allowed_mentions_decide_which_mentioned_roles_are_pinged(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    bot = await start_plain_bot()
+    quizzers = fake.add_role(world.guild, "quizzers", 0)
+    others = fake.add_role(world.guild, "others", 0)
+    channel = bot.get_partial_messageable(world.channel.id)
+    text = f"<@&{quizzers.id}> <@&{others.id}> @everyone"
+    only = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(quizzers.id)])
+    await channel.send(text, allowed_mentions=only)
+    await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+    await channel.send(text)  # discord.py's default: parse everything
+    first, none, everything = fake.channel_messages(world.channel)
+    assert (first.pinged_role_ids(), first.pings_everyone()) == ([quizzers.id], False)
+    assert (none.pinged_role_ids(), none.pings_everyone()) == ([], False)
+    assert (everything.pinged_role_ids(), everything.pings_everyone()) == ([quizzers.id, others.id], True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -64,6 +64,24 @@ async def test_a_daily_streak_is_shown_only_while_it_is_alive(boards: Boards) ->
     boards.clock.advance(timedelta(days=1))
     stats = await boards.stats.member(GUILD, 1)
     assert (stats.daily_streak, stats.best_daily_streak) == (0, 6)
+
+
+async def test_a_daily_streak_is_judged_in_the_daily_schedules_zone(boards: Boards) -> None:
+    # 2026-01-05 02:00 UTC is still the 4th in Los Angeles: a streak last extended on the 3rd
+    # (there) is alive, though the server's own zone (UTC) is already at the 5th.
+    boards.clock.set(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+    await save_answers(boards.db, boards.clock, [A(1, 900)])
+    await boards.db.writer.execute(
+        "UPDATE streaks SET daily_current = 3, daily_best = 3, last_daily_date = '2026-01-03' "
+        "WHERE user_id = 1"
+    )
+    assert (await boards.stats.member(GUILD, 1)).daily_streak == 0
+    await boards.db.writer.execute(
+        "INSERT INTO daily_schedules (guild_id, channel_id, post_time, timezone, next_post_at, created_at, "
+        "updated_at) VALUES (?, 10, '09:00', 'America/Los_Angeles', 0, 0, 0)",
+        (GUILD,),
+    )
+    assert (await boards.stats.member(GUILD, 1)).daily_streak == 3
 
 
 async def test_forget_me_deletes_the_member_here_and_nothing_else(boards: Boards) -> None:

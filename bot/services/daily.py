@@ -1,0 +1,697 @@
+"""Question of the day: set-up, the due posts and reveals, restarts and faults. No discord import.
+
+The database decides what is due; :meth:`DailyService.run_due` is called by the bot's one
+minute wake-up (and once at start-up). It claims due schedules in chunks (a claim inserts the
+``(server, local date)`` post row and moves ``next_post_at`` on in one transaction, so nothing
+posts twice), posts them through the :class:`DailyPresenter` paced by a :class:`Pacer`, then
+reveals what is due. A question of the day is an ordinary round (kind ``daily``) opened on the
+quiz service, so reactions and buttons, leaderboards, seasons, teams and day streaks all work
+through the quiz path.
+
+Faults: a presenter error meaning the channel is gone or a permission is missing pauses that
+server's schedule with the reason (shown by ``/daily status``); any other error is logged and
+that server's post of the day is marked failed. One server's failure never stops the others.
+
+Restarts: a post whose time passed while the bot was down is made late if it is still the
+same local day, otherwise recorded as skipped and logged; overdue reveals are made. A post
+claimed whose send never started is sent at start-up (same rule: still that local day, or
+skipped); one whose send started but was never recorded as done (the process died during the
+request) is marked failed rather than sent again: exactly once means at most once when the two
+cannot be told apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import aiosqlite
+
+from bot.bank.schema import TOPICS, BankItem
+from bot.core.clock import Clock, from_ms, to_ms
+from bot.core.daily import (
+    DEFAULT_REVEAL_HOURS,
+    DailyError,
+    check_reveal_hours,
+    choose_daily_item,
+    format_post_time,
+    is_late,
+    local_date,
+    next_post_at,
+    parse_post_time,
+    parse_zone,
+)
+from bot.core.errors import ConflictError, NotFoundError
+from bot.services.quiz import ActiveRound, QuestionCard, QuizService
+from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
+from bot.storage.database import Database
+from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
+from bot.storage.quizzes import QuizRepository, RoundRow
+from bot.storage.usage import UsageRepository
+
+log = logging.getLogger(__name__)
+
+CHUNK = 200  # schedules claimed (or posts revealed) per database round trip
+DAILY_REQUESTS_PER_SECOND = 40.0  # under Discord's global 50 requests/s, leaving room for commands
+PAUSED_BY_ADMIN = "Paused by an admin with /daily pause."
+NO_QUESTIONS = "There are no questions for the configured topic and language; run /daily setup again."
+INTERNAL_ERROR = "An internal error stopped the schedule (see the bot's log); run /daily resume to retry."
+
+
+class ChannelUnavailableError(Exception):
+    """The presenter's way to say "this server's channel cannot take the post": pause with ``reason``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCard:
+    question: QuestionCard
+    local_date: str
+    role_id: int | None
+    late: bool
+
+
+class DailyPresenter(Protocol):
+    async def post_daily(self, card: DailyCard) -> int:
+        """Post the question (with its buttons in buttons mode), pinging only the role; return its id."""
+        ...
+
+    async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
+        """Add the answer reactions (reactions mode)."""
+        ...
+
+    def unavailable_reason(self, error: BaseException) -> str | None:
+        """Why the channel cannot take posts, if ``error`` says so (deleted channel, missing
+        permission); None for any other error."""
+        ...
+
+
+class Pacer(Protocol):
+    async def take(self, requests: int) -> None:
+        """Wait until ``requests`` more requests to Discord fit under the rate."""
+        ...
+
+
+class TokenBucket:
+    """At most ``rate`` requests per second on average, bursts up to ``burst``, on the given clock."""
+
+    def __init__(
+        self, clock: Clock, rate: float = DAILY_REQUESTS_PER_SECOND, burst: float | None = None
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.clock = clock
+        self.rate = rate
+        self.burst = burst if burst is not None else rate
+        self._tokens = self.burst
+        self._at: datetime | None = None
+        self._lock = asyncio.Lock()
+        self.taken = 0  # requests let through, for reports and benchmarks
+
+    def _refill(self, now: datetime) -> None:
+        if self._at is not None:
+            elapsed = max(0.0, (now - self._at).total_seconds())
+            self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
+        self._at = now
+
+    async def take(self, requests: int) -> None:
+        async with self._lock:  # first come, first served
+            need = float(requests)
+            while True:
+                now = self.clock.now()
+                self._refill(now)
+                # A request larger than the bucket waits for a full bucket, then goes (in debt).
+                if self._tokens >= min(need, self.burst):
+                    self._tokens -= need
+                    self.taken += requests
+                    return
+                missing = min(need, self.burst) - self._tokens
+                await self.clock.sleep_until(now + timedelta(seconds=missing / self.rate))
+
+
+@dataclass(frozen=True, slots=True)
+class DailyStatus:
+    schedule: ScheduleRow
+    next_post_local: datetime  # in the schedule's zone
+    last_post: PostRow | None
+    today_posted: bool
+
+
+@dataclass
+class DueReport:
+    posted: int = 0
+    late: int = 0
+    revealed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    paused: list[int] = field(default_factory=list)  # guild ids paused for a fault this run
+
+
+@dataclass
+class _Plan:
+    """What a due schedule needs, worked out before the claiming transaction."""
+
+    schedule: ScheduleRow
+    next_ms: int  # where next_post_at moves to
+    missed: list[tuple[str, int]]  # (local date, due ms) whose day is over: skipped
+    post_date: str | None = None  # the local date to post for now, if any
+    due_ms: int = 0
+    item: BankItem | None = None
+    settings: GuildSettings | None = None
+    pause_reason: str | None = None
+
+
+@dataclass
+class _Claimed:
+    schedule: ScheduleRow
+    local_date: str
+    round: RoundRow
+    item: BankItem
+    settings: GuildSettings
+    late: bool
+
+
+class DailyService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        quizzes: QuizService,
+        *,
+        pacer: Pacer | None = None,
+        chunk: int = CHUNK,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.quizzes = quizzes
+        self.pacer: Pacer = pacer or TokenBucket(clock)
+        self.chunk = chunk
+        self.rng = rng or random.Random()
+        self.repo = DailyRepository(db)
+        self.rounds = QuizRepository(db)
+        self.settings = GuildSettingsRepository(db)
+        self.usage = UsageRepository(db)
+        self.presenter: DailyPresenter | None = None
+        self._lock = asyncio.Lock()  # one run at a time (the start-up run and the minute's may meet)
+        self._restored: list[ActiveRound] = []  # re-opened at start, reactions not yet counted
+        self._recovered = False
+
+    # -- commands -------------------------------------------------------------------------------
+
+    async def setup(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        post_time: str,
+        timezone: str,
+        role_id: int | None = None,
+        reveal_after_hours: int = DEFAULT_REVEAL_HOURS,
+        topic: str | None = None,
+    ) -> ScheduleRow:
+        """Create or replace the server's schedule (and un-pause it). The first post is the next
+        local ``post_time`` from now."""
+        at = parse_post_time(post_time)
+        tz = parse_zone(timezone)
+        check_reveal_hours(reveal_after_hours)
+        if topic is not None:
+            topic = topic.strip().lower() or None
+        if topic is not None and topic not in TOPICS:
+            raise DailyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+        settings = await self.settings.get(guild_id)
+        if not self.quizzes.pool(
+            topic, settings.default_language, settings.topics_enabled, guild_id=guild_id
+        ):
+            raise NotFoundError(
+                f"There are no questions for {f'topic `{topic}`' if topic else 'any enabled topic'} in the "
+                "server's language; pick another topic."
+            )
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            schedule = await DailyRepository.save_schedule(
+                conn,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                post_time=format_post_time(at),
+                timezone=tz.key,
+                role_id=role_id,
+                reveal_after_hours=reveal_after_hours,
+                topic=topic,
+                next_post_at=to_ms(next_post_at(now, at, tz)),
+                now_ms=to_ms(now),
+            )
+        log.info("guild %s set up the question of the day at %s %s", guild_id, schedule.post_time, tz.key)
+        return schedule
+
+    async def schedule(self, guild_id: int) -> ScheduleRow:
+        schedule = await self.repo.schedule(guild_id)
+        if schedule is None:
+            raise NotFoundError("There is no question of the day here yet; `/daily setup` sets one up.")
+        return schedule
+
+    async def status(self, guild_id: int) -> DailyStatus:
+        schedule = await self.schedule(guild_id)
+        tz = parse_zone(schedule.timezone)
+        today = local_date(self.clock.now(), tz).isoformat()
+        return DailyStatus(
+            schedule=schedule,
+            next_post_local=from_ms(schedule.next_post_at).astimezone(tz),
+            last_post=await self.repo.last_post(guild_id),
+            today_posted=await self.repo.post(guild_id, today) is not None,
+        )
+
+    async def pause(self, guild_id: int) -> ScheduleRow:
+        schedule = await self.schedule(guild_id)
+        if schedule.paused:
+            raise ConflictError(f"The question of the day is already paused: {schedule.pause_reason}")
+        await self._set_paused(guild_id, PAUSED_BY_ADMIN)
+        return await self.schedule(guild_id)
+
+    async def resume(self, guild_id: int) -> ScheduleRow:
+        """Run the schedule again from the next local post time (missed days are not caught up)."""
+        schedule = await self.schedule(guild_id)
+        if not schedule.paused:
+            raise ConflictError("The question of the day is not paused.")
+        at = parse_post_time(schedule.post_time)
+        next_at = next_post_at(self.clock.now(), at, parse_zone(schedule.timezone))
+        async with self.db.transaction() as conn:
+            await DailyRepository.set_paused(
+                conn,
+                guild_id,
+                paused=False,
+                reason=None,
+                now_ms=to_ms(self.clock.now()),
+                next_post_at=to_ms(next_at),
+            )
+        log.info("guild %s resumed the question of the day", guild_id)
+        return await self.schedule(guild_id)
+
+    async def post_now(self, guild_id: int) -> PostRow:
+        """Post today's question at once (an admin trying it out). It is today's post: the scheduled
+        time later today then finds the date taken and posts nothing more."""
+        schedule = await self.schedule(guild_id)
+        tz = parse_zone(schedule.timezone)
+        now = self.clock.now()
+        today = local_date(now, tz).isoformat()
+        async with self._lock:
+            if await self.repo.post(guild_id, today) is not None:
+                raise ConflictError(
+                    f"Today's question ({today}) has already been posted or attempted; the next one comes "
+                    f"<t:{schedule.next_post_at // 1000}:R>."
+                )
+            plan = await self._plan_post(schedule, today, to_ms(now), schedule.next_post_at)
+            if plan.pause_reason is not None:
+                raise NotFoundError(plan.pause_reason)
+            async with self.db.transaction() as conn:
+                claimed = await self._apply(conn, plan, now, advance=False)
+            if claimed is None:
+                raise ConflictError("Today's question was posted a moment ago.")
+            report = DueReport()
+            await self._post(claimed, report)
+        post = await self.repo.post(guild_id, today)
+        assert post is not None
+        if post.status != "posted":
+            schedule = await self.schedule(guild_id)
+            raise ConflictError(
+                "The question could not be posted"
+                + (
+                    f": {schedule.pause_reason}"
+                    if schedule.paused and schedule.pause_reason
+                    else " (see the log)."
+                )
+            )
+        return post
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    async def restore(self) -> int:
+        """Take answers again on the questions of the day still open (before the gateway is ready,
+        so nothing members do is missed). Reactions made while down are counted by the first run."""
+        restored = 0
+        for post in await self.repo.with_status("posted"):
+            if post.round_id is None:
+                continue
+            row = await self.rounds.round(post.round_id)
+            if row is None or row.status != "open" or row.message_id is None:
+                continue
+            active = await self.quizzes.reopen_round(row, daily_date=post.local_date)
+            if active is not None:
+                self._restored.append(active)
+                restored += 1
+        return restored
+
+    async def _recover(self) -> None:
+        """Once per process, before the first run: settle what the previous process left."""
+        if self._recovered:
+            return
+        self._recovered = True
+        now_ms = to_ms(self.clock.now())
+        report = DueReport()
+        for post in await self.repo.with_status("claimed"):
+            resend = await self._unsent(post) if post.posted_at is None else None
+            if resend is not None:
+                log.info("sending the claimed daily post of guild %s for %s", post.guild_id, post.local_date)
+                await self._post(resend, report)
+                continue
+            if post.posted_at is not None:  # the send started: whether it reached Discord is unknown
+                log.warning(
+                    "daily post of guild %s for %s may have been sent before the restart; not sent again",
+                    post.guild_id,
+                    post.local_date,
+                )
+            else:
+                log.warning(
+                    "daily post of guild %s for %s was never sent; its day is over",
+                    post.guild_id,
+                    post.local_date,
+                )
+            async with self.db.transaction() as conn:
+                await DailyRepository.set_status(
+                    conn,
+                    post.guild_id,
+                    post.local_date,
+                    "failed" if post.posted_at is not None else "skipped",
+                )
+                if post.round_id is not None:
+                    await QuizRepository.close_round(conn, post.round_id, "revealed", now_ms)
+        restored, self._restored = self._restored, []
+        for active in restored:
+            if self.quizzes.active_round(active.row.message_id or 0) is active:
+                await self.quizzes.count_missed_reactions(active)
+
+    async def _unsent(self, post: PostRow) -> _Claimed | None:
+        """A claimed post whose send never started, ready to send, if its local day is not over."""
+        schedule = await self.repo.schedule(post.guild_id)
+        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        if schedule is None or row is None or row.message_id is not None:
+            return None
+        now = self.clock.now()
+        if local_date(now, parse_zone(schedule.timezone)).isoformat() != post.local_date:
+            return None
+        item = self.quizzes.item(row.guild_id, row.item_id)
+        if item is None:
+            return None
+        settings = await self.settings.get(post.guild_id)
+        return _Claimed(schedule, post.local_date, row, item, settings, is_late(from_ms(post.due_at), now))
+
+    # -- the wake-up ----------------------------------------------------------------------------
+
+    async def run_due(self) -> DueReport:
+        """Post every due question of the day, then reveal every due answer."""
+        report = DueReport()
+        if self.presenter is None:
+            return report
+        async with self._lock:
+            await self._recover()
+            await self._post_due(report)
+            await self._reveal_due(report)
+        if report.posted or report.revealed or report.skipped or report.failed:
+            log.info(
+                "daily: %d posted (%d late), %d revealed, %d skipped, %d failed, %d paused",
+                report.posted,
+                report.late,
+                report.revealed,
+                report.skipped,
+                report.failed,
+                len(report.paused),
+            )
+        return report
+
+    async def _post_due(self, report: DueReport) -> None:
+        now = self.clock.now()
+        now_ms = to_ms(now)
+        seen: set[int] = set()
+        while True:
+            schedules = [s for s in await self.repo.due(now_ms, self.chunk) if s.guild_id not in seen]
+            if not schedules:
+                return
+            seen.update(s.guild_id for s in schedules)
+            plans = [await self._plan(s, now) for s in schedules]
+            claimed: list[_Claimed] = []
+            try:
+                async with self.db.transaction() as conn:
+                    for plan in plans:
+                        one = await self._apply(conn, plan, now)
+                        if one is not None:
+                            claimed.append(one)
+            except Exception:
+                log.exception(
+                    "claiming a chunk of %d daily post(s) failed; trying them one by one", len(plans)
+                )
+                claimed = await self._apply_one_by_one(plans, now)
+            for plan in plans:
+                report.skipped += len(plan.missed)
+                if plan.pause_reason is not None:
+                    report.paused.append(plan.schedule.guild_id)
+            for one in claimed:
+                await self._post(one, report)
+
+    async def _apply_one_by_one(self, plans: Sequence[_Plan], now: datetime) -> list[_Claimed]:
+        claimed = []
+        for plan in plans:
+            try:
+                async with self.db.transaction() as conn:
+                    one = await self._apply(conn, plan, now)
+                if one is not None:
+                    claimed.append(one)
+            except Exception:
+                log.exception(
+                    "claiming the daily post of guild %s failed; pausing it", plan.schedule.guild_id
+                )
+                await self._set_paused(plan.schedule.guild_id, INTERNAL_ERROR)
+        return claimed
+
+    async def _plan(self, schedule: ScheduleRow, now: datetime) -> _Plan:
+        """Which dates are over (skipped), whether to post now, and the next post time."""
+        try:
+            at = parse_post_time(schedule.post_time)
+            tz = parse_zone(schedule.timezone)
+            due = from_ms(schedule.next_post_at)
+            today = local_date(now, tz)
+            missed: list[tuple[str, int]] = []
+            while local_date(due, tz) < today:
+                missed.append((local_date(due, tz).isoformat(), to_ms(due)))
+                due = next_post_at(due, at, tz)
+            if missed:
+                log.warning(
+                    "guild %s: the question of the day of %s was not posted (the bot was down all that "
+                    "local day); skipped",
+                    schedule.guild_id,
+                    ", ".join(d for d, _ in missed),
+                )
+            if due > now:  # after skipping, today's time is still to come
+                return _Plan(schedule, next_ms=to_ms(due), missed=missed)
+            next_ms = to_ms(next_post_at(due, at, tz))
+            plan = await self._plan_post(schedule, local_date(due, tz).isoformat(), to_ms(due), next_ms)
+            plan.missed = missed
+            return plan
+        except Exception:
+            log.exception("planning the daily post of guild %s failed", schedule.guild_id)
+            return _Plan(schedule, next_ms=schedule.next_post_at, missed=[], pause_reason=INTERNAL_ERROR)
+
+    async def _plan_post(self, schedule: ScheduleRow, date: str, due_ms: int, next_ms: int) -> _Plan:
+        settings = await self.settings.get(schedule.guild_id)
+        item = await self._choose(schedule, settings)
+        if item is None:
+            return _Plan(schedule, next_ms=next_ms, missed=[], pause_reason=NO_QUESTIONS)
+        return _Plan(
+            schedule, next_ms=next_ms, missed=[], post_date=date, due_ms=due_ms, item=item, settings=settings
+        )
+
+    async def _choose(self, schedule: ScheduleRow, settings: GuildSettings) -> BankItem | None:
+        """Least-used first (no repeat until the pool is used up); with no topic set, the topic the
+        server answers worst among those least-used items."""
+        pool = self.quizzes.pool(
+            schedule.topic, settings.default_language, settings.topics_enabled, guild_id=schedule.guild_id
+        )
+        if not pool:
+            return None
+        usage = await self.usage.counts(schedule.guild_id)
+        sums = None if schedule.topic else await self.repo.topic_sums(schedule.guild_id)
+        chosen = choose_daily_item([(i.id, i.main_topic) for i in pool], usage, sums, self.rng)
+        return next(i for i in pool if i.id == chosen)
+
+    async def _apply(
+        self, conn: aiosqlite.Connection, plan: _Plan, now: datetime, *, advance: bool = True
+    ) -> _Claimed | None:
+        """Write one plan inside the claiming transaction; the claimed post, if one is to be sent."""
+
+        schedule = plan.schedule
+        now_ms = to_ms(now)
+        if advance and not await DailyRepository.advance(
+            conn, schedule.guild_id, schedule.next_post_at, plan.next_ms
+        ):
+            return None  # changed meanwhile (set up again, or another run): the next run sees it
+        if plan.missed:
+            await DailyRepository.skip_dates(conn, schedule.guild_id, plan.missed)
+        if plan.pause_reason is not None:
+            await DailyRepository.set_paused(
+                conn, schedule.guild_id, paused=True, reason=plan.pause_reason, now_ms=now_ms
+            )
+            log.warning("guild %s: question of the day paused: %s", schedule.guild_id, plan.pause_reason)
+            return None
+        if plan.post_date is None or plan.item is None or plan.settings is None:
+            return None
+        late = is_late(from_ms(plan.due_ms), now)
+        reveal_at = now + timedelta(hours=schedule.reveal_after_hours)
+        if not await DailyRepository.claim(
+            conn,
+            guild_id=schedule.guild_id,
+            local_date=plan.post_date,
+            status="claimed",
+            late=late,
+            due_at=plan.due_ms,
+            reveal_at=to_ms(reveal_at),
+        ):
+            return None  # that date already has its post (e.g. /daily now earlier today)
+        row = await QuizRepository.create_round(
+            conn,
+            guild_id=schedule.guild_id,
+            channel_id=schedule.channel_id,
+            session_id=None,
+            kind="daily",
+            position=1,
+            item_id=plan.item.id,
+            mode=plan.settings.answer_mode,
+            opens_at=now_ms,
+            closes_at=to_ms(reveal_at),
+        )
+        await DailyRepository.set_round(conn, schedule.guild_id, plan.post_date, row.id)
+        await UsageRepository.mark_used(conn, schedule.guild_id, [plan.item.id], now_ms)
+        return _Claimed(schedule, plan.post_date, row, plan.item, plan.settings, late)
+
+    async def _post(self, claimed: _Claimed, report: DueReport) -> None:
+        """Send one claimed post; its failure is this server's alone."""
+        assert self.presenter is not None
+        schedule, row = claimed.schedule, claimed.round
+        card = QuestionCard(
+            guild_id=schedule.guild_id,
+            channel_id=schedule.channel_id,
+            round_id=row.id,
+            item=claimed.item,
+            position=1,
+            total=1,
+            closes_at=from_ms(row.closes_at),
+            mode=row.mode,
+            kind="daily",
+        )
+        await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
+        async with self.db.transaction() as conn:
+            await DailyRepository.mark_sending(
+                conn, schedule.guild_id, claimed.local_date, to_ms(self.clock.now())
+            )
+        try:
+            message_id = await self.presenter.post_daily(
+                DailyCard(card, claimed.local_date, schedule.role_id, claimed.late)
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            report.failed += 1
+            await self._fault(schedule, claimed.local_date, row.id, error, report)
+            return
+        row = dataclasses.replace(row, message_id=message_id)
+        # Answers count from the moment the message exists, before reactions are added.
+        self.quizzes.open_round(row, claimed.item, claimed.settings, daily_date=claimed.local_date)
+        async with self.db.transaction() as conn:
+            await QuizRepository.set_round_message(conn, row.id, message_id, row.opens_at, row.closes_at)
+            await DailyRepository.set_status(
+                conn, schedule.guild_id, claimed.local_date, "posted", posted_at=to_ms(self.clock.now())
+            )
+        report.posted += 1
+        report.late += claimed.late
+        if row.mode != "reactions":
+            return
+        try:
+            await self.pacer.take(len(claimed.item.choices))
+            await self.presenter.add_answer_controls(card, message_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # The question is out (buttons-less, members can still react); later posts would fail too.
+            await self._fault(schedule, claimed.local_date, None, error, report)
+
+    async def _fault(
+        self, schedule: ScheduleRow, date: str, round_id: int | None, error: BaseException, report: DueReport
+    ) -> None:
+        """A post that could not be made: record it; pause the schedule when the channel says why."""
+        assert self.presenter is not None
+        reason = (
+            error.reason
+            if isinstance(error, ChannelUnavailableError)
+            else self.presenter.unavailable_reason(error)
+        )
+        now_ms = to_ms(self.clock.now())
+        try:
+            async with self.db.transaction() as conn:
+                if round_id is not None:
+                    await DailyRepository.set_status(conn, schedule.guild_id, date, "failed")
+                    await QuizRepository.close_round(conn, round_id, "revealed", now_ms)
+                if reason is not None:
+                    await DailyRepository.set_paused(
+                        conn, schedule.guild_id, paused=True, reason=reason, now_ms=now_ms
+                    )
+        except Exception:
+            log.exception("could not record the failed daily post of guild %s", schedule.guild_id)
+        if reason is not None:
+            report.paused.append(schedule.guild_id)
+            log.warning("guild %s: question of the day paused: %s", schedule.guild_id, reason)
+        else:
+            log.error(
+                "guild %s: the question of the day for %s failed", schedule.guild_id, date, exc_info=error
+            )
+
+    async def _reveal_due(self, report: DueReport) -> None:
+        now_ms = to_ms(self.clock.now())
+        for _ in range(10_000):  # each pass settles every row it read, so this ends; a bound anyway
+            posts = await self.repo.reveal_due(now_ms, self.chunk)
+            if not posts:
+                return
+            for post in posts:
+                await self._reveal(post, report)
+
+    async def _reveal(self, post: PostRow, report: DueReport) -> None:
+        assert self.presenter is not None
+        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        try:
+            if row is not None and row.message_id is not None and row.status != "revealed":
+                await self.pacer.take(1)
+                await self.quizzes.close_and_reveal(row, position=1, total=1)
+            async with self.db.transaction() as conn:
+                await DailyRepository.set_status(conn, post.guild_id, post.local_date, "revealed")
+            report.revealed += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            reason = self.presenter.unavailable_reason(error)
+            now_ms = to_ms(self.clock.now())
+            async with self.db.transaction() as conn:
+                await DailyRepository.set_status(conn, post.guild_id, post.local_date, "failed")
+                if row is not None:
+                    await QuizRepository.close_round(conn, row.id, "revealed", now_ms)
+                if reason is not None:
+                    await DailyRepository.set_paused(
+                        conn, post.guild_id, paused=True, reason=reason, now_ms=now_ms
+                    )
+            report.failed += 1
+            if reason is not None:
+                report.paused.append(post.guild_id)
+                log.warning("guild %s: question of the day paused at its reveal: %s", post.guild_id, reason)
+            else:
+                log.error("guild %s: the reveal of %s failed", post.guild_id, post.local_date, exc_info=error)
+
+    async def _set_paused(self, guild_id: int, reason: str) -> None:
+        async with self.db.transaction() as conn:
+            await DailyRepository.set_paused(
+                conn, guild_id, paused=True, reason=reason, now_ms=to_ms(self.clock.now())
+            )

@@ -1,0 +1,266 @@
+"""/daily (Manage Server): the question of the day's set-up, status, pause, resume and a post now.
+
+Also the presenter the daily service posts through: the question card (the quiz's embed and
+buttons) pinging only the configured role, and the map from Discord's refusals (a deleted
+channel, a missing permission) to "pause this server's schedule, and say why".
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from functools import cache
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
+from bot.core.letters import REACTIONS
+from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
+from bot.services.quiz import QuestionCard
+from cogs._quiz_views import answer_view, question_embed, topic_label
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+UNKNOWN_CHANNEL = 10003
+COLOUR = discord.Colour.blurple()
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _missing(perms: discord.Permissions, mode: str) -> list[str]:
+    """The permissions a daily post needs in its channel that ``perms`` lacks."""
+    needed = ["view_channel", "send_messages", "embed_links"]
+    if mode == "reactions":
+        needed += ["add_reactions", "read_message_history"]
+    return [name for name in needed if not getattr(perms, name)]
+
+
+def _pretty(names: list[str]) -> str:
+    return ", ".join(n.replace("_", " ").title() for n in names)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Daily(commands.GroupCog, group_name="daily", group_description="Question of the day"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.daily
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.service.presenter = self
+        restored = await self.service.restore()
+        if restored:
+            log.info("took answers again on %d open question(s) of the day", restored)
+
+    async def cog_unload(self) -> None:
+        if self.service.presenter is self:
+            self.service.presenter = None
+
+    # -- autocomplete -----------------------------------------------------------------------------
+
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower().replace(" ", "_")
+        starts = [z for z in _zones() if z.lower().startswith(needle)]
+        within = [z for z in _zones() if needle in z.lower() and z not in starts]
+        return [app_commands.Choice(name=z, value=z) for z in (starts + within)[:25]]
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower().strip()
+        return [
+            app_commands.Choice(name=topic_label(t), value=t)
+            for t in self.bot.quizzes.topics()
+            if needle in t or needle in topic_label(t).lower()
+        ][:25]
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    @app_commands.command(name="setup", description="Post a question every day at a local time")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(
+        channel="Where the question is posted",
+        time="Local time, HH:MM on a 24-hour clock (e.g. 09:00)",
+        timezone="IANA time zone, e.g. Europe/Berlin",
+        role="Role to ping with each question (only this role is mentioned)",
+        reveal_after_hours=f"Hours until the answer is revealed ({MIN_REVEAL_HOURS}-{MAX_REVEAL_HOURS}, "
+        f"default {DEFAULT_REVEAL_HOURS})",
+        topic="Only this topic (default: the topic this server answers worst)",
+    )
+    @app_commands.autocomplete(timezone=timezone_autocomplete, topic=topic_autocomplete)
+    async def setup(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 3, 5],
+        timezone: app_commands.Range[str, 1, 64],
+        role: discord.Role | None = None,
+        reveal_after_hours: app_commands.Range[
+            int, MIN_REVEAL_HOURS, MAX_REVEAL_HOURS
+        ] = DEFAULT_REVEAL_HOURS,
+        topic: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        schedule = await self.service.setup(
+            guild_id=interaction.guild_id,
+            channel_id=channel.id,
+            post_time=time,
+            timezone=timezone,
+            role_id=role.id if role is not None else None,
+            reveal_after_hours=reveal_after_hours,
+            topic=topic,
+        )
+        text = (
+            f"The question of the day will be posted in {channel.mention} every day at "
+            f"**{schedule.post_time}** ({schedule.timezone}), answers revealed after "
+            f"{schedule.reveal_after_hours} h. First one: <t:{schedule.next_post_at // 1000}:F>."
+        )
+        missing = _missing(channel.permissions_for(channel.guild.me), "reactions")
+        if missing:
+            text += f"\nI am missing {_pretty(missing)} in {channel.mention}; grant it before then."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="status", description="When the next question of the day is posted")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def status(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        status = await self.service.status(interaction.guild_id)
+        await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
+
+    @app_commands.command(name="pause", description="Stop posting the question of the day until resumed")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def pause(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self.service.pause(interaction.guild_id)
+        await interaction.response.send_message(
+            "The question of the day is paused; `/daily resume` starts it again.", ephemeral=True
+        )
+
+    @app_commands.command(name="resume", description="Post the question of the day again")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def resume(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        schedule = await self.service.resume(interaction.guild_id)
+        await interaction.response.send_message(
+            f"The question of the day is back on; next one <t:{schedule.next_post_at // 1000}:F>.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="now", description="Post today's question of the day right now (to try it)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def now(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        post = await self.service.post_now(interaction.guild_id)
+        await interaction.followup.send(
+            f"Posted today's question ({post.local_date}); the answer is revealed "
+            f"<t:{(post.reveal_at or 0) // 1000}:R>.",
+            ephemeral=True,
+        )
+
+    # -- the presenter the daily service calls ----------------------------------------------------
+
+    def _check_channel(self, guild_id: int, channel_id: int, mode: str) -> None:
+        """Refuse early, without a request Discord would refuse, when the cache knows a permission is
+        missing. A channel the cache does not know goes to Discord, whose answer says why."""
+        guild = self.bot.get_guild(guild_id)
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or channel is None or not isinstance(channel, discord.abc.GuildChannel):
+            return
+        missing = _missing(channel.permissions_for(guild.me), mode)
+        if missing:
+            raise ChannelUnavailableError(f"I am missing {_pretty(missing)} in <#{channel_id}>.")
+
+    async def post_daily(self, card: DailyCard) -> int:
+        q = card.question
+        self._check_channel(q.guild_id, q.channel_id, q.mode)
+        channel = self.bot.get_partial_messageable(q.channel_id, guild_id=q.guild_id)
+        content = f"**Question of the day** · {card.local_date}"
+        mentions = NO_MENTIONS
+        if card.role_id is not None:
+            content = f"<@&{card.role_id}> {content}"
+            mentions = discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(card.role_id)], replied_user=False
+            )
+        if card.late:
+            content += "\n*Posted late: I was offline at the scheduled time.*"
+        try:
+            if q.mode == "buttons":
+                message = await channel.send(
+                    content,
+                    embed=question_embed(q),
+                    view=answer_view(q.round_id, len(q.item.choices)),
+                    allowed_mentions=mentions,
+                )
+            else:
+                message = await channel.send(content, embed=question_embed(q), allowed_mentions=mentions)
+        except discord.HTTPException as error:
+            reason = self.unavailable_reason(error)
+            if reason is not None:
+                raise ChannelUnavailableError(reason) from error
+            raise
+        return message.id
+
+    async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
+        if card.mode != "reactions":
+            return
+        message = self.bot.get_partial_messageable(card.channel_id).get_partial_message(message_id)
+        for index in range(len(card.item.choices)):
+            await message.add_reaction(REACTIONS[index])
+
+    def unavailable_reason(self, error: BaseException) -> str | None:
+        if isinstance(error, ChannelUnavailableError):
+            return error.reason
+        if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
+            return (
+                "The channel was deleted (or I can no longer see it); run /daily setup with another channel."
+            )
+        if isinstance(error, discord.Forbidden):
+            return f"Discord refused my post: {error.text or 'missing permissions'} ({error.code})."
+        return None
+
+
+def status_embed(status: DailyStatus) -> discord.Embed:
+    schedule = status.schedule
+    unix = schedule.next_post_at // 1000
+    local = status.next_post_local.strftime("%Y-%m-%d %H:%M %Z")
+    state = "Running" if not schedule.paused else f"**Paused**: {schedule.pause_reason or 'no reason given'}"
+    embed = discord.Embed(title="Question of the day", colour=COLOUR)
+    embed.add_field(name="Channel", value=f"<#{schedule.channel_id}>", inline=True)
+    embed.add_field(name="Time", value=f"{schedule.post_time} {schedule.timezone}", inline=True)
+    embed.add_field(name="State", value=state, inline=False)
+    embed.add_field(
+        name="Next post",
+        value=("after /daily resume" if schedule.paused else f"{local} · <t:{unix}:F> (<t:{unix}:R>)"),
+        inline=False,
+    )
+    last = status.last_post
+    if last is None:
+        last_text = "none yet"
+    else:
+        when = f"<t:{(last.posted_at or last.due_at) // 1000}:f>"
+        last_text = f"{last.local_date} ({last.status}{', late' if last.late else ''}) · {when}"
+    embed.add_field(name="Last post", value=last_text, inline=False)
+    extra = [f"reveal after {schedule.reveal_after_hours} h"]
+    extra.append(f"topic: {topic_label(schedule.topic)}" if schedule.topic else "topic: the weakest")
+    if schedule.role_id is not None:
+        extra.append(f"pings <@&{schedule.role_id}>")
+    embed.add_field(name="Settings", value=" · ".join(extra), inline=False)
+    return embed
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Daily(bot))
