@@ -2,20 +2,39 @@
 
 Two teams: **Owls**, which alice and bob join with ``/team join``, and **Blue**, made of everyone
 with the Blue role (carol and dave), resolved from the roles an answer's interaction carries.
-Points come the real way: ``/quiz question`` in buttons mode (see test_leaderboard_e2e.play).
-Daily questions answer through the same ``QuizService.answer`` path, so the quiz path covers them.
+Points come the real way: ``/quiz question`` in buttons mode (see test_leaderboard_e2e.play), and
+the question of the day, posted and revealed by the due-work wake-up on a clock the test moves
+(see test_daily_e2e), answered by reaction or, in buttons mode, by button.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.core.clock import FakeClock
-from bot.core.letters import REACTIONS
+from bot.core.letters import LETTERS, REACTIONS
+from tests.e2e.test_admin_e2e import SHARED_BANK, bank_file, item_yaml
+from tests.e2e.test_daily_e2e import (
+    START,
+    _at,
+    _dailies,
+    _field,
+    _item,
+    _posted,
+    _quiet_reactions,
+    _reveals,
+    _right,
+    _setup,
+    _start,
+    _wrong,
+    utc,
+)
 from tests.e2e.test_leaderboard_e2e import play
-from tests.fakediscord import FakeDiscord, Message, StudyServer
+from tests.fakediscord import FakeDiscord, Message, StudyServer, Upload
 from tests.fakediscord.actors import Member
 
 pytestmark = pytest.mark.e2e
@@ -192,3 +211,164 @@ async def test_each_admin_command_refuses_a_member_without_manage_server(
     assert bot.competitions.running(world.guild.id) is not None
     refused = await world.alice.slash("competition end")
     assert refused.message.ephemeral and bot.competitions.running(world.guild.id) is not None
+
+
+def ranked_lines(message: Message) -> list[str]:
+    """The full ranked team lines of a standings embed (badge, name, points, active members)."""
+    lines = message.embeds[0]["description"].splitlines()
+    return [line for line in lines if line and (line[0] in "🥇🥈🥉" or line.startswith("**"))]
+
+
+def best_members(message: Message, team: str) -> list[str]:
+    field = next(f for f in message.embeds[0]["fields"] if f["name"] == f"{team} · best members")
+    return str(field["value"]).splitlines()
+
+
+async def test_question_of_the_day_points_count_for_both_kinds_of_team_and_decide_the_winner(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    _quiet_reactions(fake)
+    clock = FakeClock(START)  # Thursday 2026-03-26, 07:00 in Berlin
+    blue = Blue(fake, world)
+    bot = await _start(fake, start_bot, clock)
+    await make_teams(world, blue)
+    started = await world.admin.slash("competition start", name="Daily cup", duration="2d")
+    assert "points from quizzes and daily questions count" in started.message.text()
+    await _setup(world, world.channel)  # 09:00 Berlin, revealed after 12 h
+
+    # A quiz first: Owls 1,000 (bob at once), Blue 983 (carol 1 s later).
+    await play(fake, world, bot, clock, [(world.bob, True, 0.0), (blue.carol, True, 1.0)])
+
+    # Day 1, reactions: alice (Owls, joined) right after 1 h of 12: 958; carol (Blue, by role) right
+    # after 6 h: 750; bob wrong: 0. A correct answer keeps 1000 * (1 - 0.5 * elapsed share).
+    day1 = utc(2026, 3, 26, 8, 0)
+    await _at(fake, bot, clock, day1)
+    card = await _posted(fake, bot, world.channel, 1)
+    await world.bob.react(card, _wrong(bot, card))
+    await _at(fake, bot, clock, day1 + timedelta(hours=1))
+    await world.alice.react(card, _right(bot, card))
+    await _at(fake, bot, clock, day1 + timedelta(hours=6))
+    await blue.carol.react(card, _right(bot, card))
+    await _at(fake, bot, clock, day1 + timedelta(hours=12))
+    reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
+    right = _field(reveal, "Right (2)")
+    assert "alice" in right and "carol" in right and "bob" not in right
+
+    live = (await blue.dave.slash("competition standings")).message
+    assert ranked_lines(live) == [
+        "🥇 **Owls**: **1,958** points · 2 active members",
+        "🥈 **Blue**: **1,733** points · 1 active member",
+    ]
+    assert "Leading: **Owls**" in live.text()
+    assert best_members(live, "Owls") == ["1. bob: 1,000", "2. alice: 958"]
+    assert best_members(live, "Blue") == ["1. carol: 1,733"]
+
+    # Day 2 in buttons mode: dave (Blue, by role) clicks right at once: 1,000; alice clicks wrong.
+    changed = await world.admin.slash("settings set", answer_mode="buttons")
+    assert "**buttons**" in changed.message.text()
+    day2 = utc(2026, 3, 27, 8, 0)
+    await _at(fake, bot, clock, day2)
+    card = (await fake.wait_for(lambda: _dailies(fake, world.channel)[1:]))[0]
+    assert card.reactions == {} and "2026-03-27" in card.content
+    item = _item(bot, card)
+    assert len(card.iter_components()) == len(item.choices)
+    clicked = await blue.dave.click(card, LETTERS[item.answer_index])
+    assert "Locked in" in (await clicked.wait_reply()).content
+    clicked = await world.alice.click(card, LETTERS[(item.answer_index + 1) % len(item.choices)])
+    assert "Locked in" in (await clicked.wait_reply()).content
+    await _at(fake, bot, clock, day2 + timedelta(hours=12))
+    reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)[1:]))[0]
+    assert _field(reveal, "Right (1)") == "dave"
+
+    live = (await world.alice.slash("competition standings")).message
+    assert ranked_lines(live) == [
+        "🥇 **Blue**: **2,733** points · 2 active members",
+        "🥈 **Owls**: **1,958** points · 2 active members",
+    ]
+    assert "Leading: **Blue**" in live.text()
+
+    # Two days after the start the wake-up ends it; the announcement counts the daily points.
+    await _at(fake, bot, clock, utc(2026, 3, 28, 6, 0))
+    over = await fake.wait_for(lambda: announcement(fake, world, "Daily cup"))
+    assert "ended on schedule" in over.text() and "late" not in over.text()
+    assert "🏆 Winner: **Blue**" in over.text()
+    assert ranked_lines(over) == ranked_lines(live)
+    assert best_members(over, "Blue") == ["1. carol: 1,733", "2. dave: 1,000"]
+    assert best_members(over, "Owls") == ["1. bob: 1,000", "2. alice: 958"]
+    assert bot.competitions.running(world.guild.id) is None
+
+    # Day 3, after the end: carol's right answer scores for her, for no team.
+    day3 = utc(2026, 3, 28, 8, 0)
+    await _at(fake, bot, clock, day3)
+    card = (await fake.wait_for(lambda: _dailies(fake, world.channel)[2:]))[0]
+    item = _item(bot, card)
+    clicked = await blue.carol.click(card, LETTERS[item.answer_index])
+    assert "Locked in" in (await clicked.wait_reply()).content
+    await _at(fake, bot, clock, day3 + timedelta(hours=12))
+    await fake.wait_for(lambda: _reveals(fake, world.channel)[2:])
+    final = (await world.bob.slash("competition standings")).message
+    assert "Daily cup · final standings" in final.embeds[0]["title"]
+    assert ranked_lines(final) == ranked_lines(over)
+    assert best_members(final, "Blue") == ["1. carol: 1,733", "2. dave: 1,000"]
+
+
+@pytest.fixture
+def small_bank(tmp_path: Path) -> Path:
+    """A shared bank of one LoRA question (test_admin_e2e's): it has nothing on DPO."""
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "test.yaml").write_text(SHARED_BANK, encoding="utf-8")
+    return folder
+
+
+async def test_a_servers_imported_question_is_drawn_as_the_question_of_the_day_and_scores_for_teams(
+    fake: FakeDiscord, world: StudyServer, start_bot, small_bank: Path
+) -> None:
+    _quiet_reactions(fake)
+    clock = FakeClock(START)
+    blue = Blue(fake, world)
+    bot = await _start(fake, functools.partial(start_bot, bank_dir=small_bank), clock)
+    await make_teams(world, blue)
+    await world.admin.slash("competition start", name="Club cup", duration="1d")
+
+    # The shared bank has no DPO question, so a DPO schedule is refused ...
+    refused = await _setup(world, world.channel, topic="dpo")
+    assert "There are no questions for topic `dpo`" in refused
+    assert await bot.daily.repo.schedule(world.guild.id) is None
+
+    # ... until the server imports one of its own.
+    upload = Upload("club.yaml", bank_file(item_yaml(1, topic="dpo", answer="B")), "application/yaml")
+    imported = await world.admin.slash("bank import", file=upload)
+    assert "Imported **1** question(s) from `club.yaml`" in (await imported.wait_reply()).text()
+    said = await _setup(world, world.channel, topic="dpo")
+    assert "every day at **09:00** (Europe/Berlin)" in said
+
+    day1 = utc(2026, 3, 26, 8, 0)
+    await _at(fake, bot, clock, day1)
+
+    def posted() -> Message | None:
+        cards = _dailies(fake, world.channel)
+        if not cards or not all(fake.bot_user.id in cards[0].reactors(e) for e in REACTIONS[:3]):
+            return None
+        return cards[0]
+
+    card = await fake.wait_for(posted, what="the question of the day with its three reactions")
+    assert card.embeds[0]["footer"]["text"].endswith(" · g-club-q01")
+    assert "Club question number 1 about preference tuning?" in card.embeds[0]["description"]
+    # alice (Owls) is right at once: 1,000; carol (Blue, by role) answers A, wrong.
+    await world.alice.react(card, "🇧")
+    await blue.carol.react(card, "🇦")
+    await _at(fake, bot, clock, day1 + timedelta(hours=12))
+    reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
+    assert reveal.embeds[0]["title"] == "Answer of the day: B. Second choice 1"
+    assert reveal.embeds[0]["description"] == "Because the club says so (1)."
+    assert _field(reveal, "Right (1)") == "alice" and "Answers (2)" in reveal.text()
+
+    live = (await blue.carol.slash("competition standings")).message
+    assert ranked_lines(live) == [
+        "🥇 **Owls**: **1,000** points · 1 active member",
+        "🥈 **Blue**: **0** points · 1 active member",
+    ]
+    await _at(fake, bot, clock, START + timedelta(days=1))
+    over = await fake.wait_for(lambda: announcement(fake, world, "Club cup"))
+    assert "🏆 Winner: **Owls**" in over.text() and ranked_lines(over) == ranked_lines(live)
