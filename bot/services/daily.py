@@ -58,6 +58,7 @@ from bot.storage.usage import UsageRepository
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # schedules claimed (or posts revealed) per database round trip
+CONCURRENCY = 16  # posts in flight at once (each to its own channel)
 DAILY_REQUESTS_PER_SECOND = 40.0  # under Discord's global 50 requests/s, leaving room for commands
 PAUSED_BY_ADMIN = "Paused by an admin with /daily pause."
 NO_QUESTIONS = "There are no questions for the configured topic and language; run /daily setup again."
@@ -189,6 +190,7 @@ class DailyService:
         *,
         pacer: Pacer | None = None,
         chunk: int = CHUNK,
+        concurrency: int = CONCURRENCY,
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
@@ -196,6 +198,7 @@ class DailyService:
         self.quizzes = quizzes
         self.pacer: Pacer = pacer or TokenBucket(clock)
         self.chunk = chunk
+        self.concurrency = concurrency
         self.rng = rng or random.Random()
         self.repo = DailyRepository(db)
         self.rounds = QuizRepository(db)
@@ -453,8 +456,32 @@ class DailyService:
                 report.skipped += len(plan.missed)
                 if plan.pause_reason is not None:
                     report.paused.append(plan.schedule.guild_id)
-            for one in claimed:
-                await self._post(one, report)
+            await self._post_many(claimed, report)
+
+    async def _post_many(self, claimed: Sequence[_Claimed], report: DueReport) -> None:
+        """Send a chunk's posts, up to ``concurrency`` at a time (the pacer keeps the global rate).
+
+        One at a time, every request's round trip would add up (and a question's reactions wait on
+        their channel's own limit, about 4 per second), far below the rate budget; the pacer, not the
+        number in flight, is what keeps the bot under Discord's global limit.
+        """
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(post: _Claimed) -> None:
+            async with gate:
+                await self._post(post, report)
+
+        results = await asyncio.gather(*(one(post) for post in claimed), return_exceptions=True)
+        for post, result in zip(claimed, results, strict=True):
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancelled, or the process is going down
+            if isinstance(result, Exception):
+                log.error(
+                    "the daily post of guild %s for %s failed",
+                    post.schedule.guild_id,
+                    post.local_date,
+                    exc_info=result,
+                )
 
     async def _apply_one_by_one(self, plans: Sequence[_Plan], now: datetime) -> list[_Claimed]:
         claimed = []

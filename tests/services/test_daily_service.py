@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -89,6 +90,30 @@ async def test_many_servers_are_claimed_in_chunks_paced_and_posted_once(quiz: Ha
     for g in guilds:
         schedule = await service.schedule(g)
         assert schedule.next_post_at == to_ms(DUE + timedelta(days=1))
+
+
+async def test_posts_go_out_several_at_a_time_up_to_the_limit(quiz: Harness, db: Database) -> None:
+    service, recorder = daily_service(quiz, db, pacer=CountingPacer(), chunk=10, concurrency=4)
+    for g in range(1, 13):
+        await service.setup(guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin")
+    in_flight, most = 0, 0
+    gate = asyncio.Event()
+    post = recorder.post_daily
+
+    async def slow_post(card: DailyCard) -> int:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        if most == 4:
+            gate.set()
+        await gate.wait()  # every send waits until four are in flight at once
+        in_flight -= 1
+        return await post(card)
+
+    recorder.post_daily = slow_post  # type: ignore[method-assign]
+    quiz.clock.set(DUE)
+    report = await asyncio.wait_for(service.run_due(), 5)
+    assert report.posted == 12 and most == 4
 
 
 async def test_one_servers_failure_never_stops_the_others(quiz: Harness, db: Database) -> None:
