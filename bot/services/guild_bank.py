@@ -20,9 +20,10 @@ from bot.bank.loader import Bank, Problem
 from bot.bank.schema import ID_PATTERN, BankItem
 from bot.bank.upload import parse_upload
 from bot.core.clock import Clock, to_ms
-from bot.core.errors import NotFoundError, UserFacingError
+from bot.core.errors import ConflictError, NotFoundError, UserFacingError
 from bot.storage.database import Database
 from bot.storage.guild_items import GuildItemRepository
+from bot.storage.quizzes import QuizRepository
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,11 @@ class GuildBankService:
                     f"This server has no question `{wanted}` of its own. `/bank list` shows its questions."
                 )
             async with self.db.transaction() as conn:
+                if await QuizRepository.item_is_open(conn, guild_id, item.id):
+                    raise ConflictError(
+                        f"`{item.id}` is on a question still open here (a quiz or the question of the day);"
+                        " remove it after its answer is revealed."
+                    )
                 await GuildItemRepository.delete(conn, guild_id, item.id)
             self._items[guild_id] = [i for i in self.items_of(guild_id) if i.id != item.id]
         log.info("server %s removed its question %s", guild_id, item.id)

@@ -214,6 +214,15 @@ class QuizRepository:
         row = await self._db.fetch_one("SELECT * FROM rounds WHERE id = ?", (round_id,))
         return None if row is None else _round(row)
 
+    @staticmethod
+    async def item_is_open(conn: aiosqlite.Connection, guild_id: int, item_id: str) -> bool:
+        """Whether the item is on a question of the server that has not been revealed yet."""
+        async with conn.execute(
+            "SELECT 1 FROM rounds WHERE guild_id = ? AND item_id = ? AND status != 'revealed' LIMIT 1",
+            (guild_id, item_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
     async def open_rounds(self) -> list[RoundRow]:
         rows = await self._db.fetch_all("SELECT * FROM rounds WHERE status != 'revealed' ORDER BY closes_at")
         return [_round(r) for r in rows]

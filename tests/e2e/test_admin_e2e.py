@@ -265,6 +265,14 @@ async def test_imported_questions_join_this_servers_quizzes_only(
         "g-my-quiz-q01",
     ]
 
+    # A question still open cannot lose its item (its reveal needs it): removal waits for the reveal.
+    _text, card = await _ask(fake, bot, world.alice, topic="dpo")
+    assert card.embeds[0]["footer"]["text"].endswith("g-club-q01")
+    busy = await world.admin.slash("bank remove", item_id="g-club-q01")
+    assert "still open here" in busy.message.text() and busy.message.ephemeral
+    assert bot.guild_bank.get(world.guild.id, "g-club-q01") is not None
+    await _reveal(fake, bot, clock, world.alice, 20)
+
     # /bank remove, with the server's ids suggested.
     suggested = await world.admin.autocomplete("bank remove", "item_id", "club")
     assert [c["value"] for c in suggested] == ["g-club-q01", "g-club-q02"]
