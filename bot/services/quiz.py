@@ -493,6 +493,8 @@ class QuizService:
         now_ms = to_ms(self.clock.now())
         async with self.db.transaction() as conn:
             await QuizRepository.close_round(conn, row.id, "closed", now_ms)
+        # Answers whose scores waited for the reveal (a question of the day) count from now on.
+        await self.db.write(AnswerRepository.release_scores, row.id)
         item = self.item(row.guild_id, row.item_id)
         if item is None or row.message_id is None:
             async with self.db.transaction() as conn:
@@ -599,6 +601,7 @@ class QuizService:
                 daily_date=active.daily_date,
                 competition_id=team[0] if team else None,
                 team_id=team[1] if team else None,
+                defer_scores=active.daily_date is not None,
             )
         )
         return AnswerResult(AnswerStatus.ACCEPTED, choice=choice, hidden=active.hidden, saved=saved)

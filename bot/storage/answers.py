@@ -38,6 +38,9 @@ class NewAnswer:
     # The server's running competition and the member's team in it, resolved at answer time.
     competition_id: int | None = None
     team_id: int | None = None
+    # Kept out of every aggregate until the round's reveal (a question of the day is open for hours;
+    # the boards would otherwise tell who was right). See :meth:`AnswerRepository.release_scores`.
+    defer_scores: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ CREATE TEMP TABLE IF NOT EXISTS answer_stage (
     display_name TEXT NOT NULL, item_id TEXT NOT NULL, topic TEXT NOT NULL, choice INTEGER NOT NULL,
     correct INTEGER NOT NULL, points INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
     answered_at INTEGER NOT NULL, week_key TEXT NOT NULL, month_key TEXT NOT NULL, season_id INTEGER,
-    daily_date TEXT, competition_id INTEGER, team_id INTEGER,
+    daily_date TEXT, competition_id INTEGER, team_id INTEGER, deferred INTEGER NOT NULL DEFAULT 0,
     accepted INTEGER NOT NULL DEFAULT 0
 )
 """
@@ -114,8 +117,8 @@ class AnswerRepository:
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
                 correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
-                competition_id, team_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                competition_id, team_id, deferred)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 (
@@ -137,6 +140,7 @@ class AnswerRepository:
                     a.daily_date,
                     a.competition_id,
                     a.team_id,
+                    int(a.defer_scores),
                 )
                 for seq, a in enumerate(answers)
             ],
@@ -158,30 +162,6 @@ class AnswerRepository:
             FROM answer_stage WHERE accepted = 1 ORDER BY seq
             """
         )
-        for statement in _SCORE_STATEMENTS:
-            conn.execute(statement)
-        conn.execute(
-            """
-            INSERT INTO competition_scores (competition_id, team_id, user_id, points, answered, correct)
-            SELECT competition_id, team_id, user_id, SUM(points), COUNT(*), SUM(correct)
-            FROM answer_stage WHERE accepted = 1 AND competition_id IS NOT NULL AND team_id IS NOT NULL
-            GROUP BY competition_id, team_id, user_id
-            ON CONFLICT (competition_id, team_id, user_id) DO UPDATE SET
-                points = competition_scores.points + excluded.points,
-                answered = competition_scores.answered + excluded.answered,
-                correct = competition_scores.correct + excluded.correct
-            """
-        )
-        conn.execute(
-            """
-            INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
-            SELECT guild_id, user_id, topic, COUNT(*), SUM(correct)
-            FROM answer_stage WHERE accepted = 1 GROUP BY guild_id, user_id, topic
-            ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
-                answered = topic_scores.answered + excluded.answered,
-                correct = topic_scores.correct + excluded.correct
-            """
-        )
         conn.execute(
             """
             INSERT INTO members (guild_id, user_id, display_name, updated_at)
@@ -192,10 +172,56 @@ class AnswerRepository:
                 display_name = excluded.display_name, updated_at = excluded.updated_at
             """
         )
-        _update_streaks(conn)
+        conn.execute(
+            """
+            INSERT INTO pending_scores (round_id, user_id, guild_id, item_id, topic, correct, points,
+                answered_at, week_key, month_key, season_id, daily_date, competition_id, team_id)
+            SELECT round_id, user_id, guild_id, item_id, topic, correct, points, answered_at, week_key,
+                month_key, season_id, daily_date, competition_id, team_id
+            FROM answer_stage WHERE accepted = 1 AND deferred = 1
+            """
+        )
         accepted = {row[0] for row in conn.execute("SELECT seq FROM answer_stage WHERE accepted = 1")}
+        conn.execute("UPDATE answer_stage SET accepted = 0 WHERE deferred = 1")
+        _apply_aggregates(conn)
         conn.execute("DELETE FROM answer_stage")
         return [seq in accepted for seq in range(len(answers))]
+
+    @staticmethod
+    def release_scores(conn: sqlite3.Connection, round_id: int) -> int:
+        """Apply a revealed round's deferred answers to every aggregate; returns how many.
+
+        For :meth:`Database.write`. Idempotent: the pending rows go in the same transaction. Points
+        are not added to a season or a competition that ended meanwhile (its final table was
+        announced); they still count on the other boards.
+        """
+        for statement in _STAGE_DDL:
+            conn.execute(statement)
+        conn.execute("DELETE FROM answer_stage")
+        conn.execute(
+            """
+            INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
+                correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
+                competition_id, team_id, accepted)
+            SELECT ROW_NUMBER() OVER (ORDER BY p.answered_at, p.user_id), p.round_id, p.user_id, p.guild_id,
+                '', p.item_id, p.topic, 0, p.correct, p.points, 0, p.answered_at, p.week_key, p.month_key,
+                CASE WHEN EXISTS (SELECT 1 FROM seasons s WHERE s.id = p.season_id AND s.ended_at IS NULL)
+                     THEN p.season_id END,
+                p.daily_date,
+                CASE WHEN EXISTS (SELECT 1 FROM competitions c
+                                  WHERE c.id = p.competition_id AND c.ended_at IS NULL)
+                     THEN p.competition_id END,
+                p.team_id, 1
+            FROM pending_scores p WHERE p.round_id = ?
+            """,
+            (round_id,),
+        )
+        released = conn.execute("SELECT COUNT(*) FROM answer_stage").fetchone()[0]
+        if released:
+            _apply_aggregates(conn)
+            conn.execute("DELETE FROM pending_scores WHERE round_id = ?", (round_id,))
+        conn.execute("DELETE FROM answer_stage")
+        return int(released)
 
     async def round_answers(self, round_id: int) -> list[RoundAnswer]:
         """Every stored answer of a round, fastest first, with the member's cached name."""
@@ -241,6 +267,35 @@ class AnswerRepository:
             )
             for r in rows
         }
+
+
+def _apply_aggregates(conn: sqlite3.Connection) -> None:
+    """Add the staged rows marked accepted to scores, competition scores, topic accuracy, streaks."""
+    for statement in _SCORE_STATEMENTS:
+        conn.execute(statement)
+    conn.execute(
+        """
+        INSERT INTO competition_scores (competition_id, team_id, user_id, points, answered, correct)
+        SELECT competition_id, team_id, user_id, SUM(points), COUNT(*), SUM(correct)
+        FROM answer_stage WHERE accepted = 1 AND competition_id IS NOT NULL AND team_id IS NOT NULL
+        GROUP BY competition_id, team_id, user_id
+        ON CONFLICT (competition_id, team_id, user_id) DO UPDATE SET
+            points = competition_scores.points + excluded.points,
+            answered = competition_scores.answered + excluded.answered,
+            correct = competition_scores.correct + excluded.correct
+        """
+    )
+    conn.execute(
+        """
+        INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
+        SELECT guild_id, user_id, topic, COUNT(*), SUM(correct)
+        FROM answer_stage WHERE accepted = 1 GROUP BY guild_id, user_id, topic
+        ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
+            answered = topic_scores.answered + excluded.answered,
+            correct = topic_scores.correct + excluded.correct
+        """
+    )
+    _update_streaks(conn)
 
 
 def _update_streaks(conn: sqlite3.Connection) -> None:

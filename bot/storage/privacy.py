@@ -16,6 +16,7 @@ _TABLES: tuple[tuple[str, str, str], ...] = tuple(
     (what, f"SELECT COUNT(*) FROM {frm} WHERE {where}", f"DELETE FROM {frm} WHERE {where}")
     for what, frm, where in (
         ("answers", "answers", "guild_id = ? AND user_id = ?"),
+        ("scores waiting for a reveal", "pending_scores", "guild_id = ? AND user_id = ?"),
         ("scores", "scores", "guild_id = ? AND user_id = ?"),
         (
             "archived scores",

@@ -249,6 +249,15 @@ async def test_question_of_the_day_points_count_for_both_kinds_of_team_and_decid
     await world.alice.react(card, _right(bot, card))
     await _at(fake, bot, clock, day1 + timedelta(hours=6))
     await blue.carol.react(card, _right(bot, card))
+    # While the question is open, no board tells who was right: its points wait for the reveal.
+    await _at(fake, bot, clock, day1 + timedelta(hours=7))
+    before = (await blue.dave.slash("competition standings")).message
+    assert ranked_lines(before) == [
+        "🥇 **Owls**: **1,000** points · 1 active member",
+        "🥈 **Blue**: **983** points · 1 active member",
+    ]
+    board = (await blue.dave.slash("leaderboard")).message.text()
+    assert "958" not in board and "1,733" not in board
     await _at(fake, bot, clock, day1 + timedelta(hours=12))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     right = _field(reveal, "Right (2)")

@@ -110,6 +110,45 @@ async def test_save_batch_adds_answers_to_their_team_in_the_competition(db: Data
         await w.close()
 
 
+async def test_scores_of_a_deferred_answer_wait_for_the_reveal_and_count_once(db: Database) -> None:
+    clock = FakeClock()
+    w = make_world(db, clock)
+    await w.teams.load()
+    try:
+        await two_teams(w)
+        owls = w.teams.find(G1, "owls")
+        cup = await w.competitions.start(guild_id=G1, channel_id=5, user_id=1, name="Cup", duration="1h")
+        rows = await new_answers(db, clock, [A(10, 800), A(11, 500)])
+        rows = [
+            replace(r, competition_id=cup.id, team_id=owls.id, defer_scores=True, daily_date="2026-01-05")
+            for r in rows
+        ]
+        assert await db.write(AnswerRepository.save_batch, rows) == [True, True]
+        # Stored (nothing lost, a second answer refused) but on no board yet, named for the reveal.
+        assert await db.write(AnswerRepository.save_batch, rows[:1]) == [False]
+        assert len(await db.fetch_all("SELECT 1 FROM answers")) == 2
+        for table in ("scores", "competition_scores", "topic_scores", "streaks"):
+            assert await db.fetch_all(f"SELECT 1 FROM {table}") == [], table
+        assert len(await db.fetch_all("SELECT 1 FROM members WHERE user_id IN (10, 11)")) == 2
+
+        assert await db.write(AnswerRepository.release_scores, rows[0].round_id) == 1
+        assert await db.write(AnswerRepository.release_scores, rows[0].round_id) == 0  # once only
+        # The competition ends before the second question is revealed: its final table stays as it was.
+        await w.competitions.end(G1)
+        assert await db.write(AnswerRepository.release_scores, rows[1].round_id) == 1
+        board = await db.fetch_all(
+            "SELECT user_id, points FROM scores WHERE period_kind = 'all' ORDER BY user_id"
+        )
+        assert [tuple(r) for r in board] == [(10, 800), (11, 500)]
+        team = await db.fetch_all("SELECT user_id, points FROM competition_scores ORDER BY user_id")
+        assert [tuple(r) for r in team] == [(10, 800)]
+        streak = await db.fetch_one("SELECT daily_current, last_daily_date FROM streaks WHERE user_id = 11")
+        assert streak is not None and tuple(streak) == (1, "2026-01-05")
+        assert await db.fetch_all("SELECT 1 FROM pending_scores") == []
+    finally:
+        await w.close()
+
+
 async def test_membership_explicit_wins_over_a_role_and_one_team_at_a_time(world: World) -> None:
     await two_teams(world)
     owls, blue = world.teams.find(G1, "OWLS"), world.teams.find(G1, "blue")
