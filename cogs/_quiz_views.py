@@ -218,6 +218,13 @@ async def answer_by_button(service: QuizService, interaction: discord.Interactio
     await interaction.response.send_message(text, ephemeral=True)
 
 
+async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:
+    """React with the question's letters, in order, under its message (reactions mode)."""
+    message = client.get_partial_messageable(card.channel_id).get_partial_message(message_id)
+    for index in range(len(card.item.choices)):
+        await message.add_reaction(REACTIONS[index])
+
+
 def answer_view(round_id: int, n_choices: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for choice in range(n_choices):

@@ -8,7 +8,6 @@ channel, a missing permission) to "pause this server's schedule, and say why".
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -17,10 +16,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
-from bot.core.letters import REACTIONS
+from bot.core.settings_rules import timezone_suggestions
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
 from bot.services.quiz import QuestionCard
-from cogs._quiz_views import answer_view, question_embed, topic_label
+from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -33,10 +32,6 @@ COLOUR = discord.Colour.blurple()
 
 
 @cache
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
 def _missing(perms: discord.Permissions, mode: str) -> list[str]:
     """The permissions a daily post needs in its channel that ``perms`` lacks."""
     needed = ["view_channel", "send_messages", "embed_links"]
@@ -72,10 +67,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        needle = current.strip().lower().replace(" ", "_")
-        starts = [z for z in _zones() if z.lower().startswith(needle)]
-        within = [z for z in _zones() if needle in z.lower() and z not in starts]
-        return [app_commands.Choice(name=z, value=z) for z in (starts + within)[:25]]
+        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
 
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -83,7 +75,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         needle = current.lower().strip()
         return [
             app_commands.Choice(name=topic_label(t), value=t)
-            for t in self.bot.quizzes.topics()
+            for t in self.bot.quizzes.topics(interaction.guild_id)
             if needle in t or needle in topic_label(t).lower()
         ][:25]
 
@@ -217,9 +209,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
         if card.mode != "reactions":
             return
-        message = self.bot.get_partial_messageable(card.channel_id).get_partial_message(message_id)
-        for index in range(len(card.item.choices)):
-            await message.add_reaction(REACTIONS[index])
+        await add_answer_reactions(self.bot, card, message_id)
 
     def unavailable_reason(self, error: BaseException) -> str | None:
         if isinstance(error, ChannelUnavailableError):

@@ -16,6 +16,7 @@ from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, ResultsCard, RevealCard
 from cogs._quiz_views import (
     AnswerButton,
+    add_answer_reactions,
     answer_view,
     question_embed,
     results_embed,
@@ -260,9 +261,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
         if card.mode != "reactions":
             return
-        message = self.bot.get_partial_messageable(card.channel_id).get_partial_message(message_id)
-        for index in range(len(card.item.choices)):
-            await message.add_reaction(REACTIONS[index])
+        await add_answer_reactions(self.bot, card, message_id)
 
     async def reveal(self, card: RevealCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)

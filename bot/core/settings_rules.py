@@ -67,8 +67,9 @@ def canonical_timezone(name: str) -> str:
 
 
 def timezone_suggestions(typed: str, limit: int = 25) -> list[str]:
-    """Zone names containing what was typed, those that start with it first."""
-    needle = typed.strip().casefold()
+    """Zone names containing what was typed (spaces read as underscores: "new york"), those that
+    start with it first."""
+    needle = typed.strip().casefold().replace(" ", "_")
     names = sorted(_zones_by_folded_name().values())
     if not needle:
         preferred = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "Asia/Shanghai"]
