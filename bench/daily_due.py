@@ -175,6 +175,12 @@ async def run(servers: int, mode: str, folder: Path) -> bool:
     started_wall = time.perf_counter()
     started_virtual = clock.now()
     report = await daily.run_due()
+    runs = 1
+    while report.more:  # each wake-up stops at its time budget; the next minute's carries on
+        more = await daily.run_due()
+        runs += 1
+        report.posted += more.posted
+        report.more = more.more
     wall = time.perf_counter() - started_wall
     virtual = (clock.now() - started_virtual).total_seconds()
     await monitor.stop()
@@ -193,7 +199,7 @@ async def run(servers: int, mode: str, folder: Path) -> bool:
 
     lag_ms = [x * 1000 for x in monitor.lags]
     print(f"\n== {servers:,} servers due at {DUE:%Y-%m-%d %H:%M} UTC (09:00 local), {mode} ==")
-    print(f"missed posts:        {missed} (target 0); report: {report}")
+    print(f"missed posts:        {missed} (target 0); {runs} wake-up(s); report: {report}")
     print(
         f"loop lag:            p50 {pct(lag_ms, 0.5):.2f} ms, p99 {pct(lag_ms, 0.99):.2f} ms, "
         f"max {max(lag_ms, default=0):.1f} ms over {len(lag_ms):,} ticks (target p99 <= 50 ms)"

@@ -112,7 +112,12 @@ def local_date(when: datetime, tz: ZoneInfo | str) -> date:
     return when.astimezone(zone_info).date()
 
 
-def is_late(due: datetime, claimed: datetime) -> bool:
+def is_late(due: datetime, claimed: datetime, up_since: datetime | None = None) -> bool:
+    """Whether a post is shown as late: claimed ``LATE_AFTER`` or more after its time, because the bot
+    was down when it came due (``up_since``: when this process started). A post due while the bot
+    ran but queued behind many others (the rate limit) is not late."""
+    if up_since is not None and due >= up_since:
+        return False
     return claimed - due >= LATE_AFTER
 
 

@@ -49,6 +49,7 @@ from bot.core.daily import (
 )
 from bot.core.errors import ConflictError, NotFoundError
 from bot.services.quiz import ActiveRound, QuestionCard, QuizService
+from bot.storage.answers import AnswerRepository
 from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 
 CHUNK = 200  # schedules claimed (or posts revealed) per database round trip
 CONCURRENCY = 16  # posts in flight at once (each to its own channel)
+# How long one wake-up keeps claiming new chunks; the rest is due at the next minute's.
+RUN_BUDGET = timedelta(seconds=45)
 DAILY_REQUESTS_PER_SECOND = 40.0  # under Discord's global 50 requests/s, leaving room for commands
 PAUSED_BY_ADMIN = "Paused by an admin with /daily pause."
 NO_QUESTIONS = "There are no questions for the configured topic and language; run /daily setup again."
@@ -155,6 +158,7 @@ class DueReport:
     skipped: int = 0
     failed: int = 0
     paused: list[int] = field(default_factory=list)  # guild ids paused for a fault this run
+    more: bool = False  # the run stopped at its time budget with posts still due
 
 
 @dataclass
@@ -191,6 +195,7 @@ class DailyService:
         pacer: Pacer | None = None,
         chunk: int = CHUNK,
         concurrency: int = CONCURRENCY,
+        run_budget: timedelta = RUN_BUDGET,
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
@@ -199,6 +204,8 @@ class DailyService:
         self.pacer: Pacer = pacer or TokenBucket(clock)
         self.chunk = chunk
         self.concurrency = concurrency
+        self.run_budget = run_budget
+        self.up_since = clock.now()  # a post due before this came due while the bot was down
         self.rng = rng or random.Random()
         self.repo = DailyRepository(db)
         self.rounds = QuizRepository(db)
@@ -387,6 +394,8 @@ class DailyService:
                 )
                 if post.round_id is not None:
                     await QuizRepository.close_round(conn, post.round_id, "revealed", now_ms)
+            if post.round_id is not None:  # answers it took, if it was out after all, still count
+                await self.db.write(AnswerRepository.release_scores, post.round_id)
         restored, self._restored = self._restored, []
         for active in restored:
             if self.quizzes.active_round(active.row.message_id or 0) is active:
@@ -405,7 +414,8 @@ class DailyService:
         if item is None:
             return None
         settings = await self.settings.get(post.guild_id)
-        return _Claimed(schedule, post.local_date, row, item, settings, is_late(from_ms(post.due_at), now))
+        late = is_late(from_ms(post.due_at), now, self.up_since)
+        return _Claimed(schedule, post.local_date, row, item, settings, late)
 
     # -- the wake-up ----------------------------------------------------------------------------
 
@@ -431,10 +441,16 @@ class DailyService:
         return report
 
     async def _post_due(self, report: DueReport) -> None:
-        now = self.clock.now()
-        now_ms = to_ms(now)
+        started = self.clock.now()
         seen: set[int] = set()
         while True:
+            now = self.clock.now()
+            now_ms = to_ms(now)
+            if now - started >= self.run_budget:
+                # What is still due stays due in the database: the next minute's wake-up carries on,
+                # after the seasons and competitions that came due meanwhile have had their turn.
+                report.more = True
+                return
             schedules = [s for s in await self.repo.due(now_ms, self.chunk) if s.guild_id not in seen]
             if not schedules:
                 return
@@ -569,7 +585,7 @@ class DailyService:
             return None
         if plan.post_date is None or plan.item is None or plan.settings is None:
             return None
-        late = is_late(from_ms(plan.due_ms), now)
+        late = is_late(from_ms(plan.due_ms), now, self.up_since)
         reveal_at = now + timedelta(hours=schedule.reveal_after_hours)
         if not await DailyRepository.claim(
             conn,

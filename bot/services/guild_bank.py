@@ -97,6 +97,7 @@ class GuildBankService:
             existing = {i.id for i in self.items_of(guild_id)}
             problems = list(parsed.problems)
             items: list[BankItem] = []
+            in_file: set[str] = set()
             for line, item in parsed.items:
                 new_id = guild_item_id(item.id)
                 if not ID_PATTERN.match(new_id):
@@ -109,6 +110,12 @@ class GuildBankService:
                         Problem(file_name, line, f"{item.id}: the shared bank already has id {new_id}")
                     )
                     continue
+                if new_id in in_file:
+                    problems.append(
+                        Problem(file_name, line, f"{item.id}: the file already has {new_id} (ids get `g-`)")
+                    )
+                    continue
+                in_file.add(new_id)
                 if new_id in existing:
                     problems.append(
                         Problem(

@@ -84,6 +84,8 @@ class TeamService:
         cached = self._guilds.get(guild_id)
         if cached is None or cached.competition is None:
             return None
+        if to_ms(self.clock.now()) >= cached.competition.ends_at:
+            return None  # past its end, before the wake-up has ended it: it no longer counts
         team_id = self.member_team_id(guild_id, user_id, role_ids)
         return None if team_id is None else (cached.competition.id, team_id)
 

@@ -299,8 +299,8 @@ def _apply_aggregates(conn: sqlite3.Connection) -> None:
 
 
 def _update_streaks(conn: sqlite3.Connection) -> None:
-    """Streaks, applied in answer order: a wrong answer ends the correct-answer run; a correct daily
-    answer extends the day run (once per local date, see :func:`daily_streak_after`)."""
+    """Streaks, applied in answer order: a wrong quiz answer ends the correct-answer run; a correct
+    daily answer extends the day run (once per local date, see :func:`daily_streak_after`)."""
     accepted = [
         (int(r[0]), int(r[1]), bool(r[2]), r[3])
         for r in conn.execute(
@@ -328,8 +328,11 @@ def _update_streaks(conn: sqlite3.Connection) -> None:
     }
     for guild_id, user_id, correct, daily_date in accepted:
         current, best, daily = state.get((guild_id, user_id), (0, 0, DailyStreak(0, 0, None)))
-        current, best = correct_streak_after(current, best, correct)
-        if daily_date is not None and correct:
+        if daily_date is None:
+            current, best = correct_streak_after(current, best, correct)
+        elif correct:
+            # A question of the day counts for the day streak only: applied at its reveal, hours after
+            # quiz answers given since, it would break or extend the right-in-a-row run out of order.
             daily = daily_streak_after(daily, date.fromisoformat(daily_date))
         state[(guild_id, user_id)] = (current, best, daily)
     conn.executemany(

@@ -157,10 +157,11 @@ class DailyRepository:
 
     @staticmethod
     async def advance(conn: aiosqlite.Connection, guild_id: int, expected_ms: int, next_ms: int) -> bool:
-        """Move the next post time on, only if it is still ``expected_ms`` (nobody else moved it)."""
+        """Move the next post time on, only if it is still ``expected_ms`` (nobody else moved it) and
+        the schedule was not paused meanwhile."""
         async with conn.execute(
             "UPDATE daily_schedules SET next_post_at = ? WHERE guild_id = ? AND next_post_at = ? "
-            "RETURNING guild_id",
+            "AND paused = 0 RETURNING guild_id",
             (next_ms, guild_id, expected_ms),
         ) as cur:
             return await cur.fetchone() is not None

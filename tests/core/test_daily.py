@@ -144,6 +144,9 @@ def test_late_means_claimed_ten_minutes_or_more_after_its_time() -> None:
     due = utc(2026, 3, 26, 8, 0)
     assert not is_late(due, due + timedelta(minutes=9, seconds=59))
     assert is_late(due, due + timedelta(minutes=10))
+    # Due while the bot ran and queued behind the rate limit: not late, however long it waited.
+    assert not is_late(due, due + timedelta(minutes=40), up_since=due - timedelta(hours=1))
+    assert is_late(due, due + timedelta(minutes=40), up_since=due + timedelta(minutes=39))
 
 
 # --- which question ----------------------------------------------------------------------------

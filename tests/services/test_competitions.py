@@ -142,11 +142,24 @@ async def test_scores_of_a_deferred_answer_wait_for_the_reveal_and_count_once(db
         assert [tuple(r) for r in board] == [(10, 800), (11, 500)]
         team = await db.fetch_all("SELECT user_id, points FROM competition_scores ORDER BY user_id")
         assert [tuple(r) for r in team] == [(10, 800)]
-        streak = await db.fetch_one("SELECT daily_current, last_daily_date FROM streaks WHERE user_id = 11")
-        assert streak is not None and tuple(streak) == (1, "2026-01-05")
+        streak = await db.fetch_one(
+            "SELECT daily_current, last_daily_date, correct_current FROM streaks WHERE user_id = 11"
+        )
+        # The day streak only: applied hours late, it must not touch the right-in-a-row run.
+        assert streak is not None and tuple(streak) == (1, "2026-01-05", 0)
         assert await db.fetch_all("SELECT 1 FROM pending_scores") == []
     finally:
         await w.close()
+
+
+async def test_answers_after_the_end_time_score_for_no_team_even_before_the_wake_up(world: World) -> None:
+    await two_teams(world)
+    await world.teams.join(guild_id=G1, user_id=10, name="Owls")
+    cup = await world.competitions.start(guild_id=G1, channel_id=5, user_id=1, name="Cup", duration="1h")
+    assert world.teams.team_of(G1, 10, ()) == (cup.id, world.teams.find(G1, "owls").id)
+    world.clock.advance(timedelta(hours=1))  # its end has come; the minute's wake-up has not run yet
+    assert world.competitions.running(G1) is not None
+    assert world.teams.team_of(G1, 10, ()) is None
 
 
 async def test_membership_explicit_wins_over_a_role_and_one_team_at_a_time(world: World) -> None:

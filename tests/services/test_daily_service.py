@@ -116,6 +116,36 @@ async def test_posts_go_out_several_at_a_time_up_to_the_limit(quiz: Harness, db:
     assert report.posted == 12 and most == 4
 
 
+async def test_a_run_stops_at_its_time_budget_and_the_next_carries_on(quiz: Harness, db: Database) -> None:
+    class OneSecondPerRequest:
+        async def take(self, requests: int) -> None:
+            quiz.clock.advance(requests)
+
+    service, recorder = daily_service(
+        quiz, db, pacer=OneSecondPerRequest(), chunk=2, concurrency=1, run_budget=timedelta(seconds=10)
+    )
+    for g in range(1, 9):
+        await service.setup(guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin")
+    quiz.clock.set(DUE)
+    first = await service.run_due()
+    assert first.more and 0 < first.posted < 8
+    runs = [first]
+    while runs[-1].more:
+        runs.append(await service.run_due())
+    assert sum(r.posted for r in runs) == 8 and len(recorder.posts) == 8
+    # Due while the bot ran, queued behind the rate limit: not late, however long it waited.
+    assert not any(c.late for c in recorder.posts)
+
+
+async def test_a_pause_between_planning_and_claiming_wins(quiz: Harness, db: Database) -> None:
+    service, _ = daily_service(quiz, db, pacer=CountingPacer())
+    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    planned = await service.schedule(1)
+    await service.pause(1)
+    async with db.transaction() as conn:
+        assert not await DailyRepository.advance(conn, 1, planned.next_post_at, planned.next_post_at + 1)
+
+
 async def test_one_servers_failure_never_stops_the_others(quiz: Harness, db: Database) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
     for g in (1, 2, 3):
@@ -176,8 +206,8 @@ async def test_a_claimed_post_whose_send_never_started_is_sent_at_the_next_start
         await service.run_due()
     assert [(p.status, p.posted_at) for p in await DailyRepository(db).posts(1)] == [("claimed", None)]
 
+    quiz.clock.advance(timedelta(minutes=30))  # down for half an hour, then the next start
     restarted, recorder = daily_service(quiz, db, pacer=CountingPacer())
-    quiz.clock.advance(timedelta(minutes=30))
     await restarted.run_due()
     assert [(c.local_date, c.late) for c in recorder.posts] == [("2026-03-26", True)]
     assert [p.status for p in await DailyRepository(db).posts(1)] == ["posted"]
