@@ -16,8 +16,8 @@ from fractions import Fraction
 from typing import Literal
 
 from bot.core.errors import ConflictError, UserFacingError
+from bot.core.inputs import clean_name, parse_span  # one grammar for names and durations
 from bot.core.ranking import competition_ranks
-from bot.core.seasons import _DURATION, _UNITS  # one grammar for durations across the bot
 
 Scoring = Literal["total", "average"]
 SCORINGS: tuple[Scoring, ...] = ("total", "average")
@@ -45,21 +45,11 @@ class NoCompetitionError(UserFacingError):
 
 def clean_team_name(name: str) -> str:
     """A team name as stored: trimmed, inner spaces collapsed, 1 to 32 characters."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise UserFacingError("A team needs a name, e.g. `Owls`.")
-    if len(cleaned) > MAX_TEAM_NAME:
-        raise UserFacingError(f"Team names are at most {MAX_TEAM_NAME} characters.")
-    return cleaned
+    return clean_name(name, what="team", example="Owls", limit=MAX_TEAM_NAME)
 
 
 def clean_competition_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise UserFacingError("A competition needs a name, e.g. `March cup`.")
-    if len(cleaned) > MAX_COMPETITION_NAME:
-        raise UserFacingError(f"Competition names are at most {MAX_COMPETITION_NAME} characters.")
-    return cleaned
+    return clean_name(name, what="competition", example="March cup", limit=MAX_COMPETITION_NAME)
 
 
 def name_key(name: str) -> str:
@@ -69,12 +59,11 @@ def name_key(name: str) -> str:
 
 def parse_duration(text: str) -> timedelta:
     """How long a competition runs: ``90m``, ``12h``, ``3d``, ``2w`` (1 minute to a year)."""
-    match = _DURATION.match(text)
-    if match is None:
+    duration = parse_span(text)
+    if duration is None:
         raise UserFacingError(
             f"I couldn't read `{text.strip()}` as a duration. Use e.g. `90m`, `12h`, `3d`, `2w`."
         )
-    duration = timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
     if duration < MIN_DURATION:
         raise UserFacingError("A competition lasts at least a minute.")
     if duration > MAX_DURATION:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
+from bot.core import inputs
 from bot.core.errors import ConflictError, UserFacingError
 from bot.core.periods import zone
 
 MAX_NAME = 50
 MAX_LENGTH = timedelta(days=366 * 2)
 
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 
@@ -29,12 +27,7 @@ class NoSeasonError(UserFacingError):
 
 def clean_name(name: str) -> str:
     """A season name as stored: trimmed, spaces collapsed, 1 to 50 characters."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise UserFacingError("A season needs a name, e.g. `Spring 2026`.")
-    if len(cleaned) > MAX_NAME:
-        raise UserFacingError(f"Season names are at most {MAX_NAME} characters.")
-    return cleaned
+    return inputs.clean_name(name, what="season", example="Spring 2026", limit=MAX_NAME)
 
 
 def parse_ends_at(text: str, now: datetime, tz_name: str) -> datetime:
@@ -46,12 +39,8 @@ def parse_ends_at(text: str, now: datetime, tz_name: str) -> datetime:
     if now.tzinfo is None:
         raise ValueError("parse_ends_at needs an aware datetime")
     text = text.strip()
-    match = _DURATION.match(text)
-    if match:
-        amount, unit = int(match.group(1)), _UNITS[match.group(2).lower()]
-        ends = now + timedelta(**{unit: amount})
-    else:
-        ends = _parse_local(text, tz_name)
+    span = inputs.parse_span(text)
+    ends = now + span if span is not None else _parse_local(text, tz_name)
     if ends <= now:
         raise UserFacingError(f"`{text}` is in the past; a season must end in the future.")
     if ends - now > MAX_LENGTH:
