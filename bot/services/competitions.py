@@ -32,6 +32,7 @@ from bot.core.competitions import (
 )
 from bot.core.errors import ConflictError, NotFoundError
 from bot.services.answer_writer import AnswerWriter
+from bot.services.endings import announce_safely, end_each
 from bot.services.teams import TeamService
 from bot.storage.competitions import (
     CompetitionNameTakenError,
@@ -153,30 +154,20 @@ class CompetitionService:
 
     async def end_due(self) -> list[CompetitionEnded]:
         """End every competition whose time has come and announce each. Safe to call any time."""
-        ended: list[CompetitionEnded] = []
-        for competition in await self.repo.due(to_ms(self.clock.now())):
-            try:
-                result = await self._end(competition, on_schedule=True)
-            except Exception:
-                log.exception(
-                    "could not end competition %s of guild %s", competition.id, competition.guild_id
-                )
-                continue
-            if result is None:
-                continue
-            ended.append(result)
-            await self._announce(result)
-        return ended
+        return await end_each(
+            await self.repo.due(to_ms(self.clock.now())),
+            lambda competition: self._end(competition, on_schedule=True),
+            self._announce,
+            lambda competition: f"competition {competition.id} of guild {competition.guild_id}",
+        )
 
     async def _announce(self, ended: CompetitionEnded) -> None:
-        if self.presenter is None:
-            log.warning("competition %s ended but nothing is attached to announce it", ended.competition.id)
-            return
-        try:
-            await self.presenter.announce_end(ended)
-        except Exception:
-            # It is over and its final table stays readable with /competition standings either way.
-            log.warning("could not announce the end of competition %s", ended.competition.id, exc_info=True)
+        await announce_safely(
+            self.presenter,
+            ended,
+            f"competition {ended.competition.id}",
+            lost="its final table stays readable with /competition standings",
+        )
 
     async def _end(self, competition: CompetitionRow, *, on_schedule: bool) -> CompetitionEnded | None:
         async with self._lock:

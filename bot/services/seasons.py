@@ -18,6 +18,7 @@ from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import ConflictError
 from bot.core.seasons import NoSeasonError, SeasonRunningError, clean_name, parse_ends_at
 from bot.services.answer_writer import AnswerWriter
+from bot.services.endings import announce_safely, end_each
 from bot.services.leaderboard import LeaderboardService, RankedRow
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettingsRepository
@@ -121,28 +122,17 @@ class SeasonService:
 
     async def end_due(self) -> list[SeasonEnded]:
         """End every season whose end time has come and announce each. Safe to call any time."""
-        ended: list[SeasonEnded] = []
-        for season in await self.repo.due(to_ms(self.clock.now())):
-            try:
-                result = await self._end(season, on_schedule=True)
-            except Exception:
-                log.exception("could not end season %s of guild %s", season.id, season.guild_id)
-                continue
-            if result is None:
-                continue
-            ended.append(result)
-            await self._announce(result)
-        return ended
+        return await end_each(
+            await self.repo.due(to_ms(self.clock.now())),
+            lambda season: self._end(season, on_schedule=True),
+            self._announce,
+            lambda season: f"season {season.id} of guild {season.guild_id}",
+        )
 
     async def _announce(self, ended: SeasonEnded) -> None:
-        if self.presenter is None:
-            log.warning("season %s ended but nothing is attached to announce it", ended.season.id)
-            return
-        try:
-            await self.presenter.announce_end(ended)
-        except Exception:
-            # The season is over and archived either way; only the announcement is lost.
-            log.warning("could not announce the end of season %s", ended.season.id, exc_info=True)
+        await announce_safely(
+            self.presenter, ended, f"season {ended.season.id}", lost="it is over and archived either way"
+        )
 
     async def _end(self, season: SeasonRow, *, on_schedule: bool) -> SeasonEnded | None:
         async with self._lock:
