@@ -280,12 +280,13 @@ class _RawItem:
     line: int
     node: yaml.MappingNode
     data: dict[str, Any]
+    lines: _Lines
     item: BankItem | None = None
 
     def field_line(self, name: str) -> int:
         for key, _value in self.node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == name:
-                return int(key.start_mark.line) + 1
+                return self.lines.of(key)
         return self.line
 
     def text(self, name: str) -> str | None:
@@ -364,12 +365,13 @@ def _read_file(path: Path, name: str) -> tuple[list[_RawItem], list[Problem]]:
 
 def _parse_text(text: str, name: str) -> tuple[list[_RawItem], list[Problem]]:
     problems: list[Problem] = []
+    lines = _Lines(text)
     loader = _YamlLoader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
-        return [], [_syntax_problem(name, exc)]
+        return [], [_syntax_problem(name, exc, lines)]
     except yaml.YAMLError as exc:
         return [], [Problem(name, 1, f"YAML error: {exc}")]
     finally:
@@ -377,17 +379,17 @@ def _parse_text(text: str, name: str) -> tuple[list[_RawItem], list[Problem]]:
 
     if root is None:
         return [], [Problem(name, 1, "the file is empty; a bank file holds `version: 1` and `items:`")]
-    problems.extend(_duplicate_keys(root, name))
+    problems.extend(_duplicate_keys(root, name, lines))
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         return [], [
             *problems,
-            Problem(name, _line(root), "the top level must be a mapping of version and items"),
+            Problem(name, lines.of(root), "the top level must be a mapping of version and items"),
         ]
 
     fields = {k.value: (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            line = _line(fields[key][0]) if key in fields else 1
+            line = lines.of(fields[key][0]) if key in fields else 1
             problems.append(
                 Problem(
                     name, line, f"unknown top-level key {key!r}; a bank file holds only version and items"
@@ -395,7 +397,7 @@ def _parse_text(text: str, name: str) -> tuple[list[_RawItem], list[Problem]]:
             )
     version = data.get("version", BANK_VERSION)
     if type(version) is not int or version != BANK_VERSION:
-        line = _line(fields["version"][1]) if "version" in fields else 1
+        line = lines.of(fields["version"][1]) if "version" in fields else 1
         problems.append(
             Problem(name, line, f"unsupported version {version!r}; this bot reads version {BANK_VERSION}")
         )
@@ -405,18 +407,18 @@ def _parse_text(text: str, name: str) -> tuple[list[_RawItem], list[Problem]]:
     items_node = fields["items"][1]
     items_data = data["items"]
     if not isinstance(items_node, yaml.SequenceNode) or not isinstance(items_data, list):
-        return [], [*problems, Problem(name, _line(items_node), "`items` must be a list of questions")]
+        return [], [*problems, Problem(name, lines.of(items_node), "`items` must be a list of questions")]
     if not items_data:
-        return [], [*problems, Problem(name, _line(items_node), "`items` is empty")]
+        return [], [*problems, Problem(name, lines.of(items_node), "`items` is empty")]
 
     raw_items: list[_RawItem] = []
     for item_node, item_data in zip(items_node.value, items_data, strict=True):
         if not isinstance(item_node, yaml.MappingNode) or not isinstance(item_data, dict):
             problems.append(
-                Problem(name, _line(item_node), "an item must be a mapping of fields (id, type, ...)")
+                Problem(name, lines.of(item_node), "an item must be a mapping of fields (id, type, ...)")
             )
             continue
-        raw = _RawItem(name, _line(item_node), item_node, item_data)
+        raw = _RawItem(name, lines.of(item_node), item_node, item_data, lines)
         try:
             raw.item = BankItem.model_validate(item_data)
         except ValidationError as exc:
@@ -425,22 +427,46 @@ def _parse_text(text: str, name: str) -> tuple[list[_RawItem], list[Problem]]:
     return raw_items, problems
 
 
-def _syntax_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: _Lines) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    line = int(mark.line) + 1 if mark is not None else 1
+    line = lines.at(mark) if mark is not None else 1
     message = f"YAML syntax error: {exc.problem or exc}"
     if exc.context:
-        started = int(exc.context_mark.line) + 1 if exc.context_mark is not None else line
+        started = lines.at(exc.context_mark) if exc.context_mark is not None else line
         where = f" started at line {started}" if started != line else ""
         message += f" ({exc.context}{where})"
     return Problem(name, line, message)
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def _duplicate_keys(node: yaml.Node, name: str) -> Iterator[Problem]:
+class _Lines:
+    """Line numbers of a file's YAML nodes as its editor counts them: by newline.
+
+    YAML also ends a line at a lone CR, NEL, line and paragraph separators, so its marks can name
+    lines past the file's end; a problem must point where the curator can look.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._by_yaml_line: list[int] | None = None
+        if any(c in text for c in "\r\x85\u2028\u2029"):
+            line, starts = 1, [1]
+            for found in _YAML_BREAK.finditer(text):
+                line += "\n" in found.group()
+                starts.append(line)
+            self._by_yaml_line = starts
+
+    def at(self, mark: yaml.Mark) -> int:
+        if self._by_yaml_line is None:
+            return int(mark.line) + 1
+        return self._by_yaml_line[min(int(mark.line), len(self._by_yaml_line) - 1)]
+
+    def of(self, node: yaml.Node) -> int:
+        return self.at(node.start_mark)
+
+
+def _duplicate_keys(node: yaml.Node, name: str, lines: _Lines) -> Iterator[Problem]:
     """YAML silently keeps the last of two equal keys; a curator meant something else."""
     stack = [node]
     seen_nodes: set[int] = set()
@@ -456,12 +482,12 @@ def _duplicate_keys(node: yaml.Node, name: str) -> Iterator[Problem]:
                     if key.value in first:
                         yield Problem(
                             name,
-                            _line(key),
+                            lines.of(key),
                             f"key {key.value!r} repeats (first at line {first[key.value]}); "
                             "YAML keeps only the last",
                         )
                     else:
-                        first[key.value] = _line(key)
+                        first[key.value] = lines.of(key)
                 stack.append(value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
@@ -487,13 +513,15 @@ def _validation_problems(raw: _RawItem, exc: ValidationError) -> Iterator[Proble
             text = f"{dotted}: {message}"
         else:
             text = message
-        yield Problem(raw.file, _loc_line(raw.node, loc, kind == "missing") or raw.line, f"{label}: {text}")
+        yield Problem(
+            raw.file, _loc_line(raw.node, loc, kind == "missing", raw.lines) or raw.line, f"{label}: {text}"
+        )
 
 
-def _loc_line(node: yaml.Node, loc: tuple[Any, ...], missing: bool) -> int | None:
+def _loc_line(node: yaml.Node, loc: tuple[Any, ...], missing: bool, lines: _Lines) -> int | None:
     """Line of the field an error points at: its key's line, or its parent's if the field is missing."""
     current = node
-    line = _line(node)
+    line = lines.of(node)
     for depth, part in enumerate(loc):
         last = depth == len(loc) - 1
         if isinstance(current, yaml.MappingNode) and isinstance(part, str):
@@ -503,14 +531,14 @@ def _loc_line(node: yaml.Node, loc: tuple[Any, ...], missing: bool) -> int | Non
             if match is None:
                 return line
             key, current = match
-            line = _line(key) if last or missing else _line(current)
+            line = lines.of(key) if last or missing else lines.of(current)
         elif (
             isinstance(current, yaml.SequenceNode)
             and isinstance(part, int)
             and 0 <= part < len(current.value)
         ):
             current = current.value[part]
-            line = _line(current)
+            line = lines.of(current)
         else:
             return line
     return line

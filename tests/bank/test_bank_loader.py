@@ -15,6 +15,7 @@ from bot.bank.loader import (
     BankError,
     Problem,
     check_bank,
+    check_text,
     load_bank,
     normalise_prompt,
 )
@@ -384,3 +385,13 @@ def test_the_bank_is_immutable(bank: Bank) -> None:
 def test_a_bank_refuses_duplicate_ids() -> None:
     with pytest.raises(ValueError, match="duplicate item id 'b001'"):
         Bank([make_item("b001", ["lora"]), make_item("b001", ["sft"])])
+
+
+@pytest.mark.parametrize("odd_break", ["\r", "\x85", "\u2028", "\u2029"])
+def test_lines_are_counted_by_newline_whatever_other_breaks_yaml_sees(odd_break: str) -> None:
+    # YAML ends a line at each of these too; a problem names the line an editor shows.
+    text = f'version: 1\nnote: "a{odd_break}b{odd_break}c"\nitems: 3\n'
+    problems = [(p.line, p.message) for p in check_text(text, "odd.yaml").problems]
+    assert (3, "`items` must be a list of questions") in problems
+    assert [line for line, _ in problems] == [2, 3]
+    assert str(check_text(f"{odd_break}{odd_break}0", "top.yaml").problems[0]).startswith("top.yaml:1:")
