@@ -596,11 +596,32 @@ _REFERS_TO_CHOICES = (
 )
 
 
+# An explanation or why-not that names a choice by its bank letter names the wrong one once the
+# choices are posted in another order. Narrow on purpose: LoRA's matrices A and B are not choices.
+_NAMES_A_LETTER = re.compile(
+    r"(?:\bkey is|\bkeys|\bagainst|\bprefers|(?i:\b(?:option|choice|answer)s?)|选项|答案是?)\s*([A-E])\b"
+    r"|\b([A-E]) (?:is|was) (?:also|arguably|loosely|wrong|right|correct|still|the (?:key|answer))\b"
+    r"|\(([A-E])\)"
+)
+
+
 def _item_warnings(raw: _RawItem) -> Iterator[Problem]:
-    """Warnings that do not stop the bank: a shuffled choice that refers to other choices."""
+    """Warnings that do not stop the bank: shuffled choices or explanations that rely on bank order."""
     item = raw.item
     if item is None or not item.shuffles:
         return
+    texts = [(("explanation",), item.explanation), *((("why_not", k), v) for k, v in item.why_not.items())]
+    for loc, text in texts:
+        found = _NAMES_A_LETTER.search(_MATH_OR_CODE.sub(" ", text))
+        if found:
+            yield Problem(
+                raw.file,
+                _loc_line(raw.node, loc, False, raw.lines) or raw.line,
+                f"{item.id}: {'.'.join(loc)} names a choice by letter ({found.group().strip()!r}), but the "
+                "choices are shuffled at each posting, so members see other letters; name the choice by "
+                "its text, or add `shuffle: false`",
+                level="warning",
+            )
     for index, choice in enumerate(item.choices):
         text = _MATH_OR_CODE.sub(" ", choice)
         if any(pattern.search(text) for pattern in _REFERS_TO_CHOICES):

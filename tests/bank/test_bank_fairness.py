@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.bank.cli import DEFAULT_SCHEMA_PATH, main
-from bot.bank.export import EXPORT_FIELDS, bank_json_schema_text, export_record
+from bot.bank.export import EXPORT_FIELDS, bank_json_schema_text, dump_bank_yaml, export_record
 from bot.bank.loader import BankError, Problem, check_bank, check_text, load_bank
 from bot.bank.schema import TOPICS, BankItem
 
@@ -183,6 +182,57 @@ def test_warnings_do_not_turn_an_error_exit_into_success(
     assert out[-1] == "1 problem, 1 warning"
 
 
+EXPLANATION_LINE = 7  # offset of ``explanation`` from an item's first line
+
+
+@pytest.mark.parametrize(
+    "explanation",
+    [
+        "The seed's key is B, but it is debatable.",
+        "C is also right, since it says the same.",
+        "Small is right; the key is debatable against C.",
+        "Fast (A) is wrong.",
+        "答案是 B，因为参数少。",
+        "注意选项 C 的写法。",
+    ],
+)
+def test_an_explanation_that_names_a_choice_letter_is_a_warning_when_shuffled(
+    write_bank: WriteBank, explanation: str
+) -> None:
+    result = check_bank([write_bank("a.yaml", bank_text(item(explanation=f'"{explanation}"')))])
+    (warning,) = result.warnings
+    assert warning.line == FIRST + EXPLANATION_LINE
+    assert "t-q01: explanation names a choice by letter" in warning.message
+    fixed = with_fields(bank_text(item(explanation=f'"{explanation}"')), "    shuffle: false")
+    assert check_bank([write_bank("b.yaml", fixed)]).warnings == []
+
+
+@pytest.mark.parametrize(
+    "explanation",
+    [
+        "LoRA trains the matrices A and B; B is initialised to zero.",
+        "A good template keeps the context.",
+        "Only A and B are trained, with $A$ random.",
+    ],
+)
+def test_matrices_and_articles_in_an_explanation_are_not_letters(
+    write_bank: WriteBank, explanation: str
+) -> None:
+    result = check_bank([write_bank("a.yaml", bank_text(item(explanation=f'"{explanation}"')))])
+    assert result.warnings == []
+
+
+def test_a_why_not_that_names_a_letter_is_warned_at_its_line(write_bank: WriteBank) -> None:
+    text = with_fields(
+        bank_text(item()), "    why_not:\n      A: Slower than C is wrong.\n      C: Option A is better."
+    )
+    result = check_bank([write_bank("a.yaml", text)])
+    assert [(w.line, w.message.split(" names")[0]) for w in result.warnings] == [
+        (FIRST + ANSWER_LINE + 2, "t-q01: why_not.A"),
+        (FIRST + ANSWER_LINE + 3, "t-q01: why_not.C"),
+    ]
+
+
 def test_check_text_returns_warnings_too() -> None:
     result = check_text(bank_text(item(choices="[Fast, Small, 'Both A and B']")), "upload.yaml")
     assert [w.line for w in result.warnings] == [FIRST + CHOICES_LINE]
@@ -278,13 +328,6 @@ SHIPPED_ALSO_ACCEPTED = {
     "s002-q06": ["C"],  # instructions in, labelled outputs out: also a correct description
 }
 
-# A choice letter named in an explanation would point at the wrong choice once choices are shuffled.
-LETTER_IN_PROSE = re.compile(
-    r"(?:key is|keys|against|prefers|options?|choices?|选项|答案是?)\s*[A-E]\b"
-    r"|\b[A-E] (?:is|was) (?:also|arguably|loosely|wrong|right|still|the)\b"
-    r"|\([A-E]\)"
-)
-
 
 def test_the_shipped_also_accepted_decisions() -> None:
     bank = load_bank()
@@ -299,12 +342,27 @@ def test_the_shipped_bank_has_no_warnings() -> None:
     assert result.warnings == [], "\n".join(str(w) for w in result.warnings)
 
 
-def test_shipped_explanations_of_shuffled_items_do_not_name_choice_letters() -> None:
-    offenders = [
-        f"{i.id}: {m.group()!r}"
-        for i in load_bank()
-        if i.shuffles
-        for text in (i.explanation, *i.why_not.values())
-        for m in LETTER_IN_PROSE.finditer(text)
-    ]
-    assert offenders == []
+def test_bank_yaml_writes_the_new_fields_after_the_answer_and_skips_defaults() -> None:
+    base = {
+        "id": "t-q01",
+        "type": "single_choice",
+        "lang": "en",
+        "topics": ["lora"],
+        "prompt": "What is LoRA?",
+        "choices": ["Fast", "Small", "Cheap"],
+        "answer": "B",
+        "explanation": "Because.",
+        "source": {"file": "seed.txt", "locator": "q1"},
+    }
+    text = dump_bank_yaml([{**base, "shuffle": False, "also_accepted": ["C"]}, {**base, "shuffle": True}])
+    first, second = text.split("\n\n  - ")
+    assert "answer: B\n    also_accepted: [C]\n    shuffle: false\n    explanation:" in first
+    assert "shuffle" not in second and "also_accepted" not in second
+    (read_back,) = load_bank_text(dump_bank_yaml([{**base, "shuffle": False, "also_accepted": ["C"]}]))
+    assert (read_back.also_accepted, read_back.shuffle) == (["C"], False)
+
+
+def load_bank_text(text: str) -> list[BankItem]:
+    result = check_text(text, "x.yaml")
+    assert result.problems == []
+    return list(result.bank)
