@@ -13,10 +13,11 @@ import discord
 
 from bot.bank.schema import BankItem
 from bot.core.letters import LETTERS, REACTIONS
-from bot.services.quiz import QuestionCard, ResultsCard, RevealCard
+from bot.services.quiz import ResultsCard
+from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
 
 if TYPE_CHECKING:
-    from bot.services.quiz import QuizService
+    from bot.services.rounds import RoundService
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -179,7 +180,7 @@ class AnswerButton(
         return cls(int(match["round"]), int(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        service: QuizService = interaction.client.quizzes  # type: ignore[attr-defined]
+        service: RoundService = interaction.client.rounds  # type: ignore[attr-defined]
         await answer_by_button(service, interaction, self.choice)
 
 
@@ -190,23 +191,16 @@ def role_ids(user: discord.abc.User | None) -> tuple[int, ...]:
     return tuple(role.id for role in user.roles)
 
 
-async def answer_by_button(service: QuizService, interaction: discord.Interaction, choice: int) -> None:
+async def answer_by_button(service: RoundService, interaction: discord.Interaction, choice: int) -> None:
     """Record a button answer and tell only the member what happened."""
-    from bot.services.quiz import AnswerStatus
-
     assert interaction.message is not None
-    message_id = interaction.message.id
-    user, name = interaction.user.id, interaction.user.display_name
-    roles = role_ids(interaction.user)
-    result = service.answer(
-        message_id=message_id, user_id=user, display_name=name, choice=choice, role_ids=roles
+    result = await service.answer_when_ready(
+        message_id=interaction.message.id,
+        user_id=interaction.user.id,
+        display_name=interaction.user.display_name,
+        choice=choice,
+        role_ids=role_ids(interaction.user),
     )
-    if result.status is AnswerStatus.NOT_A_QUESTION and not service.resumed:
-        # Clicked just after a restart, before the open questions were picked up again.
-        await service.wait_resumed()
-        result = service.answer(
-            message_id=message_id, user_id=user, display_name=name, choice=choice, role_ids=roles
-        )
     if result.status is AnswerStatus.ACCEPTED:
         text = f"Locked in: {LETTERS[choice]}"
     elif result.status is AnswerStatus.DUPLICATE and result.choice is not None:

@@ -75,7 +75,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         needle = current.lower().strip()
         return [
             app_commands.Choice(name=topic_label(t), value=t)
-            for t in self.bot.quizzes.topics(interaction.guild_id)
+            for t in self.bot.question_pool.topics(interaction.guild_id)
             if needle in t or needle in topic_label(t).lower()
         ][:25]
 

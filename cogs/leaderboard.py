@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import UserFacingError
+from bot.core.topics import TOPICS
 from bot.services.leaderboard import Period
 from cogs._leaderboard_views import (
     NO_MENTIONS,

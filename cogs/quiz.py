@@ -9,11 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import UserFacingError
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
-from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, ResultsCard, RevealCard
+from bot.core.topics import TOPICS
+from bot.services.quiz import QuizOptions, ResultsCard
+from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
 from cogs._quiz_views import (
     AnswerButton,
     add_answer_reactions,
@@ -46,11 +47,14 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.quizzes
+        self.rounds = bot.rounds
+        self.pool = bot.question_pool
         self._warned_hidden: set[int] = set()  # channels told that answers cannot be hidden
         super().__init__()
 
     async def cog_load(self) -> None:
         self.service.presenter = self
+        self.rounds.presenter = self
         self.bot.add_dynamic_items(AnswerButton)
         self.bot.spawn_when_ready(self._resume, name="quiz-resume")
 
@@ -64,7 +68,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.service.topics(interaction.guild_id)
+        counts = self.pool.topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -179,7 +183,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=topics_embed(self.service.topics(interaction.guild_id)), ephemeral=True
+            embed=topics_embed(self.pool.topics(interaction.guild_id)), ephemeral=True
         )
 
     # -- reactions -----------------------------------------------------------------------------
@@ -190,17 +194,12 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             return
         if (payload.member is not None and payload.member.bot) or payload.user_id == self.bot.user.id:  # type: ignore[union-attr]
             return
-        active = self.service.active_round(payload.message_id)
-        if active is None and not self.service.resumed:
-            await self.service.wait_resumed()
-            active = self.service.active_round(payload.message_id)
-        if active is None:
-            return
-        choice = index_of_reaction(str(payload.emoji), active.rules.n_choices)
+        # Any letter; one past the question's choices is refused by the rounds service.
+        choice = index_of_reaction(str(payload.emoji), len(REACTIONS))
         if choice is None:
             return
         name = payload.member.display_name if payload.member is not None else str(payload.user_id)
-        result = self.service.answer(
+        result = await self.rounds.answer_when_ready(
             message_id=payload.message_id,
             user_id=payload.user_id,
             display_name=name,

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import UserFacingError
 from bot.core.periods import zone
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
+from bot.core.topics import TOPICS
 
 ANSWER_MODES = ("reactions", "buttons")
 LANGUAGES = ("en", "zh", "any")

@@ -5,7 +5,7 @@ minute wake-up (and once at start-up). It claims due schedules in chunks (a clai
 ``(server, local date)`` post row and moves ``next_post_at`` on in one transaction, so nothing
 posts twice), posts them through the :class:`DailyPresenter` paced by a :class:`Pacer`, then
 reveals what is due. A question of the day is an ordinary round (kind ``daily``) opened on the
-quiz service, so reactions and buttons, leaderboards, seasons, teams and day streaks all work
+rounds service, so reactions and buttons, leaderboards, seasons, teams and day streaks all work
 through the quiz path.
 
 Faults: a presenter error meaning the channel is gone or a permission is missing pauses that
@@ -33,7 +33,7 @@ from typing import Protocol
 
 import aiosqlite
 
-from bot.bank.schema import TOPICS, BankItem
+from bot.bank.schema import BankItem
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.daily import (
     DEFAULT_REVEAL_HOURS,
@@ -48,7 +48,9 @@ from bot.core.daily import (
     parse_zone,
 )
 from bot.core.errors import ConflictError, NotFoundError
-from bot.services.quiz import ActiveRound, QuestionCard, QuizService
+from bot.core.topics import TOPICS
+from bot.services.question_pool import QuestionPool
+from bot.services.rounds import ActiveRound, QuestionCard, RoundService
 from bot.storage.answers import AnswerRepository
 from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
 from bot.storage.database import Database
@@ -190,7 +192,8 @@ class DailyService:
         self,
         db: Database,
         clock: Clock,
-        quizzes: QuizService,
+        pool: QuestionPool,
+        rounds: RoundService,
         *,
         pacer: Pacer | None = None,
         chunk: int = CHUNK,
@@ -200,7 +203,8 @@ class DailyService:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.quizzes = quizzes
+        self.pool = pool
+        self.rounds = rounds
         self.pacer: Pacer = pacer or TokenBucket(clock)
         self.chunk = chunk
         self.concurrency = concurrency
@@ -208,7 +212,7 @@ class DailyService:
         self.up_since = clock.now()  # a post due before this came due while the bot was down
         self.rng = rng or random.Random()
         self.repo = DailyRepository(db)
-        self.rounds = QuizRepository(db)
+        self.round_rows = QuizRepository(db)
         self.settings = GuildSettingsRepository(db)
         self.usage = UsageRepository(db)
         self.presenter: DailyPresenter | None = None
@@ -239,9 +243,7 @@ class DailyService:
         if topic is not None and topic not in TOPICS:
             raise DailyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
         settings = await self.settings.get(guild_id)
-        if not self.quizzes.pool(
-            topic, settings.default_language, settings.topics_enabled, guild_id=guild_id
-        ):
+        if not self.pool.pool(topic, settings.default_language, settings.topics_enabled, guild_id=guild_id):
             raise NotFoundError(
                 f"There are no questions for {f'topic `{topic}`' if topic else 'any enabled topic'} in the "
                 "server's language; pick another topic."
@@ -351,10 +353,10 @@ class DailyService:
         for post in await self.repo.with_status("posted"):
             if post.round_id is None:
                 continue
-            row = await self.rounds.round(post.round_id)
+            row = await self.round_rows.round(post.round_id)
             if row is None or row.status != "open" or row.message_id is None:
                 continue
-            active = await self.quizzes.reopen_round(row, daily_date=post.local_date)
+            active = await self.rounds.reopen_round(row, daily_date=post.local_date)
             if active is not None:
                 self._restored.append(active)
                 restored += 1
@@ -398,19 +400,19 @@ class DailyService:
                 await self.db.write(AnswerRepository.release_scores, post.round_id)
         restored, self._restored = self._restored, []
         for active in restored:
-            if self.quizzes.active_round(active.row.message_id or 0) is active:
-                await self.quizzes.count_missed_reactions(active)
+            if self.rounds.active_round(active.row.message_id or 0) is active:
+                await self.rounds.count_missed_reactions(active)
 
     async def _unsent(self, post: PostRow) -> _Claimed | None:
         """A claimed post whose send never started, ready to send, if its local day is not over."""
         schedule = await self.repo.schedule(post.guild_id)
-        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        row = await self.round_rows.round(post.round_id) if post.round_id is not None else None
         if schedule is None or row is None or row.message_id is not None:
             return None
         now = self.clock.now()
         if local_date(now, parse_zone(schedule.timezone)).isoformat() != post.local_date:
             return None
-        item = self.quizzes.item(row.guild_id, row.item_id)
+        item = self.pool.item(row.guild_id, row.item_id)
         if item is None:
             return None
         settings = await self.settings.get(post.guild_id)
@@ -554,7 +556,7 @@ class DailyService:
     async def _choose(self, schedule: ScheduleRow, settings: GuildSettings) -> BankItem | None:
         """Least-used first (no repeat until the pool is used up); with no topic set, the topic the
         server answers worst among those least-used items."""
-        pool = self.quizzes.pool(
+        pool = self.pool.pool(
             schedule.topic, settings.default_language, settings.topics_enabled, guild_id=schedule.guild_id
         )
         if not pool:
@@ -645,7 +647,7 @@ class DailyService:
             return
         row = dataclasses.replace(row, message_id=message_id)
         # Answers count from the moment the message exists, before reactions are added.
-        self.quizzes.open_round(row, claimed.item, claimed.settings, daily_date=claimed.local_date)
+        self.rounds.open_round(row, claimed.item, claimed.settings, daily_date=claimed.local_date)
         async with self.db.transaction() as conn:
             await QuizRepository.set_round_message(conn, row.id, message_id, row.opens_at, row.closes_at)
             await DailyRepository.set_status(
@@ -705,11 +707,11 @@ class DailyService:
 
     async def _reveal(self, post: PostRow, report: DueReport) -> None:
         assert self.presenter is not None
-        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        row = await self.round_rows.round(post.round_id) if post.round_id is not None else None
         try:
             if row is not None and row.message_id is not None and row.status != "revealed":
                 await self.pacer.take(1)
-                await self.quizzes.close_and_reveal(row, position=1, total=1)
+                await self.rounds.close_and_reveal(row, position=1, total=1)
             async with self.db.transaction() as conn:
                 await DailyRepository.set_status(conn, post.guild_id, post.local_date, "revealed")
             report.revealed += 1

@@ -334,7 +334,7 @@ async def test_a_deleted_channel_or_a_missing_permission_pauses_that_server_only
     await fake.delete_channel(world.channel)
     fake.expect_http_error(404, 10003)
     await _at(fake, bot, clock, utc(2026, 3, 26, 20, 0))
-    assert bot.quizzes.active_round(first.id) is None
+    assert bot.rounds.active_round(first.id) is None
     status = (await world.admin.slash("daily status", channel=side_room)).message
     assert status is not None and "Paused" in status.text() and "channel was deleted" in status.text()
 

@@ -68,7 +68,7 @@ async def quiz(db: Database, bank: Bank) -> AsyncIterator[Harness]:
 
 
 def daily_service(quiz: Harness, db: Database, **kwargs: object) -> tuple[DailyService, DailyRecorder]:
-    service = DailyService(db, quiz.clock, quiz.service, rng=random.Random(3), **kwargs)  # type: ignore[arg-type]
+    service = DailyService(db, quiz.clock, quiz.pool, quiz.rounds, rng=random.Random(3), **kwargs)  # type: ignore[arg-type]
     recorder = DailyRecorder()
     service.presenter = recorder
     return service, recorder
@@ -215,7 +215,7 @@ async def test_a_claimed_post_whose_send_never_started_is_sent_at_the_next_start
 
 async def test_the_weakest_topic_is_asked_when_no_topic_is_set(quiz: Harness, db: Database) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
-    topics = sorted({i.main_topic for i in quiz.service.pool(None, "en")})
+    topics = sorted({i.main_topic for i in quiz.pool.pool(None, "en")})
     assert len(topics) >= 2
     weak = topics[0]
     async with db.transaction() as conn:
