@@ -27,6 +27,7 @@ from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.wiring import build_services
+from cogs.errors import ErrorReportingTree
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,12 @@ class QuizBot(commands.Bot):
         client_kwargs.setdefault("chunk_guilds_at_startup", False)
         # No prefix commands: everything is a slash command. A mention prefix keeps
         # commands.Bot happy without needing the message content intent.
-        super().__init__(command_prefix=commands.when_mentioned, help_command=None, **client_kwargs)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            tree_cls=ErrorReportingTree,
+            **client_kwargs,
+        )
         self.settings = settings
         self.db = db
         self.bank = bank

@@ -21,8 +21,8 @@ from bot.core.ranking import percent
 from bot.services.leaderboard import BoardPage, RankedBy, RankedRow
 from bot.services.seasons import SeasonEnded
 from bot.services.stats import MemberStats
+from cogs._guarded import GuardedButton, GuardedView
 from cogs._quiz_views import DESCRIPTION_LIMIT, FIELD_LIMIT, MEDALS, clip, topic_label
-from cogs.errors import handle_interaction_error
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -85,7 +85,7 @@ def board_embed(page: BoardPage, viewer_name: str) -> discord.Embed:
 
 
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    GuardedButton,
     template=(
         r"lb:(?P<kind>all|week|month|season|topic|archive):(?P<guild>\d+):(?P<key>[A-Za-z0-9_.-]+)"
         r":(?P<page>\d+):(?P<dir>[pn])"
@@ -115,20 +115,17 @@ class PageButton(
             match["kind"], int(match["guild"]), match["key"], int(match["page"]), match["dir"], disabled=False
         )
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            if interaction.guild_id != self.guild_id:
-                raise UserFacingError("This leaderboard belongs to another server.")
-            bot: QuizBot = interaction.client  # type: ignore[assignment]
-            board = await bot.leaderboards.board(self.guild_id, self.kind, self.key)
-            page = await bot.leaderboards.page(board, self.page, interaction.user.id)
-            await interaction.response.edit_message(
-                embed=board_embed(page, interaction.user.display_name),
-                view=page_view(page),
-                allowed_mentions=NO_MENTIONS,
-            )
-        except Exception as exc:
-            await handle_interaction_error(interaction, exc)
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id != self.guild_id:
+            raise UserFacingError("This leaderboard belongs to another server.")
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        board = await bot.leaderboards.board(self.guild_id, self.kind, self.key)
+        page = await bot.leaderboards.page(board, self.page, interaction.user.id)
+        await interaction.response.edit_message(
+            embed=board_embed(page, interaction.user.display_name),
+            view=page_view(page),
+            allowed_mentions=NO_MENTIONS,
+        )
 
 
 def page_view(page: BoardPage) -> discord.ui.View | None:
@@ -136,7 +133,7 @@ def page_view(page: BoardPage) -> discord.ui.View | None:
     if page.pages <= 1:
         return None
     key = page.board.key
-    view = discord.ui.View(timeout=None)
+    view = GuardedView()
     view.add_item(
         PageButton(
             key.period_kind,
@@ -228,14 +225,14 @@ def season_end_embed(ended: SeasonEnded) -> discord.Embed:
 def confirm_view(
     action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str
 ) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = GuardedView()
     button_cls = ResetConfirmButton if action == "reset" else ForgetConfirmButton
     view.add_item(button_cls(True, guild_id, user_id, issued_s, confirm_label))
     view.add_item(button_cls(False, guild_id, user_id, issued_s, "Cancel"))
     return view
 
 
-class _ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"confirm-base:never"):
+class _ConfirmButton(GuardedButton, template=r"confirm-base:never"):
     """A yes/no button for one member; subclasses say what yes does."""
 
     action = "base"
@@ -259,21 +256,18 @@ class _ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def run(self, interaction: discord.Interaction) -> str:
         raise NotImplementedError
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
-                raise PermissionDeniedError("Only the member who asked can confirm this.")
-            if not self.yes:
-                await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
-                return
-            bot: QuizBot = interaction.client  # type: ignore[assignment]
-            if bot.clock.now().timestamp() - self.issued_s > CONFIRM_TTL.total_seconds():
-                raise UserFacingError("This confirmation has expired; run the command again.")
-            await interaction.response.defer()
-            text = await self.run(interaction)
-            await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
-        except Exception as exc:
-            await handle_interaction_error(interaction, exc)
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
+            raise PermissionDeniedError("Only the member who asked can confirm this.")
+        if not self.yes:
+            await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
+            return
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        if bot.clock.now().timestamp() - self.issued_s > CONFIRM_TTL.total_seconds():
+            raise UserFacingError("This confirmation has expired; run the command again.")
+        await interaction.response.defer()
+        text = await self.run(interaction)
+        await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
 
 
 class ResetConfirmButton(

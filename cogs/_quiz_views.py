@@ -14,7 +14,8 @@ import discord
 from bot.bank.schema import BankItem
 from bot.core.letters import LETTERS, REACTIONS
 from bot.services.quiz import ResultsCard
-from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from bot.services.rounds import QuestionCard, RevealCard
+from cogs._guarded import GuardedButton, GuardedView
 
 if TYPE_CHECKING:
     from bot.services.rounds import RoundService
@@ -157,9 +158,7 @@ def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
 
-class AnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quiz:(?P<round>\d+):(?P<choice>\d)"
-):
+class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d)"):
     """A choice button whose custom_id carries the round and choice, so it works after a restart."""
 
     def __init__(self, round_id: int, choice: int) -> None:
@@ -179,7 +178,7 @@ class AnswerButton(
     ) -> AnswerButton:
         return cls(int(match["round"]), int(match["choice"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def on_click(self, interaction: discord.Interaction) -> None:
         service: RoundService = interaction.client.rounds  # type: ignore[attr-defined]
         await answer_by_button(service, interaction, self.choice)
 
@@ -201,15 +200,9 @@ async def answer_by_button(service: RoundService, interaction: discord.Interacti
         choice=choice,
         role_ids=role_ids(interaction.user),
     )
-    if result.status is AnswerStatus.ACCEPTED:
-        text = f"Locked in: {LETTERS[choice]}"
-    elif result.status is AnswerStatus.DUPLICATE and result.choice is not None:
-        text = f"You already answered {LETTERS[result.choice]}; your first answer counts."
-    elif result.status in (AnswerStatus.CLOSED, AnswerStatus.NOT_A_QUESTION):
-        text = "This question is closed; wait for the next one."
-    else:
-        text = "That is not one of this question's choices."
-    await interaction.response.send_message(text, ephemeral=True)
+    if result.error is not None:
+        raise result.error  # the one handler tells the member, ephemerally
+    await interaction.response.send_message(f"Locked in: {LETTERS[choice]}", ephemeral=True)
 
 
 async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:
@@ -220,7 +213,7 @@ async def add_answer_reactions(client: discord.Client, card: QuestionCard, messa
 
 
 def answer_view(round_id: int, n_choices: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = GuardedView()
     for choice in range(n_choices):
         view.add_item(AnswerButton(round_id, choice))
     return view

@@ -35,7 +35,7 @@ from bot.services.rounds import (
 from bot.storage.answers import AnswerRepository
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
-from bot.storage.quizzes import QuizRepository, RoundRow, SessionRow
+from bot.storage.quizzes import QuizRepository, RoundRow, SessionAlreadyRunningError, SessionRow
 from bot.storage.usage import UsageRepository
 from bot.tasks import TaskRunner
 
@@ -183,10 +183,8 @@ class QuizService:
                     now_ms=now_ms,
                 )
                 await UsageRepository.mark_used(conn, guild_id, item_ids, now_ms)
-        except Exception as exc:
-            if "UNIQUE" in str(exc):  # the partial index: another quiz started in the channel meanwhile
-                raise QuizAlreadyRunningError() from exc
-            raise
+        except SessionAlreadyRunningError as exc:  # another quiz started in the channel meanwhile
+            raise QuizAlreadyRunningError() from exc
         self._launch(session)
         return session
 

@@ -21,8 +21,15 @@ from typing import Protocol
 from bot.bank.schema import BankItem
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import UserFacingError
+from bot.core.letters import LETTERS
 from bot.core.periods import period_keys
-from bot.core.quiz import QuestionClosedError, RoundRules, judge
+from bot.core.quiz import (
+    AlreadyAnsweredError,
+    InvalidChoiceError,
+    QuestionClosedError,
+    RoundRules,
+    judge,
+)
 from bot.services.answer_writer import AnswerWriter
 from bot.services.question_pool import QuestionPool
 from bot.storage.answers import AnswerRepository, NewAnswer
@@ -107,6 +114,8 @@ class AnswerResult:
     choice: int | None = None  # the member's standing answer (theirs from before, for a duplicate)
     hidden: bool = False  # the server hides answers: the reaction should be removed
     saved: asyncio.Future[bool] | None = None
+    # Why the answer did not count, as the domain says it (what a button shows the member).
+    error: UserFacingError | None = None
 
 
 @dataclass
@@ -233,19 +242,25 @@ class RoundService:
         """Take a member's answer to the question on ``message_id``. The first answer counts."""
         active = self._active.get(message_id)
         if active is None:
-            return AnswerResult(AnswerStatus.NOT_A_QUESTION)
+            # Its round closed (or it never was a question): to the member, the question is closed.
+            return AnswerResult(AnswerStatus.NOT_A_QUESTION, error=QuestionClosedError())
         if not 0 <= choice < active.rules.n_choices:
-            return AnswerResult(AnswerStatus.INVALID)
+            return AnswerResult(AnswerStatus.INVALID, error=InvalidChoiceError())
         previous = active.answers.get(user_id)
         if previous is not None:
-            return AnswerResult(AnswerStatus.DUPLICATE, choice=previous, hidden=active.hidden)
+            return AnswerResult(
+                AnswerStatus.DUPLICATE,
+                choice=previous,
+                hidden=active.hidden,
+                error=AlreadyAnsweredError(LETTERS[previous]),
+            )
         when = at or self.clock.now()
         try:
             judged = judge(active.rules, choice, when)
-        except QuestionClosedError:
-            return AnswerResult(AnswerStatus.CLOSED)
-        except UserFacingError:
-            return AnswerResult(AnswerStatus.INVALID)
+        except QuestionClosedError as exc:
+            return AnswerResult(AnswerStatus.CLOSED, error=exc)
+        except UserFacingError as exc:
+            return AnswerResult(AnswerStatus.INVALID, error=exc)
         active.answers[user_id] = choice
         keys = period_keys(when, active.timezone)
         team = self.team_of(active.row.guild_id, user_id, role_ids)

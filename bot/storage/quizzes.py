@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
 
 from bot.storage.database import Database
+
+
+class SessionAlreadyRunningError(Exception):
+    """A session is already running in the channel (the partial unique index said so)."""
+
+    def __init__(self, channel_id: int) -> None:
+        super().__init__(f"a session is already running in channel {channel_id}")
+        self.channel_id = channel_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,29 +109,33 @@ class QuizRepository:
         item_ids: Sequence[str],
         now_ms: int,
     ) -> SessionRow:
-        """Insert a running session. The partial unique index refuses a second one in the channel."""
-        async with conn.execute(
-            """
-            INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
-                total_questions, item_ids, status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
-            RETURNING *
-            """,
-            (
-                guild_id,
-                channel_id,
-                started_by,
-                kind,
-                topic,
-                lang,
-                mode,
-                seconds,
-                len(item_ids),
-                json.dumps(list(item_ids)),
-                now_ms,
-            ),
-        ) as cur:
-            row = await cur.fetchone()
+        """Insert a running session. The partial unique index refuses a second one in the channel:
+        :class:`SessionAlreadyRunningError`."""
+        try:
+            async with conn.execute(
+                """
+                INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
+                    total_questions, item_ids, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                RETURNING *
+                """,
+                (
+                    guild_id,
+                    channel_id,
+                    started_by,
+                    kind,
+                    topic,
+                    lang,
+                    mode,
+                    seconds,
+                    len(item_ids),
+                    json.dumps(list(item_ids)),
+                    now_ms,
+                ),
+            ) as cur:
+                row = await cur.fetchone()
+        except sqlite3.IntegrityError as exc:
+            raise SessionAlreadyRunningError(channel_id) from exc
         assert row is not None
         return _session(row)
 
