@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.settings_rules import SETTINGS, show, timezone_suggestions
-from bot.storage.guild_settings import GuildSettings
+from bot.services.guild_settings import GuildSettings
 from cogs.quiz import LANGUAGE_CHOICES, MODE_CHOICES
 
 if TYPE_CHECKING:

@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import aiosqlite
-
 from bot.bank.schema import BankItem
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.daily import (
@@ -53,7 +51,7 @@ from bot.services.question_pool import QuestionPool
 from bot.services.rounds import ActiveRound, QuestionCard, RoundService
 from bot.storage.answers import AnswerRepository
 from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
 from bot.storage.quizzes import QuizRepository, RoundRow
 from bot.storage.usage import UsageRepository
@@ -567,7 +565,7 @@ class DailyService:
         return next(i for i in pool if i.id == chosen)
 
     async def _apply(
-        self, conn: aiosqlite.Connection, plan: _Plan, now: datetime, *, advance: bool = True
+        self, conn: Connection, plan: _Plan, now: datetime, *, advance: bool = True
     ) -> _Claimed | None:
         """Write one plan inside the claiming transaction; the claimed post, if one is to be sent."""
 

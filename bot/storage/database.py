@@ -17,6 +17,10 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+# The connection a transaction hands to repository writes; services name it by this alias, so that
+# only bot/storage imports aiosqlite.
+Connection = aiosqlite.Connection
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
