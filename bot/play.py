@@ -19,6 +19,7 @@ from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
+from bot.core.vocabulary import AnswerMode
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -160,7 +161,11 @@ async def play(
 def cmd_play(args: argparse.Namespace) -> int:
     settings = load_settings()
     options = QuizOptions(
-        topic=args.topic, questions=args.questions, seconds=args.seconds, lang=args.language, mode="reactions"
+        topic=args.topic,
+        questions=args.questions,
+        seconds=args.seconds,
+        lang=args.language,
+        mode=AnswerMode.REACTIONS,
     )
     return asyncio.run(play(options, str(settings.resolved_database_path())))
 

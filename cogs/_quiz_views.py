@@ -13,6 +13,7 @@ import discord
 
 from bot.bank.schema import BankItem
 from bot.core.letters import LETTERS, REACTIONS
+from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
 from cogs._guarded import GuardedButton, GuardedView
@@ -63,14 +64,16 @@ def question_embed(card: QuestionCard) -> discord.Embed:
     choices = "\n".join(_choice_lines(item))
     room = DESCRIPTION_LIMIT - len(choices) - 2
     description = f"{clip(item.prompt, max(200, room))}\n\n{choices}"
-    heading = "Question of the day" if card.kind == "daily" else f"Question {card.position}/{card.total}"
+    heading = (
+        "Question of the day" if card.kind == QuizKind.DAILY else f"Question {card.position}/{card.total}"
+    )
     embed = discord.Embed(
         title=clip(f"{heading} · {topic_label(item.main_topic)}", TITLE_LIMIT),
         description=clip(description, DESCRIPTION_LIMIT),
         colour=COLOUR_QUESTION,
     )
     unix = int(card.closes_at.timestamp())
-    how = "React with a letter" if card.mode == "reactions" else "Press a button"
+    how = "React with a letter" if card.mode == AnswerMode.REACTIONS else "Press a button"
     embed.add_field(name="Closes", value=f"<t:{unix}:R> · {how}; your first answer counts.", inline=False)
     embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
     return embed
@@ -90,7 +93,7 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     item = card.item
     letter = LETTERS[item.answer_index]
     key = item.choices[item.answer_index].replace("\n", " ")
-    heading = "Answer of the day" if card.kind == "daily" else f"Answer {card.position}/{card.total}"
+    heading = "Answer of the day" if card.kind == QuizKind.DAILY else f"Answer {card.position}/{card.total}"
     title = clip(f"{heading}: {letter}. {key}", TITLE_LIMIT)
     footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
     counts: tuple[str, str] | None = None

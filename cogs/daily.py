@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
 from bot.core.settings_rules import timezone_suggestions
+from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
 from bot.services.quiz import QuestionCard
 from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
@@ -32,10 +33,10 @@ COLOUR = discord.Colour.blurple()
 
 
 @cache
-def _missing(perms: discord.Permissions, mode: str) -> list[str]:
+def _missing(perms: discord.Permissions, mode: AnswerMode) -> list[str]:
     """The permissions a daily post needs in its channel that ``perms`` lacks."""
     needed = ["view_channel", "send_messages", "embed_links"]
-    if mode == "reactions":
+    if mode == AnswerMode.REACTIONS:
         needed += ["add_reactions", "read_message_history"]
     return [name for name in needed if not getattr(perms, name)]
 
@@ -120,7 +121,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
             f"**{schedule.post_time}** ({schedule.timezone}), answers revealed after "
             f"{schedule.reveal_after_hours} h. First one: <t:{schedule.next_post_at // 1000}:F>."
         )
-        missing = _missing(channel.permissions_for(channel.guild.me), "reactions")
+        missing = _missing(channel.permissions_for(channel.guild.me), AnswerMode.REACTIONS)
         if missing:
             text += f"\nI am missing {_pretty(missing)} in {channel.mention}; grant it before then."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -190,7 +191,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         if card.late:
             content += "\n*Posted late: I was offline at the scheduled time.*"
         try:
-            if q.mode == "buttons":
+            if q.mode == AnswerMode.BUTTONS:
                 message = await channel.send(
                     content,
                     embed=question_embed(q),
@@ -207,7 +208,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         return message.id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
-        if card.mode != "reactions":
+        if card.mode != AnswerMode.REACTIONS:
             return
         await add_answer_reactions(self.bot, card, message_id)
 

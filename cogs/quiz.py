@@ -13,6 +13,7 @@ from bot.core.errors import UserFacingError
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from bot.core.topics import TOPICS
+from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
 from cogs._quiz_views import (
@@ -38,8 +39,8 @@ LANGUAGE_CHOICES = [
     app_commands.Choice(name="Any", value="any"),
 ]
 MODE_CHOICES = [
-    app_commands.Choice(name="Reactions", value="reactions"),
-    app_commands.Choice(name="Buttons", value="buttons"),
+    app_commands.Choice(name="Reactions", value=AnswerMode.REACTIONS.value),
+    app_commands.Choice(name="Buttons", value=AnswerMode.BUTTONS.value),
 ]
 
 
@@ -97,7 +98,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         language: str | None = None,
         mode: str | None = None,
     ) -> None:
-        await self._start(interaction, topic, questions, seconds, language, mode, kind="quiz")
+        await self._start(interaction, topic, questions, seconds, language, mode, kind=QuizKind.QUIZ)
 
     @app_commands.command(name="question", description="Post a single question in this channel")
     @app_commands.guild_only()
@@ -117,7 +118,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         language: str | None = None,
         mode: str | None = None,
     ) -> None:
-        await self._start(interaction, topic, 1, seconds, language, mode, kind="single")
+        await self._start(interaction, topic, 1, seconds, language, mode, kind=QuizKind.SINGLE)
 
     async def _start(
         self,
@@ -128,7 +129,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         language: str | None,
         mode: str | None,
         *,
-        kind: str,
+        kind: QuizKind,
     ) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if topic is not None:
@@ -141,7 +142,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             questions=questions,
             seconds=seconds or settings.default_seconds,
             lang=language or settings.default_language,
-            mode=mode or settings.answer_mode,
+            mode=AnswerMode(mode) if mode else settings.answer_mode,
         )
         session = await self.service.start(
             guild_id=interaction.guild_id,
@@ -150,14 +151,14 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             options=options,
             kind=kind,
         )
-        what = "a question" if kind == "single" else f"a quiz of {session.total_questions} question(s)"
+        what = "a question" if kind == QuizKind.SINGLE else f"a quiz of {session.total_questions} question(s)"
         scope = topic_label(topic) if topic else "all topics"
         text = (
             f"**{discord.utils.escape_markdown(interaction.user.display_name)}** started {what} on {scope} "
             f"({options.lang}, {options.seconds} s each, answer with {options.mode})."
         )
         if (
-            options.mode == "reactions"
+            options.mode == AnswerMode.REACTIONS
             and settings.hidden_answers
             and not interaction.app_permissions.manage_messages
         ):
@@ -251,14 +252,14 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def post_question(self, card: QuestionCard) -> int:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         n = len(card.item.choices)
-        if card.mode == "buttons":
+        if card.mode == AnswerMode.BUTTONS:
             message = await channel.send(embed=question_embed(card), view=answer_view(card.round_id, n))
             return message.id
         message = await channel.send(embed=question_embed(card))
         return message.id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
-        if card.mode != "reactions":
+        if card.mode != AnswerMode.REACTIONS:
             return
         await add_answer_reactions(self.bot, card, message_id)
 

@@ -17,8 +17,9 @@ from bot.core.errors import UserFacingError
 from bot.core.periods import zone
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.topics import TOPICS
+from bot.core.vocabulary import AnswerMode
 
-ANSWER_MODES = ("reactions", "buttons")
+ANSWER_MODES = tuple(AnswerMode)
 LANGUAGES = ("en", "zh", "any")
 ALL_TOPICS = "all"
 

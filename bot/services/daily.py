@@ -47,6 +47,7 @@ from bot.core.daily import (
 )
 from bot.core.errors import ConflictError, NotFoundError
 from bot.core.topics import TOPICS
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.question_pool import QuestionPool
 from bot.services.rounds import ActiveRound, QuestionCard, RoundService
 from bot.storage.answers import AnswerRepository
@@ -352,7 +353,7 @@ class DailyService:
             if post.round_id is None:
                 continue
             row = await self.round_rows.round(post.round_id)
-            if row is None or row.status != "open" or row.message_id is None:
+            if row is None or row.status != RoundStatus.OPEN or row.message_id is None:
                 continue
             active = await self.rounds.reopen_round(row, daily_date=post.local_date)
             if active is not None:
@@ -393,7 +394,7 @@ class DailyService:
                     "failed" if post.posted_at is not None else "skipped",
                 )
                 if post.round_id is not None:
-                    await QuizRepository.close_round(conn, post.round_id, "revealed", now_ms)
+                    await QuizRepository.close_round(conn, post.round_id, RoundStatus.REVEALED, now_ms)
             if post.round_id is not None:  # answers it took, if it was out after all, still count
                 await self.db.write(AnswerRepository.release_scores, post.round_id)
         restored, self._restored = self._restored, []
@@ -602,7 +603,7 @@ class DailyService:
             guild_id=schedule.guild_id,
             channel_id=schedule.channel_id,
             session_id=None,
-            kind="daily",
+            kind=QuizKind.DAILY,
             position=1,
             item_id=plan.item.id,
             mode=plan.settings.answer_mode,
@@ -626,7 +627,7 @@ class DailyService:
             total=1,
             closes_at=from_ms(row.closes_at),
             mode=row.mode,
-            kind="daily",
+            kind=QuizKind.DAILY,
         )
         await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
         async with self.db.transaction() as conn:
@@ -653,7 +654,7 @@ class DailyService:
             )
         report.posted += 1
         report.late += claimed.late
-        if row.mode != "reactions":
+        if row.mode != AnswerMode.REACTIONS:
             return
         try:
             await self.pacer.take(len(claimed.item.choices))
@@ -679,7 +680,7 @@ class DailyService:
             async with self.db.transaction() as conn:
                 if round_id is not None:
                     await DailyRepository.set_status(conn, schedule.guild_id, date, "failed")
-                    await QuizRepository.close_round(conn, round_id, "revealed", now_ms)
+                    await QuizRepository.close_round(conn, round_id, RoundStatus.REVEALED, now_ms)
                 if reason is not None:
                     await DailyRepository.set_paused(
                         conn, schedule.guild_id, paused=True, reason=reason, now_ms=now_ms
@@ -707,7 +708,7 @@ class DailyService:
         assert self.presenter is not None
         row = await self.round_rows.round(post.round_id) if post.round_id is not None else None
         try:
-            if row is not None and row.message_id is not None and row.status != "revealed":
+            if row is not None and row.message_id is not None and row.status != RoundStatus.REVEALED:
                 await self.pacer.take(1)
                 await self.rounds.close_and_reveal(row, position=1, total=1)
             async with self.db.transaction() as conn:
@@ -721,7 +722,7 @@ class DailyService:
             async with self.db.transaction() as conn:
                 await DailyRepository.set_status(conn, post.guild_id, post.local_date, "failed")
                 if row is not None:
-                    await QuizRepository.close_round(conn, row.id, "revealed", now_ms)
+                    await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, now_ms)
                 if reason is not None:
                     await DailyRepository.set_paused(
                         conn, post.guild_id, paused=True, reason=reason, now_ms=now_ms

@@ -22,6 +22,7 @@ from typing import Protocol
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError, PermissionDeniedError
 from bot.core.quiz import QuizAlreadyRunningError, Standing, draw_items, standings
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.question_pool import QuestionPool
 from bot.services.rounds import (
     ActiveRound,
@@ -102,7 +103,7 @@ class QuizOptions:
     questions: int = 5
     seconds: int = 20
     lang: str = "en"
-    mode: str = "reactions"
+    mode: AnswerMode = AnswerMode.REACTIONS
 
 
 @dataclass
@@ -149,7 +150,13 @@ class QuizService:
     # -- starting and stopping -----------------------------------------------------------------
 
     async def start(
-        self, *, guild_id: int, channel_id: int, user_id: int, options: QuizOptions, kind: str = "quiz"
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        options: QuizOptions,
+        kind: QuizKind = QuizKind.QUIZ,
     ) -> SessionRow:
         """Draw the questions, persist the session and start running it in the channel."""
         if self.presenter is None:
@@ -288,7 +295,7 @@ class QuizService:
                 guild_id=session.guild_id,
                 channel_id=session.channel_id,
                 session_id=session.id,
-                kind="quiz",
+                kind=QuizKind.QUIZ,
                 position=position,
                 item_id=session.item_ids[position - 1],
                 mode=session.mode,
@@ -296,7 +303,7 @@ class QuizService:
                 closes_at=to_ms(closes),
             )
             if item is None:
-                await QuizRepository.close_round(conn, row.id, "revealed", to_ms(now))
+                await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(now))
         if item is None:
             log.warning("item %s is no longer in the bank; skipped", session.item_ids[position - 1])
             return None
@@ -338,7 +345,7 @@ class QuizService:
                 await asyncio.gather(*waits, return_exceptions=True)
 
     async def _finish_round(self, session: SessionRow, row: RoundRow, runner: _Runner) -> None:
-        if row.status == "open":
+        if row.status == RoundStatus.OPEN:
             await self._wait(from_ms(row.closes_at), runner)
             if runner.halt.is_set():
                 return  # still open: the next start reveals it, at once if it is overdue by then
@@ -390,13 +397,15 @@ class QuizService:
 
     async def _resume_one(self, session: SessionRow) -> None:
         rounds = await self.quizzes.rounds_of_session(session.id)
-        pending = next((r for r in rounds if r.status != "revealed"), None)
+        pending = next((r for r in rounds if r.status != RoundStatus.REVEALED), None)
         if pending is not None and pending.message_id is None:
             # Crashed between creating the round and posting it: nobody saw it, so drop it.
             async with self.db.transaction() as conn:
-                await QuizRepository.close_round(conn, pending.id, "revealed", to_ms(self.clock.now()))
+                await QuizRepository.close_round(
+                    conn, pending.id, RoundStatus.REVEALED, to_ms(self.clock.now())
+                )
             pending = None
-        if pending is not None and pending.status == "open":
+        if pending is not None and pending.status == RoundStatus.OPEN:
             await self.rounds.reconcile(pending)
         log.info("resuming quiz %s in channel %s", session.id, session.channel_id)
         self._launch(session, resume_from=pending)

@@ -30,6 +30,7 @@ from bot.core.quiz import (
     RoundRules,
     judge,
 )
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.answer_writer import AnswerWriter
 from bot.services.question_pool import QuestionPool
 from bot.storage.answers import AnswerRepository, NewAnswer
@@ -67,8 +68,8 @@ class QuestionCard:
     position: int
     total: int
     closes_at: datetime
-    mode: str
-    kind: str = "quiz"  # "daily" for a question of the day
+    mode: AnswerMode
+    kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ class RevealCard:
     show_counts: bool
     correct_names: tuple[str, ...]
     answered: int
-    kind: str = "quiz"  # "daily" for a question of the day
+    kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
 
 
 class RoundPresenter(Protocol):
@@ -190,13 +191,13 @@ class RoundService:
         await self.writer.flush()
         now_ms = to_ms(self.clock.now())
         async with self.db.transaction() as conn:
-            await QuizRepository.close_round(conn, row.id, "closed", now_ms)
+            await QuizRepository.close_round(conn, row.id, RoundStatus.CLOSED, now_ms)
         # Answers whose scores waited for the reveal (a question of the day) count from now on.
         await self.db.write(AnswerRepository.release_scores, row.id)
         item = self.pool.item(row.guild_id, row.item_id)
         if item is None or row.message_id is None:
             async with self.db.transaction() as conn:
-                await QuizRepository.close_round(conn, row.id, "revealed", now_ms)
+                await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, now_ms)
             return
         answers = await self.answers.round_answers(row.id)
         counts = [0] * len(item.choices)
@@ -221,7 +222,7 @@ class RoundService:
             )
         )
         async with self.db.transaction() as conn:
-            await QuizRepository.close_round(conn, row.id, "revealed", to_ms(self.clock.now()))
+            await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(self.clock.now()))
 
     def forget_all(self) -> None:
         """The process stops: no round takes answers any more (their state stays on disk)."""
@@ -358,7 +359,7 @@ class RoundService:
         """Count the answer reactions on a re-opened round's message that the bot did not see."""
         assert self.presenter is not None
         row, item = active.row, active.item
-        if row.mode != "reactions" or row.message_id is None:
+        if row.mode != AnswerMode.REACTIONS or row.message_id is None:
             return
         try:
             reactions = await self.presenter.read_reactions(row.channel_id, row.message_id, len(item.choices))

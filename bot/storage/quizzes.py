@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.database import Database
 
 
@@ -26,10 +27,10 @@ class SessionRow:
     guild_id: int
     channel_id: int
     started_by: int
-    kind: str
+    kind: QuizKind
     topic: str | None
     lang: str
-    mode: str
+    mode: AnswerMode
     seconds: int
     total_questions: int
     item_ids: tuple[str, ...]
@@ -44,14 +45,14 @@ class RoundRow:
     guild_id: int
     channel_id: int
     session_id: int | None
-    kind: str
+    kind: QuizKind
     position: int
     item_id: str
-    mode: str
+    mode: AnswerMode
     message_id: int | None
     opens_at: int
     closes_at: int
-    status: str
+    status: RoundStatus
 
 
 def _session(row: aiosqlite.Row) -> SessionRow:
@@ -60,10 +61,10 @@ def _session(row: aiosqlite.Row) -> SessionRow:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         started_by=row["started_by"],
-        kind=row["kind"],
+        kind=QuizKind(row["kind"]),
         topic=row["topic"],
         lang=row["lang"],
-        mode=row["mode"],
+        mode=AnswerMode(row["mode"]),
         seconds=row["seconds"],
         total_questions=row["total_questions"],
         item_ids=tuple(json.loads(row["item_ids"])),
@@ -79,14 +80,14 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         session_id=row["session_id"],
-        kind=row["kind"],
+        kind=QuizKind(row["kind"]),
         position=row["position"],
         item_id=row["item_id"],
-        mode=row["mode"],
+        mode=AnswerMode(row["mode"]),
         message_id=row["message_id"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
-        status=row["status"],
+        status=RoundStatus(row["status"]),
     )
 
 
@@ -101,10 +102,10 @@ class QuizRepository:
         guild_id: int,
         channel_id: int,
         started_by: int,
-        kind: str,
+        kind: QuizKind,
         topic: str | None,
         lang: str,
-        mode: str,
+        mode: AnswerMode,
         seconds: int,
         item_ids: Sequence[str],
         now_ms: int,
@@ -170,10 +171,10 @@ class QuizRepository:
         guild_id: int,
         channel_id: int,
         session_id: int | None,
-        kind: str,
+        kind: QuizKind,
         position: int,
         item_id: str,
-        mode: str,
+        mode: AnswerMode,
         opens_at: int,
         closes_at: int,
     ) -> RoundRow:
@@ -201,9 +202,14 @@ class QuizRepository:
         )
 
     @staticmethod
-    async def close_round(conn: aiosqlite.Connection, round_id: int, status: str, now_ms: int) -> bool:
+    async def close_round(
+        conn: aiosqlite.Connection, round_id: int, status: RoundStatus, now_ms: int
+    ) -> bool:
         """Move a round forward (open -> closed -> revealed); False if it was already there."""
-        previous = {"closed": ("open",), "revealed": ("open", "closed")}[status]
+        previous = {
+            RoundStatus.CLOSED: (RoundStatus.OPEN,),
+            RoundStatus.REVEALED: (RoundStatus.OPEN, RoundStatus.CLOSED),
+        }[status]
         placeholders = ", ".join("?" for _ in previous)
         async with conn.execute(
             "UPDATE rounds SET status = ?, "
