@@ -121,6 +121,7 @@ class QuizBot(commands.Bot):
         self.question_pool = self.services.question_pool
         self.rounds = self.services.rounds
         self.quizzes = self.services.quizzes
+        self.daily_schedules = self.services.daily_schedules
         self.daily = self.services.daily
         self.due_work = self.services.due_work()
         self.extension_names = extensions

@@ -15,9 +15,11 @@ from datetime import timedelta
 
 from bot.bank.loader import Bank
 from bot.core.clock import Clock
+from bot.core.pacing import Pacer
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
-from bot.services.daily import DailyService, Pacer
+from bot.services.daily import DailyService
+from bot.services.daily_schedule import DailyScheduleService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
@@ -49,6 +51,7 @@ class Services:
     question_pool: QuestionPool
     rounds: RoundService
     quizzes: QuizService
+    daily_schedules: DailyScheduleService
     daily: DailyService
 
     def due_work(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
@@ -92,6 +95,7 @@ def build_services(
     # Every answer scores on the server's running season too (a synchronous cache look-up), and for
     # the member's team while a competition runs (explicit membership or a role).
     rounds = RoundService(db, clock, writer, pool, season_of=seasons.running_id, team_of=teams.team_of)
+    daily_schedules = DailyScheduleService(db, clock, pool)
     return Services(
         tasks=tasks,
         answer_writer=writer,
@@ -109,5 +113,6 @@ def build_services(
         quizzes=QuizService(
             db, clock, tasks, pool, rounds, rng=random.Random(seed), pause_between_rounds=pause_between_rounds
         ),
-        daily=DailyService(db, clock, pool, rounds, pacer=pacer, rng=random.Random(seed)),
+        daily_schedules=daily_schedules,
+        daily=DailyService(db, clock, pool, rounds, daily_schedules, pacer=pacer, rng=random.Random(seed)),
     )

@@ -51,6 +51,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.daily
+        self.schedules = bot.daily_schedules
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -107,7 +108,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         topic: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        schedule = await self.service.setup(
+        schedule = await self.schedules.setup(
             guild_id=interaction.guild_id,
             channel_id=channel.id,
             post_time=time,
@@ -130,14 +131,14 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     @app_commands.checks.has_permissions(manage_guild=True)
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        status = await self.service.status(interaction.guild_id)
+        status = await self.schedules.status(interaction.guild_id)
         await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
 
     @app_commands.command(name="pause", description="Stop posting the question of the day until resumed")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def pause(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await self.service.pause(interaction.guild_id)
+        await self.schedules.pause(interaction.guild_id)
         await interaction.response.send_message(
             "The question of the day is paused; `/daily resume` starts it again.", ephemeral=True
         )
@@ -146,7 +147,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     @app_commands.checks.has_permissions(manage_guild=True)
     async def resume(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        schedule = await self.service.resume(interaction.guild_id)
+        schedule = await self.schedules.resume(interaction.guild_id)
         await interaction.response.send_message(
             f"The question of the day is back on; next one <t:{schedule.next_post_at // 1000}:F>.",
             ephemeral=True,
