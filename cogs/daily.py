@@ -47,7 +47,7 @@ def _pretty(names: list[str]) -> str:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Daily(commands.GroupCog, group_name="daily", group_description="Question of the day"):
+class DailyCog(commands.GroupCog, group_name="daily", group_description="Question of the day"):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.daily
@@ -255,4 +255,4 @@ def status_embed(status: DailyStatus) -> discord.Embed:
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Daily(bot))
+    await bot.add_cog(DailyCog(bot))

@@ -44,7 +44,7 @@ MODE_CHOICES = [
 ]
 
 
-class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
+class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.quizzes
@@ -293,4 +293,4 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Quiz(bot))
+    await bot.add_cog(QuizCog(bot))
