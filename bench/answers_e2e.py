@@ -299,7 +299,7 @@ async def drive(link: PipeLink | QueueLink, args: argparse.Namespace, folder: Pa
         if quiz_bot.rounds.active_round(question["message_id"]) is None:
             raise AssertionError("the bot has no open round for the question the stand-in shows")
 
-        writer_thread = getattr(quiz_bot.db.writer, "_thread", None)
+        writer_thread = quiz_bot.db.batch_thread  # where the answer batches are saved
         cpu0, loop0, sql0 = time.process_time(), time.thread_time(), thread_cpu(writer_thread)
         busy0 = machine_busy()
         batches0 = quiz_bot.answer_writer.batches
