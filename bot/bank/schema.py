@@ -14,26 +14,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.letters import LETTERS
+from bot.core.topics import TOPICS
 
 MAX_CHOICES = len(LETTERS)
 
-# The curriculum taxonomy. Small and fixed on purpose: leaderboards, /quiz topics and
-# the daily question's "weakest topic" all group by these names.
-TOPICS: tuple[str, ...] = (
-    "fundamentals",
-    "sft",
-    "lora",
-    "qlora",
-    "peft",
-    "chat-templates",
-    "quantization",
-    "hyperparameters",
-    "data-prep",
-    "evaluation",
-    "reward-models",
-    "rlhf",
-    "dpo",
-)
+# The curriculum taxonomy lives in bot.core.topics; re-exported here for the bank's users.
 
 TRUE_FALSE_CHOICES = {"en": ["True", "False"], "zh": ["对", "错"]}
 
