@@ -8,6 +8,7 @@ route the table does not list reaches :meth:`Http.unknown_route` and fails the t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -20,6 +21,7 @@ import aiohttp
 from aiohttp import web
 
 from . import limits
+from .faults import RATE_LIMITED, Fault, bucket_of, rate_limit_headers
 from .models import JSON, Channel
 from .strict import HTTP_ERROR, STANDIN_ERROR, UNKNOWN_ROUTE
 
@@ -43,7 +45,10 @@ EXTRA_HEADERS = web.RequestKey("extra_headers", dict)
 
 
 class ApiError(Exception):
-    """A Discord error response: ``{"message": ..., "code": ...}`` (plus ``errors`` for 50035)."""
+    """A Discord error response: ``{"message": ..., "code": ...}`` (plus ``errors`` for 50035).
+
+    ``injected`` marks an answer a test asked for (a fault), which is no strictness violation.
+    """
 
     def __init__(
         self,
@@ -53,6 +58,7 @@ class ApiError(Exception):
         *,
         errors: limits.FormErrors | None = None,
         payload: JSON | None = None,
+        injected: bool = False,
     ) -> None:
         super().__init__(f"{status} {code} {message}")
         self.status = status
@@ -60,6 +66,7 @@ class ApiError(Exception):
         self.message = message
         self.errors = errors
         self.payload = payload
+        self.injected = injected
 
     def body(self) -> JSON:
         if self.payload is not None:
@@ -107,7 +114,7 @@ class RequestLog:
 
 @dataclass
 class RateLimitHit:
-    channel_id: int
+    channel_id: int | None
     retry_after: float
     scope: str
     bucket: str
@@ -125,17 +132,22 @@ class Http:
 
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
+        #: (method, route) pairs of the route table, to check a fault names a real route.
+        self.routes: set[tuple[str, str]] = set()
 
     def install(self, app: web.Application, routes: list[Route]) -> None:
         """Add the complete route table. Anything else is an unknown route and fails the test."""
+        self.routes = {(method, path) for method, path, _handler, _auth in routes}
         for method, path, handler, auth in routes:
-            app.router.add_route(method, API_PREFIX + path, self.wrap(handler, auth=auth))
+            app.router.add_route(method, API_PREFIX + path, self.wrap(handler, auth=auth, route=path))
         app.router.add_get("/gateway", self.fake.gateway.handle)
         app.router.add_get("/resume-gateway", self.fake.gateway.handle)
         app.router.add_get("/attachments/{attachment_id}/{filename}", self.get_attachment)
         app.router.add_route("*", "/{tail:.*}", self.unknown_route)
 
-    def wrap(self, handler: Handler, *, auth: bool) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def wrap(
+        self, handler: Handler, *, auth: bool, route: str = ""
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             extra: dict[str, str] = {}
             request[EXTRA_HEADERS] = extra
@@ -143,13 +155,24 @@ class Http:
                 if auth:
                     self.check_auth(request)
                 body = await self.read_body(request)
+                if self.fake.spec is not None:
+                    self.fake.spec.check(
+                        self.fake.strict, request.method, request.path, route, request.query, body
+                    )
+                if auth:
+                    self.global_rate_limit(request, extra)
+                fault = self.take_fault(request, route, body)
+                if fault is not None and not fault.commit:
+                    await self.answer_fault(fault, request, route, extra)
                 result = await handler(request, body)
+                if fault is not None:
+                    await self.answer_fault(fault, request, route, extra)
                 if result is None:
                     response = web.Response(status=204, headers={"Via": VIA, **extra})
                 else:
                     response = json_response(200, result, extra)
             except ApiError as e:
-                if e.status != 429:
+                if e.status != 429 and not e.injected:
                     self.fake.strict.record(
                         HTTP_ERROR,
                         f"{request.method} {request.path} -> {e.describe()}",
@@ -172,6 +195,56 @@ class Http:
             return response
 
         return wrapped
+
+    # -- injected faults ---------------------------------------------------------------------
+
+    def take_fault(self, request: web.Request, route: str, body: Any) -> Fault | None:
+        """The first active injected fault this request matches (counted as hit), if any."""
+        for fault in self.fake.faults:
+            if fault.matches(request.method, route, dict(request.match_info), body):
+                fault.hits += 1
+                fault.paths.append(f"{request.method} {request.path}")
+                return fault
+        return None
+
+    async def answer_fault(
+        self, fault: Fault, request: web.Request, route: str, extra: dict[str, str]
+    ) -> None:
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        bucket = bucket_of(route)
+        if fault.status == 429:
+            retry_after = fault.rounded_retry_after
+            channel = request.match_info.get("channel_id")
+            scope = fault.scope or "user"
+            self.fake.rate_limited.append(
+                RateLimitHit(int(channel) if channel else None, retry_after, scope, bucket)
+            )
+            if scope == "global":
+                self.fake.global_rate_limited_until = self.fake.clock() + retry_after
+        extra.update(fault.headers(bucket, limit=self.bucket_limit(bucket)))
+        raise ApiError(fault.status, fault.code, fault.body()["message"], payload=fault.body(), injected=True)
+
+    def bucket_limit(self, bucket: str) -> int:
+        rate = {"messages": self.fake.message_rate, "reactions": self.fake.reaction_rate}.get(bucket)
+        return rate[0] if rate else 5
+
+    def global_rate_limit(self, request: web.Request, extra: dict[str, str]) -> None:
+        """While a global 429 lasts, every request with the bot's token gets one too.
+
+        Interaction callbacks and webhooks carry no token and are exempt, as on Discord.
+        """
+        left = self.fake.global_rate_limited_until - self.fake.clock()
+        if left <= 0:
+            return
+        retry_after = round(max(left, 0.001), 3)
+        channel = request.match_info.get("channel_id")
+        self.fake.rate_limited.append(
+            RateLimitHit(int(channel) if channel else None, retry_after, "global", "global")
+        )
+        extra.update(rate_limit_headers(retry_after, "global", "global", 0))
+        body = {"message": RATE_LIMITED, "retry_after": retry_after, "global": True}
+        raise ApiError(429, 0, RATE_LIMITED, payload=body)
 
     def check_auth(self, request: web.Request) -> None:
         if request.headers.get("Authorization") != f"Bot {self.fake.token}":

@@ -115,6 +115,7 @@ class MessageRoutes:
                 raise ApiError(403, 50007, "Cannot send messages to this user")
         self.fake.http.rate_limit(request, channel)
         self.fake._validate_new_message(body)
+        self._check_content_permissions(channel, body)
         ref = body.get("message_reference")
         if ref:
             target = self.fake.messages.get(int(ref.get("message_id", 0)))
@@ -127,6 +128,16 @@ class MessageRoutes:
             "MESSAGE_CREATE", self.fake._message_event(msg), guild_id=channel.guild_id
         )
         return self.fake._view(msg)
+
+    def _check_content_permissions(self, channel: Channel, body: JSON) -> None:
+        """What a message carries needs permissions of its own, beyond Send Messages."""
+        perms = self.fake.bot_permissions_in(channel)
+        if body.get("embeds") and not perms & Perm.EMBED_LINKS:
+            raise ApiError(403, 50013, "Missing Permissions")
+        if body.get("_files") and not perms & Perm.ATTACH_FILES:
+            raise ApiError(403, 50013, "Missing Permissions")
+        if body.get("message_reference") and not perms & Perm.READ_MESSAGE_HISTORY:
+            raise ApiError(403, 50013, "Missing Permissions")
 
     def _shares_guild(self, user: User) -> bool:
         return any(user.id in g.members for g in self.fake.bot_guilds())
@@ -143,6 +154,7 @@ class MessageRoutes:
                 raise ApiError(403, 50005, "Cannot edit a message authored by another user")
             if not self.fake.bot_permissions_in(channel) & Perm.MANAGE_MESSAGES:
                 raise ApiError(403, 50013, "Missing Permissions")
+        self._check_content_permissions(channel, {k: v for k, v in body.items() if k != "message_reference"})
         self.fake._apply_edit(msg, body)
         await self.fake._dispatch_update(msg)
         return self.fake._view(msg)

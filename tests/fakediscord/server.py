@@ -24,15 +24,18 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import math
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 
 from . import limits
+from .faults import Fault
 from .gateway import Gateway, Session
 from .interactions import InteractionRecord
 from .models import (
@@ -63,13 +66,15 @@ from .plumbing import (
     RateLimitHit,
     RateWindow,
     RequestLog,
+    Route,
     form_error,
     normalize_embed,
 )
 from .rest_directory import DirectoryRoutes
 from .rest_interactions import InteractionRoutes
 from .rest_messages import MessageRoutes
-from .strict import HTTP_ERROR, TREE_ERROR, UNANSWERED, Expectation, Strictness
+from .spec import SpecValidator, spec_validator
+from .strict import FAULT, HTTP_ERROR, SPEC, TREE_ERROR, UNANSWERED, Expectation, Strictness
 
 if TYPE_CHECKING:
     from .actors import Member
@@ -128,6 +133,26 @@ class FakeClock:
         self.offset += seconds
 
 
+@dataclass
+class SessionGap:
+    """The time between an invalidated gateway session and the client's fresh READY."""
+
+    fake: FakeDiscord
+    #: Gateway events dispatched during the gap: none of them reaches the bot, ever.
+    lost: list[str]
+    identifies_before: int
+    old_session: Session
+    #: The session the client got by identifying again (set when the gap is over).
+    new_session: Session | None = None
+
+    async def react(self, member: Member, message: Message | InteractionRecord | int, emoji: str) -> None:
+        """``member`` reacts while the bot has no session: Discord counts it, the bot never hears."""
+        await member.react(message, emoji)
+
+    async def unreact(self, member: Member, message: Message | InteractionRecord | int, emoji: str) -> None:
+        await member.unreact(message, emoji)
+
+
 class FakeDiscord:
     """One Discord stand-in. Build the world, :meth:`start`, run the bot against it, :meth:`stop`."""
 
@@ -143,6 +168,7 @@ class FakeDiscord:
         heartbeat_interval: float = 41.25,
         privileged_intents: int = Intent.PRIVILEGED,
         clock: FakeClock | None = None,
+        validate_spec: bool = True,
     ) -> None:
         self.token = token
         self.clock = clock or FakeClock()
@@ -180,6 +206,12 @@ class FakeDiscord:
         self.rate_windows: dict[tuple[str, int], RateWindow] = {}
         self.rate_limited: list[RateLimitHit] = []
         self._injected_429: list[tuple[int | None, float, str]] = []
+        #: Faults injected with inject_error / inject_429, in the order they are tried.
+        self.faults: list[Fault] = []
+        #: Until this clock time every request with the bot's token gets a global 429.
+        self.global_rate_limited_until = -math.inf
+        #: Request validation against Discord's OpenAPI description (None when it is absent).
+        self.spec: SpecValidator | None = spec_validator() if validate_spec else None
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
         self._event = asyncio.Event()
         self.gateway = Gateway(self, heartbeat_interval=heartbeat_interval)
@@ -266,6 +298,14 @@ class FakeDiscord:
         """Allow an unexpected app-command error of this type (or wrapping one)."""
         return self.strict.expect(TREE_ERROR, error=error, times=times, required=required)
 
+    def expect_spec_violation(
+        self, match: str | None = None, *, times: int | None = None, required: bool | None = None
+    ) -> Expectation:
+        """Allow a request that does not fit Discord's OpenAPI description (``match``: a regular
+        expression searched in the violation). Required only when validation is on."""
+        needed = self.spec is not None if required is None else required
+        return self.strict.expect(SPEC, match=match, times=times, required=needed)
+
     def check(self) -> None:
         """Fail with every unexpected violation and unmet expectation.
 
@@ -277,6 +317,10 @@ class FakeDiscord:
             if not record.acknowledged and not record.reported and not record.rejected:
                 record.reported = True
                 self.strict.record(UNANSWERED, f"{record} was never acknowledged: the member saw it fail")
+        for fault in self.faults:
+            if fault.required and fault.hits == 0 and not fault.reported:
+                fault.reported = True
+                self.strict.record(FAULT, f"{fault.describe()} never fired: the test did not exercise it")
         self.strict.check()
 
     # -- waiting -----------------------------------------------------------------------------
@@ -446,13 +490,38 @@ class FakeDiscord:
         await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), guild_id=channel.guild_id)
         self.changed()
 
-    def add_role(self, guild: Guild, name: str, permissions: int, *, managed: bool = False) -> Role:
+    def bot_overwrite(self, *, deny: int = 0, allow: int = 0) -> Overwrite:
+        """A member overwrite for the bot, for ``add_channel(..., overwrites=[...])``."""
+        return Overwrite(id=self.bot_user.id, type=1, allow=allow, deny=deny)
+
+    async def deny_bot(self, channel: Channel, permissions: int) -> None:
+        """An admin denies the bot ``permissions`` in ``channel`` (a member overwrite), e.g.
+        ``Perm.EMBED_LINKS | Perm.ADD_REACTIONS``; CHANNEL_UPDATE if the bot is connected.
+
+        What the bot then gets, as from Discord: no View Channel, 403 / 50001 on every route of
+        the channel; no Send Messages, 403 / 50013 on sends and typing; no Embed Links, 50013 on
+        a message with embeds; no Attach Files, 50013 on one with files; no Read Message History,
+        50013 on a reply (``message_reference``), on fetching a message and on reacting, and an
+        empty history; no Add Reactions, 50013 on a new reaction. No Mention Everyone is no
+        error: @everyone and roles that are not mentionable simply notify nobody.
+        """
+        kept = [o for o in channel.overwrites if not (o.type == 1 and o.id == self.bot_user.id)]
+        own = next((o for o in channel.overwrites if o.type == 1 and o.id == self.bot_user.id), None)
+        deny = (own.deny if own else 0) | permissions
+        allow = (own.allow if own else 0) & ~permissions
+        await self.set_overwrites(channel, [*kept, self.bot_overwrite(deny=deny, allow=allow)])
+
+    def add_role(
+        self, guild: Guild, name: str, permissions: int, *, managed: bool = False, mentionable: bool = False
+    ) -> Role:
+        """A role; ``mentionable`` lets anyone ping it (otherwise only Mention Everyone does)."""
         role = Role(
             id=self.snowflake(),
             name=name,
             permissions=permissions,
             position=len(guild.roles),
             managed=managed,
+            mentionable=mentionable,
         )
         guild.roles[role.id] = role
         return role
@@ -705,6 +774,138 @@ class FakeDiscord:
         for _ in range(count):
             self._injected_429.append((channel.id if channel else None, retry_after, scope))
 
+    def inject_error(
+        self,
+        method: str | None,
+        route: str | None,
+        *,
+        status: int = 503,
+        times: int | None = 1,
+        channel: Channel | None = None,
+        when: Callable[[JSON], bool] | None = None,
+        commit: bool = False,
+        delay: float = 0.0,
+        code: int = 0,
+        message: str | None = None,
+        required: bool = True,
+    ) -> Fault:
+        """Answer matching requests with ``status`` (5xx by default 503), ``times`` times.
+
+        ``route`` is a route of the table as written there (``"/channels/{channel_id}/messages"``,
+        ``"/webhooks/{app_id}/{token}"``); None matches any. ``times=None`` lasts until
+        ``fault.clear()`` or :meth:`clear_faults`. ``channel`` narrows it to one channel and
+        ``when(body)`` to requests whose JSON body satisfies it (e.g. a reply:
+        ``when=lambda b: "message_reference" in b``). ``commit`` lets the request take effect
+        before the error is answered (the bot's retry then duplicates it); ``delay`` holds the
+        answer for real seconds. discord.py itself retries 500, 502, 504 and 524 (after 1, 3, 5,
+        7 s) but not 503; its webhook adapter retries every 5xx.
+        """
+        fault = Fault(
+            method=method,
+            route=self._check_route(method, route),
+            status=status,
+            times=times,
+            code=code,
+            message=message,
+            channel_id=channel.id if channel is not None else None,
+            when=when,
+            commit=commit,
+            delay=delay,
+            required=required,
+        )
+        self.faults.append(fault)
+        return fault
+
+    def inject_429(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        *,
+        retry_after: float = 0.25,
+        scope: str = "user",
+        times: int | None = 1,
+        channel: Channel | None = None,
+        when: Callable[[JSON], bool] | None = None,
+        required: bool = True,
+    ) -> Fault:
+        """Answer matching requests with 429, as Discord's rate limiter does.
+
+        ``scope`` "user" or "shared" is a per-route limit (``X-RateLimit-*`` headers with
+        Remaining 0 and the bucket, ``Retry-After``, ``X-RateLimit-Scope``, body ``{"message",
+        "retry_after", "global": false}``); "global" is the bot's global limit (``global: true``,
+        ``X-RateLimit-Global``), and every request with the bot's token then gets a global 429
+        until ``retry_after`` has passed on :attr:`clock` (interaction callbacks and webhooks
+        are exempt, as on Discord). discord.py sleeps ``retry_after`` and retries, 5 tries in all;
+        ``times=5`` or more makes the call fail with HTTPException 429.
+        """
+        if scope not in ("user", "shared", "global"):
+            raise ValueError(f"scope must be 'user', 'shared' or 'global', not {scope!r}")
+        fault = Fault(
+            method=method,
+            route=self._check_route(method, route),
+            status=429,
+            times=times,
+            retry_after=retry_after,
+            scope=scope,
+            channel_id=channel.id if channel is not None else None,
+            when=when,
+            required=required,
+        )
+        self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        """Stop every injected fault, and any global rate limit in force."""
+        for fault in self.faults:
+            fault.clear()
+        self.global_rate_limited_until = -math.inf
+
+    def _check_route(self, method: str | None, route: str | None) -> str | None:
+        known = self.http.routes or {(m, p) for m, p, _h, _a in self._route_table()}
+        if route is not None and not any(p == route and method in (None, m) for m, p in known):
+            listing = "\n  ".join(f"{m} {p}" for m, p in sorted(known, key=lambda r: (r[1], r[0])))
+            raise ValueError(f"no route {method or '*'} {route} in the route table:\n  {listing}")
+        return route
+
+    @contextlib.asynccontextmanager
+    async def session_gap(
+        self,
+        *,
+        on_resume: bool = False,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+    ) -> AsyncIterator[SessionGap]:
+        """Invalidate the bot's gateway session and hold its fresh IDENTIFY while the block runs.
+
+        Everything that happens inside the block (``await gap.react(world.bob, question, "🇧")``,
+        or any actor's action) is an event the bot never receives: no session exists to keep it,
+        so nothing is replayed. On leaving the block the client's IDENTIFY is let through; it
+        gets a fresh READY and one GUILD_CREATE per guild, and this waits until it has read them.
+        ``on_resume``: drop the connection and answer the client's RESUME with op 9, instead of
+        sending op 9 on the live connection. (The harness skips discord.py's 5 s wait before a
+        second IDENTIFY; see ``BotHarness(identify_wait=...)``.)
+        """
+        old = self.gateway.live_session
+        if old is None:
+            raise AssertionError("no bot is connected to the gateway")
+        gate = asyncio.Event()
+        gap = SessionGap(self, lost=[], identifies_before=self.gateway.identifies, old_session=old)
+        self.gateway.identify_gate = gate
+        self.gateway.gap_events = gap.lost
+        try:
+            await self.gateway.invalidate_session(on_resume=on_resume)
+            yield gap
+        finally:
+            self.gateway.gap_events = None
+            self.gateway.identify_gate = None
+            gate.set()
+        await self.wait_for(
+            lambda: self.gateway.identifies > gap.identifies_before and self.gateway.live_session is not None,
+            timeout=timeout,
+            what="the client to IDENTIFY again after its session was invalidated",
+        )
+        gap.new_session = self.gateway.live_session
+        await self.wait_delivered(timeout=timeout)
+
     async def disconnect_gateway(
         self, *, code: int = 4000, resumable: bool = True, abrupt: bool = False
     ) -> None:
@@ -713,12 +914,12 @@ class FakeDiscord:
 
     # -- the route table, uploaded files, command overrides ------------------------------------
 
+    def _route_table(self) -> list[Route]:
+        return [*self.directory.routes(), *self.message_routes.routes(), *self.interaction_routes.routes()]
+
     def _routes(self, app: web.Application) -> None:
         """The complete route table. Anything else is an unknown route and fails the test."""
-        self.http.install(
-            app,
-            [*self.directory.routes(), *self.message_routes.routes(), *self.interaction_routes.routes()],
-        )
+        self.http.install(app, self._route_table())
 
     def store_attachment(self, filename: str, data: bytes, content_type: str) -> JSON:
         """Keep an uploaded file and serve it at a CDN-like URL; returns its attachment object."""
@@ -819,12 +1020,26 @@ class FakeDiscord:
                 )
             if interaction.source_message_id is not None:
                 msg.interaction_metadata["interacted_message_id"] = str(interaction.source_message_id)
+        self._note_mention_rights(msg, channel)
         self.messages[msg.id] = msg
         self.channel_order.setdefault(channel.id, []).append(msg.id)
         if ephemeral_for is None:
             channel.last_message_id = msg.id
         self.changed()
         return msg
+
+    def _note_mention_rights(self, msg: Message, channel: Channel) -> None:
+        """Who the message may notify: Mention Everyone of its author, mentionable roles."""
+        if channel.guild_id is None:
+            return
+        guild = self.guilds[channel.guild_id]
+        perms = (
+            self.bot_permissions_in(channel)
+            if msg.author.id == self.bot_user.id
+            else guild.permissions_in(msg.author.id, channel)
+        )
+        msg.author_mentions_everyone = bool(perms & Perm.MENTION_EVERYONE)
+        msg.mentionable_role_ids = frozenset(r.id for r in guild.roles.values() if r.mentionable)
 
     def _apply_edit(self, msg: Message, body: JSON) -> None:
         errors = limits.FormErrors()
