@@ -51,7 +51,8 @@ class Fault:
     #: For 429: "user" or "shared" (per-route), or "global".
     scope: str | None = None
     channel_id: int | None = None
-    when: Callable[[JSON], bool] | None = None
+    #: Picks requests by their parsed body (a dict; a list for command sync; {} without one).
+    when: Callable[[Any], bool] | None = None
     #: The request takes effect (message posted, reaction added) and then the error is answered:
     #: a reply lost on the way back, which a retry turns into a duplicate.
     commit: bool = False
@@ -80,7 +81,7 @@ class Fault:
             return False
         if self.channel_id is not None and match_info.get("channel_id") != str(self.channel_id):
             return False
-        return self.when is None or bool(self.when(body if isinstance(body, dict) else {"_list": body}))
+        return self.when is None or bool(self.when(body))
 
     def describe(self) -> str:
         what = f"{self.status}" + (f" ({self.scope})" if self.scope else "")

@@ -782,7 +782,7 @@ class FakeDiscord:
         status: int = 503,
         times: int | None = 1,
         channel: Channel | None = None,
-        when: Callable[[JSON], bool] | None = None,
+        when: Callable[[Any], bool] | None = None,
         commit: bool = False,
         delay: float = 0.0,
         code: int = 0,
@@ -825,7 +825,7 @@ class FakeDiscord:
         scope: str = "user",
         times: int | None = 1,
         channel: Channel | None = None,
-        when: Callable[[JSON], bool] | None = None,
+        when: Callable[[Any], bool] | None = None,
         required: bool = True,
     ) -> Fault:
         """Answer matching requests with 429, as Discord's rate limiter does.

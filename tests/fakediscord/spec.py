@@ -82,6 +82,8 @@ def find_spec() -> tuple[Path | None, str]:
 def status_line() -> str:
     """One line for the test run's header: is validation on, and against what."""
     path, looked = find_spec()
+    if path is not None and not _have_jsonschema():
+        return "fakediscord: Discord OpenAPI validation OFF (jsonschema missing: pip install -e '.[dev]')"
     if path is None:
         if os.environ.get(ENV, "x").strip().lower() in SWITCHED_OFF:
             return f"fakediscord: Discord OpenAPI validation OFF (switched off by {looked})"
@@ -92,7 +94,15 @@ def status_line() -> str:
 
 def spec_validator() -> SpecValidator | None:
     path, _looked = find_spec()
-    return load(str(path)) if path is not None else None
+    return load(str(path)) if path is not None and _have_jsonschema() else None
+
+
+def _have_jsonschema() -> bool:
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @functools.cache

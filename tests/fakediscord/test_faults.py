@@ -83,6 +83,23 @@ async def test_a_fault_lasts_until_cleared_and_can_pick_requests_by_body(
     ]
 
 
+async def test_a_fault_can_be_narrowed_to_a_channel_and_delayed(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    other = fake.add_channel(world.guild, "other")
+    bot = await start_plain_bot()
+    fault = fake.inject_error("POST", MESSAGES, channel=world.channel, delay=0.2)
+
+    await bot.get_channel(other.id).send("elsewhere: not hit")
+    started = time.perf_counter()
+    with pytest.raises(discord.DiscordServerError):
+        await bot.get_channel(world.channel.id).send("held, then refused")
+
+    assert time.perf_counter() - started >= 0.2
+    assert fault.paths == [f"POST /api/v10/channels/{world.channel.id}/messages"]
+    assert [m.content for m in fake.channel_messages(other)] == ["elsewhere: not hit"]
+
+
 async def test_the_interaction_webhook_adapter_retries_a_5xx(
     fake: FakeDiscord, world: StudyServer, start_plain_bot
 ) -> None:
