@@ -276,6 +276,7 @@ class QuizBot(commands.Bot):
 async def open_database(settings: Settings) -> Database:
     """Open the SQLite file and bring it to the latest schema (before any cog loads)."""
     path = settings.resolved_database_path()
+    log.info("database: %s", path)
     db = await Database.open(path)
     try:
         await migrate(db.writer, where=path)

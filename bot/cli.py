@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -20,6 +21,8 @@ from bot.settings import Settings, SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
+
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, what a shell shows for a program stopped by a closed pipe
 
 
 def setup_logging(level: str) -> None:
@@ -42,7 +45,10 @@ def _settings_for(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runner import run_bot
+    import aiohttp
+    import yarl
+
+    from bot.runner import DiscordUnreachableError, describe_network_error, run_bot
 
     settings = _settings_for(args)
     settings.token()  # fail fast, before logging anything else
@@ -54,6 +60,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     except discord.PrivilegedIntentsRequired as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except DiscordUnreachableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError) as exc:
+        # Discord answered the start-up probe, then failed during login: the same advice.
+        where = yarl.URL(settings.discord_api_base)
+        print(
+            f"error: {describe_network_error(exc, where)} while logging in; check the network, or "
+            "Discord's status at https://discordstatus.com, then start again",
+            file=sys.stderr,
+        )
+        return DiscordUnreachableError.exit_code
 
 
 def cmd_db_migrate(args: argparse.Namespace) -> int:
@@ -76,7 +94,7 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     from bot.storage.migrations import status
 
     settings = _settings_for(args)
-    path = settings.database_path.expanduser()
+    path = settings.database_file()
 
     async def go() -> int:
         if not path.exists():
@@ -147,13 +165,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_handler(handler: Handler, args: argparse.Namespace) -> int:
     from bot.bank.loader import BankError
+    from bot.storage.database import DatabaseOpenError
     from bot.storage.migrations import MigrationError
 
     try:
         return handler(args)
-    except SettingsError as exc:
+    except (SettingsError, DatabaseOpenError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader of our output stopped early (`quizbot bank export | head`): not an error of ours.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_EXIT
     except BankError as exc:
         print(f"error: the question bank has problems:\n{exc}", file=sys.stderr)
         return 1

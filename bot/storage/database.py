@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -24,18 +25,71 @@ BUSY_TIMEOUT_MS = 5_000
 T = TypeVar("T")
 
 
+class DatabaseOpenError(Exception):
+    """The database file cannot be opened or written: one line for the operator, exit code 3."""
+
+    exit_code = 3
+
+
 async def connect(path: Path | str) -> aiosqlite.Connection:
     """Open a connection in autocommit mode with the pragmas this project relies on.
 
-    ``foreign_keys`` is a no-op inside a transaction, so it is set here, before any.
+    ``foreign_keys`` is a no-op inside a transaction, so it is set here, before any. A file that
+    cannot be used raises :class:`DatabaseOpenError` naming it and saying what to do; the
+    connection's thread is closed first (left open, it keeps the process from ever exiting).
     """
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    conn = aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await conn
+    except sqlite3.Error as exc:
+        # aiosqlite queues its thread's stop without waiting for it: wait here, or the thread outlives
+        # the event loop and prints "Event loop is closed" on the way out. (_thread: see ``write``.)
+        await asyncio.to_thread(conn._thread.join, 5)
+        raise DatabaseOpenError(describe_open_error(Path(path), exc)) from None
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException as exc:
+        await conn.close()
+        if isinstance(exc, sqlite3.Error):
+            raise DatabaseOpenError(describe_open_error(Path(path), exc)) from None
+        raise
     return conn
+
+
+def describe_open_error(path: Path, exc: sqlite3.Error) -> str:
+    """One line naming the file and what the operator can do about it."""
+    text = str(exc)
+    user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "this user"
+    if "not a database" in text:
+        return (
+            f"{path} is not a SQLite database ({text}): set DATABASE_PATH to a new file, "
+            "or to the Quiz Tutor database you meant"
+        )
+    if path.is_dir():
+        return f"{path} is a folder: set DATABASE_PATH to a file in it, such as {path / 'quiz.db'}"
+    if "readonly" in text or "unable to open" in text:
+        return (
+            f"cannot write the database {path} ({text}): make the file and its folder {path.parent} "
+            f"writable by {user} (a Docker volume owned by root: chown it), or set DATABASE_PATH elsewhere"
+        )
+    return f"cannot use the database {path}: {text}"
+
+
+async def _check_writable(conn: aiosqlite.Connection, path: Path) -> None:
+    """Fail now, with the file named, if SQLite can read the file but not write it (read-only file or
+    folder): otherwise the first answer of the first quiz would be what fails."""
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.execute("CREATE TABLE IF NOT EXISTS _write_check (x)")
+        await conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+        raise DatabaseOpenError(describe_open_error(path, exc)) from None
 
 
 class Database:
@@ -52,6 +106,7 @@ class Database:
     async def open(cls, path: Path) -> Database:
         writer = await connect(path)
         try:
+            await _check_writable(writer, path)
             reader = await connect(path)
         except BaseException:
             await writer.close()
