@@ -160,7 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    if args.command == "bank" and hasattr(args, "paths"):
+        return run_handler(_with_bank_dir(handler), args)
     return run_handler(handler, args)
+
+
+def _with_bank_dir(handler: Handler) -> Handler:
+    """``bank check`` and ``bank export`` without paths read BANK_DIR when it is set, as ``run`` does."""
+
+    def run(args: argparse.Namespace) -> int:
+        if not args.paths:
+            bank_dir = load_settings().bank_dir
+            if bank_dir is not None:
+                args.paths = [bank_dir]
+        return handler(args)
+
+    return run
 
 
 def run_handler(handler: Handler, args: argparse.Namespace) -> int:
