@@ -120,6 +120,44 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     return asyncio.run(go())
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 when the database opens and the running bot's heartbeat is fresh (Docker HEALTHCHECK)."""
+    from datetime import UTC, datetime
+
+    from bot.heartbeat import FRESH_FOR, heartbeat_path, last_beat
+    from bot.storage.database import connect
+    from bot.storage.migrations import current_version
+
+    settings = load_settings()  # no logging set up: the one line below is the whole output
+    path = settings.database_file()
+    if not path.is_file():
+        print(f"unhealthy: no database at {path}: is the bot running with this DATABASE_PATH?")
+        return 1
+
+    async def version() -> int:
+        conn = await connect(path)
+        try:
+            return await current_version(conn)
+        finally:
+            await conn.close()
+
+    schema = asyncio.run(version())  # DatabaseOpenError: exit 3 with its one line
+    heartbeat = heartbeat_path(path)
+    beaten = last_beat(heartbeat)
+    if beaten is None:
+        print(f"unhealthy: no heartbeat in {heartbeat}: the bot is not running (or not connected yet)")
+        return 1
+    age = (datetime.now(UTC) - beaten).total_seconds()
+    if age > FRESH_FOR.total_seconds():
+        print(
+            f"unhealthy: the last heartbeat in {heartbeat} is {age:.0f} s old (fresh: under "
+            f"{FRESH_FOR.total_seconds():.0f} s): the bot is stuck or disconnected; see its log"
+        )
+        return 1
+    print(f"healthy: database {path} (schema {schema}), heartbeat {max(age, 0):.0f} s ago")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quizbot",
@@ -137,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("status", help="show the schema version and pending migrations").set_defaults(
         handler=cmd_db_status
     )
+
+    sub.add_parser(
+        "health", help="exit 0 when the database opens and the running bot's heartbeat is fresh"
+    ).set_defaults(handler=cmd_health)
 
     from bot.bank.cli import add_bank_commands
 

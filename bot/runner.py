@@ -16,6 +16,8 @@ import aiohttp
 import yarl
 
 from bot.app import create_bot
+from bot.core.clock import SystemClock
+from bot.heartbeat import beat, clear, heartbeat_path, keep_beating
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ async def run_bot(settings: Settings) -> int:
 
     async def on_ready() -> None:
         log.info("ready: logged in as %s, in %d server(s)", bot.user, len(bot.guilds))
+        with contextlib.suppress(OSError):  # keep_beating reports a heartbeat it cannot write
+            beat(heartbeat, SystemClock().now())
 
     # Once per gateway session: the bot is up and answering. Removed before closing, because
     # discord.py may still finish a pending READY after close() and fail to schedule listeners.
@@ -96,6 +100,11 @@ async def run_bot(settings: Settings) -> int:
         await wait_for_discord(settings.discord_api_base)
         await bot.start(token)
 
+    heartbeat = heartbeat_path(bot.db.path)
+    clock = SystemClock()
+    beating = asyncio.create_task(
+        keep_beating(heartbeat, lambda: bot.is_ready() and not bot.is_closed(), clock.now), name="heartbeat"
+    )
     try:
         runner = asyncio.create_task(start(), name="discord-client")
         stopper = asyncio.create_task(stop.wait(), name="signal-wait")
@@ -109,6 +118,9 @@ async def run_bot(settings: Settings) -> int:
             stopper.cancel()
             runner.result()  # re-raise what ended the client
     finally:
+        beating.cancel()
+        await asyncio.gather(beating, return_exceptions=True)
+        clear(heartbeat)  # a stopped bot is not healthy
         bot.remove_listener(on_ready)
         await bot.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
