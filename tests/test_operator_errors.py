@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,30 @@ CLEARED = {"DISCORD_TOKEN", "DATABASE_PATH", "DISCORD_API_BASE", "DISCORD_GATEWA
 CLEARED |= {"LOG_LEVEL", "BANK_DIR"}
 EXIT_SETTINGS, EXIT_DATABASE, EXIT_NETWORK, EXIT_BROKEN_PIPE = 2, 3, 4, 141
 
-# Root ignores file permissions; the permission cases drop to "nobody" for the child process.
-UNPRIVILEGED: list[str] = []
-if hasattr(os, "geteuid") and os.geteuid() == 0:
+
+@cache
+def unprivileged() -> list[str] | None:
+    """The prefix that runs the child as an unprivileged user; None where that cannot be done.
+
+    Root ignores file permissions, so as root the permission cases drop to "nobody" (setpriv). An
+    interpreter that nobody can run (pyenv's under a private /root links its libpython from there)
+    leaves no way to test them here; as any other user they always run.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
     setpriv = shutil.which("setpriv")
-    UNPRIVILEGED = [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups"] if setpriv else []
-    needs_unprivileged = pytest.mark.skipif(not setpriv, reason="running as root without setpriv")
-else:
-    needs_unprivileged = pytest.mark.skipif(False, reason="")
+    if setpriv is None:
+        return None
+    prefix = [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+    probe = subprocess.run([*prefix, sys.executable, "-c", ""], capture_output=True, timeout=WITHIN)
+    return prefix if probe.returncode == 0 else None
+
+
+def as_unprivileged() -> list[str]:
+    prefix = unprivileged()
+    if prefix is None:
+        pytest.skip("running as root, and this interpreter cannot be run as an unprivileged user")
+    return prefix
 
 
 def child_env(cwd: Path, **settings: str) -> dict[str, str]:
@@ -98,38 +115,39 @@ def test_a_folder_given_as_the_database(tmp_path: Path) -> None:
     assert f"{tmp_path} is a folder" in line and str(tmp_path / "quiz.db") in line
 
 
-@needs_unprivileged
 def test_a_missing_folder_that_cannot_be_created(open_tmp: Path) -> None:
     volume = open_tmp / "volume"
     volume.mkdir(mode=0o555)  # like a root-owned Docker volume, seen by the bot's user
     volume.chmod(0o555)
     target = volume / "sub" / "quiz.db"
-    code, _, stderr = quizbot("db", "migrate", cwd=open_tmp, prefix=UNPRIVILEGED, DATABASE_PATH=str(target))
+    code, _, stderr = quizbot(
+        "db", "migrate", cwd=open_tmp, prefix=as_unprivileged(), DATABASE_PATH=str(target)
+    )
     assert code == EXIT_DATABASE
     line = one_error_line(stderr)
     assert f"cannot create the folder {volume / 'sub'}" in line and "writable" in line
 
 
-@needs_unprivileged
 def test_a_folder_that_is_not_writable(open_tmp: Path) -> None:
     volume = open_tmp / "volume"
     volume.mkdir()
     volume.chmod(0o555)
     target = volume / "quiz.db"
     code, _, stderr = quizbot(
-        "run", cwd=open_tmp, prefix=UNPRIVILEGED, DISCORD_TOKEN="x", DATABASE_PATH=str(target)
+        "run", cwd=open_tmp, prefix=as_unprivileged(), DISCORD_TOKEN="x", DATABASE_PATH=str(target)
     )
     assert code == EXIT_DATABASE
     line = one_error_line(stderr)
     assert f"cannot write the database {target}" in line and "chown" in line
 
 
-@needs_unprivileged
 def test_a_database_file_that_is_read_only(open_tmp: Path) -> None:
     target = open_tmp / "quiz.db"
     assert quizbot("db", "migrate", cwd=open_tmp, DATABASE_PATH=str(target))[0] == 0
     target.chmod(0o444)
-    code, _, stderr = quizbot("db", "migrate", cwd=open_tmp, prefix=UNPRIVILEGED, DATABASE_PATH=str(target))
+    code, _, stderr = quizbot(
+        "db", "migrate", cwd=open_tmp, prefix=as_unprivileged(), DATABASE_PATH=str(target)
+    )
     assert code == EXIT_DATABASE
     assert f"cannot write the database {target}" in one_error_line(stderr)
 
