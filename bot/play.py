@@ -327,10 +327,10 @@ async def play(
         stale = await service.end_left_running(LOCAL_CHANNEL)
         if stale is not None:
             presenter.note_stale(stale.id)
-        presenter.intro(options.questions)
-        await service.start(
+        session = await service.start(
             guild_id=LOCAL_GUILD, channel_id=LOCAL_CHANNEL, user_id=LOCAL_PLAYER, options=options
         )
+        presenter.intro(session.total_questions)  # before the loop's first step: it has not run yet
         finished = asyncio.ensure_future(service.wait_finished(LOCAL_CHANNEL))
         interrupt = asyncio.ensure_future(interrupted.wait())
         await asyncio.wait({finished, interrupt}, return_when=asyncio.FIRST_COMPLETED)
