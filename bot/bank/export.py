@@ -27,6 +27,7 @@ ITEM_KEY_ORDER = (
     "answer",
     "explanation",
     "why_not",
+    "accepted",
     "source",
 )
 SOURCE_KEY_ORDER = ("file", "locator")
@@ -109,7 +110,7 @@ def _ordered_item(item: Mapping[str, Any]) -> dict[str, Any]:
         if key not in item:
             continue
         value = item[key]
-        if key == "why_not" and not value:
+        if key in ("why_not", "accepted") and not value:
             continue
         if key == "topics":
             value = _Flow(value)

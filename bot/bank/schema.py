@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bot.core.letters import LETTERS
 
@@ -38,6 +38,12 @@ TOPICS: tuple[str, ...] = (
 TRUE_FALSE_CHOICES = {"en": ["True", "False"], "zh": ["对", "错"]}
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
+
+# A server's own items may carry the server's own topics (slugs such as ``computers``) besides
+# the taxonomy's: validate them with ``context={SERVER_TOPICS: True}``. The shared bank never does.
+SERVER_TOPICS = "server_topics"
+SERVER_TOPIC_PATTERN = re.compile(r"^[^\W_](?:[\w-]{0,38}[^\W_])?$")
+MAX_ACCEPTED = 20
 
 
 class ItemType(StrEnum):
@@ -84,6 +90,11 @@ class BankItem(BaseModel):
     why_not: dict[str, str] = Field(
         default_factory=dict, description="Optional rationale per wrong choice, keyed by letter"
     )
+    accepted: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_ACCEPTED,
+        description="Short answers only: every answer a typed reply may match (the answer included)",
+    )
     source: Source
 
     @field_validator("id")
@@ -95,8 +106,9 @@ class BankItem(BaseModel):
 
     @field_validator("topics")
     @classmethod
-    def _known_topics(cls, value: list[str]) -> list[str]:
-        unknown = [t for t in value if t not in TOPICS]
+    def _known_topics(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        own = bool(info.context and info.context.get(SERVER_TOPICS))
+        unknown = [t for t in value if t not in TOPICS and not (own and SERVER_TOPIC_PATTERN.match(t))]
         if unknown:
             raise ValueError(f"unknown topic(s) {unknown}; known topics: {', '.join(TOPICS)}")
         if len(set(value)) != len(value):
@@ -120,7 +132,11 @@ class BankItem(BaseModel):
                 raise ValueError("a short_answer item has no choices")
             if self.why_not:
                 raise ValueError("a short_answer item has no why_not")
+            if any(not a.strip() for a in self.accepted):
+                raise ValueError("an accepted answer is empty")
             return self
+        if self.accepted:
+            raise ValueError("accepted answers are for short_answer items")
         if self.type is ItemType.TRUE_FALSE and self.choices != TRUE_FALSE_CHOICES[self.lang]:
             raise ValueError(f"true_false choices must be {TRUE_FALSE_CHOICES[self.lang]}")
         if not 2 <= len(self.choices) <= MAX_CHOICES:
