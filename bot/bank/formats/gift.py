@@ -140,13 +140,12 @@ class _Block:
     text: str  # comments removed, lines joined with \n
 
 
-def _blocks(text: str, drafts: Drafts) -> list[tuple[_Block, str | None]]:
-    """Questions (with the category in force) split at blank lines, an open ``{`` spanning them."""
+def _blocks(text: str) -> list[tuple[_Block, str | None]]:
+    """Questions (with the category in force), split at blank lines as Moodle does."""
     out: list[tuple[_Block, str | None]] = []
     category: str | None = None
     current: list[str] = []
     start = 0
-    depth = 0
 
     def flush() -> None:
         nonlocal current
@@ -159,43 +158,25 @@ def _blocks(text: str, drafts: Drafts) -> list[tuple[_Block, str | None]]:
         stripped = line.strip()
         if stripped.startswith("//"):
             continue  # a comment only at the start of a line; `http://x` in a text is text
-        if depth == 0 and (cat := _CATEGORY.match(line)):
+        if cat := _CATEGORY.match(line):
             flush()
             category = cat.group(1).strip()
             continue
         if not stripped:
-            if depth == 0:
-                flush()
-            elif current:
-                current.append("")
+            flush()
             continue
         if not current:
             start = lineno
         current.append(line)
-        depth = _depth_after(line, depth)
     flush()
     return out
-
-
-def _depth_after(line: str, depth: int) -> int:
-    i = 0
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        if line[i] == "{":
-            depth += 1
-        elif line[i] == "}":
-            depth = max(0, depth - 1)
-        i += 1
-    return depth
 
 
 def parse_gift(
     text: str, file_name: str, *, lang: str | None = None, topic: str | None = None
 ) -> FormatResult:
     drafts = Drafts(file_name, FORMAT, lang, topic)
-    for number, (block, category) in enumerate(_blocks(text, drafts), start=1):
+    for number, (block, category) in enumerate(_blocks(text), start=1):
         _question(drafts, block, category, number)
     if not drafts.items and not drafts.skips and not drafts.errors:
         drafts.error(1, "no GIFT questions (`question text {=right ~wrong}`) found")
@@ -321,7 +302,10 @@ def _question(drafts: Drafts, block: _Block, category: str | None, number: int) 
     )
 
 
-_SIGNAL_BLOCK = re.compile(r"\{\s*(?:[=~]|T\b|F\b|TRUE\b|FALSE\b|#|\})", re.IGNORECASE)
+# Question text, then an answer block: `{=`, `{~`, `{T}`, `{FALSE#`, `{#` or the essay's `{}`.
+_SIGNAL_BLOCK = re.compile(
+    r"[^\s{}\\][ \t]*\r?\n?[ \t]*\{\s*(?:[=~]|(?:T|F|TRUE|FALSE)\s*[}#]|#|\})", re.IGNORECASE
+)
 _SIGNAL_NAME = re.compile(r"^\s*::[^:\n]+::", re.MULTILINE)
 
 
