@@ -103,7 +103,8 @@ class GuildBankService:
         """
         check_file_size(len(data))
         known = {**known_prompts(self.bank), **known_prompts(self.items_of(guild_id))}
-        parsed = parse_upload(data, file_name, topic=topic, known=known)
+        # Parsing a 1 MB file can take a second: off the event loop (parse_upload is pure).
+        parsed = await asyncio.to_thread(parse_upload, data, file_name, topic=topic, known=known)
         async with self._lock:
             existing = {i.id for i in self.items_of(guild_id)}
             problems = list(parsed.problems)

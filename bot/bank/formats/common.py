@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from html.parser import HTMLParser
 from pathlib import PurePath
 from typing import Any
@@ -69,6 +70,7 @@ def slugify(text: str) -> str:
     return slug[:MAX_TOPIC_CHARS].strip("-")
 
 
+@cache
 def category_topic(category: str) -> str:
     """The last part of a category path (``$course$/Iota/Kappa``, ``Deck::Sub``), slugified."""
     parts = [p for p in re.split(r"/|::", category) if p.strip() and not p.strip().startswith("$")]
@@ -254,9 +256,17 @@ class Drafts:
     skips: list[Skip] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def source_file(self) -> str:
         return PurePath(self.file_name).name or self.file_name
+
+    @cached_property
+    def id_prefix(self) -> str:
+        return id_prefix(self.file_name)
+
+    @cached_property
+    def file_topic(self) -> str:
+        return slugify(PurePath(self.source_file).stem) or FALLBACK_TOPIC_SLUG
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(Problem(self.file_name, max(1, line), message))
@@ -267,11 +277,7 @@ class Drafts:
     def topic_for(self, category: str | None) -> str:
         if self.topic:
             return self.topic
-        return (
-            (category_topic(category) if category else "")
-            or slugify(PurePath(self.source_file).stem)
-            or FALLBACK_TOPIC_SLUG
-        )
+        return (category_topic(category) if category else "") or self.file_topic
 
     def add(
         self,
@@ -312,10 +318,10 @@ class Drafts:
             item_type = ItemType.SINGLE_CHOICE
         short = [a.strip() for a in accepted or [] if a.strip()]
         short = list(dict.fromkeys(a for a in short if len(a) <= SHORT_ANSWER_CHARS and "\n" not in a))
-        item_id = f"{id_prefix(self.file_name)}-{locator}"
+        item_id = f"{self.id_prefix}-{locator}"
         n = 2
         while item_id in self.ids:
-            item_id, n = f"{id_prefix(self.file_name)}-{locator}-{n}", n + 1
+            item_id, n = f"{self.id_prefix}-{locator}-{n}", n + 1
         draft: dict[str, Any] = {
             "id": item_id,
             "type": item_type.value,

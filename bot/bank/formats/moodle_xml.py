@@ -11,6 +11,7 @@ not parse, or has entity declarations.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -18,7 +19,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from bot.bank.formats.common import Drafts, FormatResult, html_to_text, looks_like_html, tidy
+from bot.bank.formats.common import Drafts, FormatResult, html_to_text, line_starts, looks_like_html, tidy
 from bot.bank.schema import LETTERS
 
 FORMAT = "moodle-xml"
@@ -80,7 +81,8 @@ def parse_moodle_xml(
         drafts.error(1, f"the top element is <{root.tag}>, not Moodle's <quiz>")
         return drafts.result()
     tags = [m for m in _QUESTION_TAG.finditer(text) if m.group(0) == "<question"]
-    lines = [text.count("\n", 0, m.start()) + 1 for m in tags]
+    starts = line_starts(text)
+    lines = [bisect.bisect_right(starts, m.start()) for m in tags]
     category: str | None = None
     number = 0
     for index, question in enumerate(root.iter("question")):

@@ -10,12 +10,13 @@ server topic (``Science: Computers`` -> ``science-computers``).
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import re
 from typing import Any
 
-from bot.bank.formats.common import Drafts, FormatResult, deterministic_slot, tidy
+from bot.bank.formats.common import Drafts, FormatResult, deterministic_slot, line_starts, tidy
 from bot.bank.schema import LETTERS
 
 FORMAT = "opentdb"
@@ -61,7 +62,8 @@ def parse_opentdb(
         why = RESPONSE_CODES.get(code, "unknown code") if isinstance(code, int) else "not a number"
         drafts.error(1, f"OpenTDB response_code {code!r}: {why}")
         return drafts.result()
-    key_lines = [text.count("\n", 0, m.start()) + 1 for m in _QUESTION_KEY.finditer(text)]
+    starts = line_starts(text)
+    key_lines = [bisect.bisect_right(starts, m.start()) for m in _QUESTION_KEY.finditer(text)]
     seen_questions = 0
     for number, result in enumerate(data["results"], start=1):
         label = f"result {number}"

@@ -19,6 +19,8 @@ from bot.bank.formats.common import Drafts, FormatResult, tidy
 FORMAT = "red-trivia"
 
 META_KEYS = frozenset({"AUTHOR", "CONFIG", "DESCRIPTION"})
+# libyaml's composer is ~10x faster and keeps the same marks; both resolve no scalar types.
+_Loader: type[yaml.BaseLoader] = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def parse_red_trivia(
@@ -26,10 +28,12 @@ def parse_red_trivia(
 ) -> FormatResult:
     drafts = Drafts(file_name, FORMAT, lang, topic)
     try:
-        root = yaml.compose(text, Loader=yaml.BaseLoader)  # BaseLoader: every scalar a str
+        root = yaml.compose(text, Loader=_Loader)  # every scalar stays a str
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        drafts.error((mark.line + 1) if mark else 1, f"not valid YAML ({exc.problem or exc})")
+        # libyaml may point just past the end of the text; the last line is where it ends.
+        line = min(mark.line + 1, text.count("\n") + 1) if mark else 1
+        drafts.error(line, f"not valid YAML ({exc.problem or exc})")
         return drafts.result()
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         drafts.error(1, f"not valid YAML ({exc})")

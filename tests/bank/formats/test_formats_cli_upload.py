@@ -97,3 +97,24 @@ def test_an_upload_with_only_skips_says_why_nothing_imports() -> None:
     assert parsed.items == []
     assert [str(p) for p in parsed.problems] == ["essays.gift:1: nothing to import: only essay questions"]
     assert len(parsed.skipped) == 2
+
+
+def test_a_long_skip_report_is_clipped_and_attached_whole() -> None:
+    from bot.bank.loader import Problem
+    from bot.services.guild_bank import ImportReport
+    from cogs.bank import REPORT_BUDGET, report_message, report_text
+
+    skipped = tuple(Problem("big.gift", n, f"skipped: essay question: question {n}") for n in range(1, 201))
+    report = ImportReport("big.gift", "gift", added=(), skipped=skipped, total=5)
+    text, clipped = report_message(report)
+    assert clipped and len(text) <= REPORT_BUDGET + 200
+    assert text.startswith("Imported **0** question(s) from `big.gift` (gift).")
+    assert "200 question(s) were skipped:" in text and "more (the attached report lists them all)" in text
+    assert report_text(report).count("skipped: essay question") == 200
+    short = ImportReport("s.gift", "gift", skipped=skipped[:1], total=1)
+    assert report_message(short) == (
+        "Imported **0** question(s) from `s.gift` (gift). This server now has 1 of its own (up to 2000); "
+        "they join its quizzes from the next one on.\n1 question(s) were skipped:\n"
+        "`big.gift:1: skipped: essay question: question 1`",
+        False,
+    )
