@@ -236,7 +236,8 @@ class DailyService:
         check_reveal_hours(reveal_after_hours)
         if topic is not None:
             topic = topic.strip().lower() or None
-        if topic is not None and topic not in TOPICS:
+        # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
+        if topic is not None and topic not in TOPICS and topic not in self.quizzes.topics(guild_id):
             raise DailyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
         settings = await self.settings.get(guild_id)
         if not self.quizzes.pool(

@@ -187,6 +187,15 @@ def deterministic_slot(key: str, size: int) -> int:
     return int.from_bytes(digest[:8], "big") % size
 
 
+_HEAD_NOUN = re.compile(r"\b(question|note|type|entry|description|result)\b")
+_PLURALS = {"entry": "entries"}
+
+
+def plural(kind: str) -> str:
+    """``essay question`` -> ``essay questions``; ``question with 6 choices`` -> ``questions with ...``."""
+    return _HEAD_NOUN.sub(lambda m: _PLURALS.get(m.group(1), m.group(1) + "s"), kind, count=1)
+
+
 # --- results ---------------------------------------------------------------------------------
 
 
@@ -235,8 +244,10 @@ class FormatResult:
             return "no questions found"
         kinds = Counter(s.kind for s in self.skips)
         if len(kinds) == 1:
-            return f"only {next(iter(kinds))}s"
-        return "every question was skipped: " + ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+            return f"only {plural(next(iter(kinds)))}"
+        return "every question was skipped: " + ", ".join(
+            f"{n} {plural(k) if n != 1 else k}" for k, n in kinds.most_common()
+        )
 
 
 # --- the draft builder ---------------------------------------------------------------------

@@ -36,6 +36,7 @@ _KINDS = {
     "multianswer": "cloze question",
     "description": "description without answers",
 }
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
 _QUESTION_TAG = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<question\b", re.DOTALL)
 
 
@@ -66,15 +67,18 @@ def parse_moodle_xml(
 ) -> FormatResult:
     drafts = Drafts(file_name, FORMAT, lang, topic)
     try:
-        root: Any = SafeET.fromstring(text.lstrip("\ufeff").encode("utf-8", "surrogatepass"))
+        # The text is already decoded: whatever encoding its declaration names, it is UTF-8 now.
+        body = _DECLARED_ENCODING.sub(r"\1UTF-8\2", text.lstrip("\ufeff"), count=1)
+        root: Any = SafeET.fromstring(body.encode("utf-8", "surrogatepass"))
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 1
+        line = min(max(line, 1), text.count("\n") + 1)  # expat also counts a lone \r as a line end
         drafts.error(line, f"not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc})")
         return drafts.result()
     except defusedxml.DefusedXmlException as exc:
         drafts.error(1, f"XML with entity or DTD declarations is refused ({type(exc).__name__})")
         return drafts.result()
-    except (ValueError, UnicodeError, RecursionError) as exc:
+    except (ValueError, LookupError, UnicodeError, RecursionError) as exc:
         drafts.error(1, f"not readable XML ({exc})")
         return drafts.result()
     if root.tag != "quiz":
@@ -98,7 +102,7 @@ def parse_moodle_xml(
             drafts.skip(line, _KINDS[kind], label)
             continue
         if kind not in ("multichoice", "truefalse", "shortanswer"):
-            drafts.skip(line, "plugin question type", f"{label} has type {kind or '(none)'!r}")
+            drafts.skip(line, "question of a plugin type", f"{label} has type {kind or '(none)'!r}")
             continue
         prompt = _text(question.find("questiontext"))
         general = _text(question.find("generalfeedback"))

@@ -126,7 +126,7 @@ def test_moodle_xml_imports_and_skips_by_type() -> None:
     assert skipped(result) == [
         "cloud.xml:32: skipped: multiple-answer question: question 4 (Two right)",
         "cloud.xml:40: skipped: essay question: question 5 (Essay)",
-        "cloud.xml:44: skipped: plugin question type: question 6 (K) has type 'kprime'",
+        "cloud.xml:44: skipped: question of a plugin type: question 6 (K) has type 'kprime'",
     ]
 
 
@@ -285,3 +285,19 @@ def test_known_prompts_are_duplicates() -> None:
     known = {"which port does https use by default": "g-net-q02"}
     result = import_text(F.GIFT, "net.gift", known=known)
     assert "net.gift:6: skipped: duplicate question: the bank already has it (g-net-q02)" in skipped(result)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("essay question", "essay questions"),
+        ("question with more than 5 choices", "questions with more than 5 choices"),
+        ("question of a plugin type", "questions of a plugin type"),
+        ("entry whose question is not text", "entries whose question is not text"),
+        ("cloze note", "cloze notes"),
+    ],
+)
+def test_skip_kinds_pluralise_their_head_noun(kind: str, expected: str) -> None:
+    from bot.bank.formats.common import plural
+
+    assert plural(kind) == expected
