@@ -20,7 +20,7 @@ from bot.bank.export import bank_json_schema_text, dump_bank_yaml, export_json
 from bot.bank.formats import FORMATS, import_text, known_prompts
 from bot.bank.formats.export import DEFAULT_APKG, EXPORT_FORMATS, export_apkg, export_gift
 from bot.bank.loader import DEFAULT_BANK_DIR, check_bank, decode_text, display_path
-from bot.bank.schema import BankItem
+from bot.bank.schema import TOPICS, BankItem
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(
             f"{result.empty_explanations} of {len(result.items)} explanations are empty: write them in "
             f"{where} before `quizbot bank check` passes",
+            file=sys.stderr,
+        )
+    own = sorted({t for item in result.items for t in item["topics"] if t not in TOPICS})
+    if own:
+        print(
+            f"topics outside the shared taxonomy: {', '.join(own)}. For the shared bank, change them to "
+            f"taxonomy topics in {where}; to give one server these questions, upload {source.name} itself "
+            "with /bank import (a server may have topics of its own)",
             file=sys.stderr,
         )
     return 0

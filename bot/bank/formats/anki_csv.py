@@ -76,7 +76,9 @@ def parse_anki_csv(
             special[int(value) - 1] = key
     names = [n.strip().lower() for n in headers["columns"].split(sep)] if "columns" in headers else []
     default_deck = headers.get("deck")
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=sep, quotechar='"', strict=False)
+    # Lines end at \n only (as editors number them; a lone \r is not a line end here).
+    physical = [line + "\n" for line in body.split("\n")]
+    reader = csv.reader(physical, delimiter=sep, quotechar='"', strict=False)
     previous_end = 0
     number = 0
     try:

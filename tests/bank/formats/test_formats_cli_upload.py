@@ -30,6 +30,7 @@ def test_import_skips_and_reports_then_writes_the_rest(
     assert f"{source}:4: skipped: essay question: question 1 (essay 1)" in err
     assert f"{source}:27: skipped: question with more than 5 choices" in err
     assert "imported 7 items from" in err and "as gift; 6 part(s) could not be imported" in err
+    assert "topics outside the shared taxonomy: networks." in err and "upload net.gift itself" in err
     items = yaml.safe_load(output.read_text(encoding="utf-8"))["items"]
     assert {tuple(i["topics"]) for i in items} == {("networks",)}
     arp = next(i for i in items if i["type"] == "short_answer")

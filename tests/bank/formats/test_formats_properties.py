@@ -35,7 +35,7 @@ MARKUP = [
     "ANSWER: A", "A) x", "B. y", "<quiz>", "</quiz>", '<question type="multichoice">', "<![CDATA[",
     "]]>", '"results": [', '"correct_answer":', "- [x] ", "- [ ] ", "#### Q1. ", "```", "#separator:tab",
     "#html:true", "#columns:Front\tBack", '"', "\t", ",", ":\n- ", "- ", "AUTHOR: x", "&amp;", "&#",
-    "\n", "\n\n", "\r\n", "\ufeff", "\x00",
+    "\n", "\n\n", "\r\n", "\r", "\ufeff", "\x00",
 ]  # fmt: skip
 
 
