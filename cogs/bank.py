@@ -146,8 +146,8 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in EXPORT_FORMATS])
     async def export(self, interaction: discord.Interaction, format: str = "json") -> None:
         assert interaction.guild_id is not None
-        name, data = self.service.export(interaction.guild_id, format)  # before deferring: no items
         await interaction.response.defer(ephemeral=True, thinking=True)
+        name, data = await self.service.export(interaction.guild_id, format)
         count = len(self.service.items_of(interaction.guild_id))
         await interaction.followup.send(
             f"This server's {count} question(s) of its own, as {format}.",

@@ -459,7 +459,8 @@ async def test_bank_export_gives_an_admin_the_servers_own_questions(
     from tests.bank.formats.test_formats_export import read_apkg
 
     empty = await world.admin.slash("bank export", format="json")
-    assert empty.message.ephemeral and "no questions of its own yet" in empty.message.text()
+    said = await empty.wait_reply()
+    assert said.ephemeral and "no questions of its own yet" in said.text() and not said.attachments
 
     await (await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))).wait_reply()
     for fmt, name in (

@@ -66,7 +66,7 @@ def _find(text: str, chars: str, start: int = 0) -> int:
     return -1
 
 
-def _split_rest(text: str, sep: str) -> list[str]:
+def _split_unescaped(text: str, sep: str) -> list[str]:
     parts, start, i = [], 0, 0
     while i < len(text):
         if text[i] == "\\":
@@ -106,7 +106,7 @@ class _Answer:
 def _answers(block: str) -> tuple[list[_Answer], str] | None:
     """The ``=``/``~`` answers of a block and its general feedback (after ``####``)."""
     general = ""
-    parts = _split_rest(block, "####")
+    parts = _split_unescaped(block, "####")
     if len(parts) > 1:
         block, general = parts[0], "####".join(parts[1:])
     starts = []
@@ -230,9 +230,9 @@ def _question(drafts: Drafts, block: _Block, category: str | None, number: int) 
     if tf := _TRUE_FALSE.match(stripped):
         truth = tf.group(1).upper().startswith("T")
         rest = stripped[tf.end() :]
-        feedbacks = _split_rest(rest, "####")
+        feedbacks = _split_unescaped(rest, "####")
         general = _text(feedbacks[1], html) if len(feedbacks) > 1 else ""
-        notes = [f for f in _split_rest(feedbacks[0], "#") if f.strip()]
+        notes = [f for f in _split_unescaped(feedbacks[0], "#") if f.strip()]
         explanation = general or (_text(notes[0], html) if notes else "")
         drafts.add(
             line=block.line,

@@ -21,7 +21,7 @@ FORMAT = "checkbox-md"
 
 _HEADING = re.compile(r"^#{2,6}\s*Q(\d{1,4})\s*[.):]\s*(.*)$", re.IGNORECASE)
 _OPTION = re.compile(r"^\s{0,3}[-*+]\s+\[([ xX])\]\s?(.*)$")
-_EXPLANATION = re.compile(r"^\s*\**\s*(?:explanation|answer|reason)\s*:?\s*\**\s*:?\s*", re.IGNORECASE)
+_EXPLANATION = re.compile(r"^\s*\**\s*(?:explanation|answer|reason)\b\s*:?\s*\**\s*:?\s*", re.IGNORECASE)
 
 
 @dataclass
