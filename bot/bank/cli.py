@@ -116,6 +116,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     result = import_text(text, source.name, args.format, lang=args.lang, topic=args.topic, known=known)
     for problem in result.report:
         print(dataclasses.replace(problem, file=shown), file=sys.stderr)
+    if result.format is None:
+        return 1  # the one line above says so
     if result.errors:
         print(f"{shown}: nothing imported: {result.why_nothing()}; fix every error above", file=sys.stderr)
         return 1

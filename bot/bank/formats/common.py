@@ -237,6 +237,8 @@ class FormatResult:
 
     def why_nothing(self) -> str:
         """Why nothing could be imported, in one phrase ("only essay questions")."""
+        if self.format is None:
+            return "it is in no format this bot reads"
         if self.errors:
             count = len(self.errors)
             return f"the file is malformed ({count} error{'s' if count != 1 else ''})"

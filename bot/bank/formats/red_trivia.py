@@ -15,6 +15,7 @@ import re
 import yaml
 
 from bot.bank.formats.common import Drafts, FormatResult, tidy
+from bot.bank.loader import _Lines
 
 FORMAT = "red-trivia"
 
@@ -27,12 +28,13 @@ def parse_red_trivia(
     text: str, file_name: str, *, lang: str | None = None, topic: str | None = None
 ) -> FormatResult:
     drafts = Drafts(file_name, FORMAT, lang, topic)
+    lines = _Lines(text)  # YAML also ends lines at a lone CR; an editor does not
     try:
         root = yaml.compose(text, Loader=_Loader)  # every scalar stays a str
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # libyaml may point just past the end of the text; the last line is where it ends.
-        line = min(mark.line + 1, text.count("\n") + 1) if mark else 1
+        line = min(lines.at(mark), text.count("\n") + 1) if mark else 1
         drafts.error(line, f"not valid YAML ({exc.problem or exc})")
         return drafts.result()
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
@@ -43,7 +45,7 @@ def parse_red_trivia(
         return drafts.result()
     number = 0
     for key, value in root.value:
-        line = key.start_mark.line + 1
+        line = lines.of(key)
         if not isinstance(key, yaml.ScalarNode):
             drafts.skip(line, "entry whose question is not text", "a list or mapping as a key")
             continue
