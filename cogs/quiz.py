@@ -134,7 +134,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if topic is not None:
             topic = topic.strip().lower() or None
-        if topic is not None and topic not in TOPICS:
+        # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
+        own = self.pool.topics(interaction.guild_id)
+        if topic is not None and topic not in TOPICS and topic not in own:
             raise UserFacingError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
         settings = await self.service.guild_settings(interaction.guild_id)
         options = QuizOptions(

@@ -546,6 +546,7 @@ def _raw_rule_problems(data: dict[str, Any], invalid: set[str]) -> list[tuple[st
         answer.strip() if isinstance(answer, str) else None,
         valid("why_not", {}),
         valid("also_accepted", []),
+        valid("accepted", []),
     )
 
 

@@ -393,3 +393,97 @@ async def test_members_without_manage_server_are_refused_every_admin_command(
     assert await bot.guild_settings.get(world.guild.id) == GuildSettings(guild_id=world.guild.id)
     assert bot.guild_bank.items_of(world.guild.id) == ()
     assert bot.seasons.running_id(world.guild.id) is None
+
+
+GIFT_CLUB = b"""$CATEGORY: $course$/Club/Networking
+
+::essay:: Describe how a router decides where a packet goes. {}
+
+::port:: Which port does HTTPS use by default? {
+    =443 # TLS over TCP
+    ~80
+    ~22
+    ####HTTPS listens on 443.
+}
+
+::arp:: Which protocol maps IP addresses to MAC addresses? {=ARP =Address Resolution Protocol}
+"""
+
+
+async def test_a_gift_import_skips_the_essay_and_its_topic_joins_this_server(
+    fake: FakeDiscord, world: StudyServer, start_bot, small_bank: Path
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock, bank_dir=small_bank)
+    reply = await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))
+    text = (await reply.wait_reply()).text()
+    assert reply.message.ephemeral
+    assert "Imported **2** question(s) from `club.gift` (gift)" in text
+    assert "1 question(s) were skipped:" in text
+    assert "`club.gift:3: skipped: essay question: question 1 (essay)`" in text
+    assert "1 short-answer question(s) are kept" in text
+    port = bot.guild_bank.get(world.guild.id, "g-club-q02")
+    assert port is not None and port.topics == ["networking"] and port.explanation == "HTTPS listens on 443."
+    arp = bot.guild_bank.get(world.guild.id, "g-club-q03")
+    assert arp is not None and arp.accepted == ["ARP", "Address Resolution Protocol"]
+
+    # The server's own topic is listed, suggested and playable here.
+    topics = (await world.alice.slash("quiz topics")).message.embeds[0]["description"]
+    assert "networking" in topics.lower()
+    suggested = await world.alice.autocomplete("quiz question", "topic", "netw")
+    assert [c["value"] for c in suggested] == ["networking"]
+    _text, card = await _ask(fake, bot, world.alice, topic="networking", mode="buttons")
+    assert card.embeds[0]["footer"]["text"].endswith("g-club-q02")
+    await world.bob.click(card, "A")
+    reveal = await _reveal(fake, bot, clock, world.alice, 20)
+    assert reveal.embeds[0]["title"] == "Answer 1/1: A. 443"
+
+    # The same file again: every question is now a duplicate, so nothing imports and it says why.
+    reply = await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))
+    again = (await reply.wait_reply()).text()
+    assert "Nothing was imported from `club.gift`" in again
+    assert "club.gift:1: nothing to import: every question was skipped" in again
+    assert "skipped: duplicate question: the bank already has it (g-club-q02)" in again
+    assert len(bot.guild_bank.items_of(world.guild.id)) == 2
+
+    # With the topic option the questions get the admin's topic instead.
+    other = GIFT_CLUB.replace(b"HTTPS use", b"HTTP/3 use").replace(b"maps IP", b"maps IPv4")
+    reply = await world.admin.slash("bank import", file=Upload("more.gift", other), topic="Week 1")
+    assert "Imported **2**" in (await reply.wait_reply()).text()
+    assert bot.guild_bank.get(world.guild.id, "g-more-q02").topics == ["week-1"]  # type: ignore[union-attr]
+
+
+async def test_bank_export_gives_an_admin_the_servers_own_questions(
+    fake: FakeDiscord, world: StudyServer, bot: QuizBot, tmp_path: Path
+) -> None:
+    from tests.bank.formats.test_formats_export import read_apkg
+
+    empty = await world.admin.slash("bank export", format="json")
+    said = await empty.wait_reply()
+    assert said.ephemeral and "no questions of its own yet" in said.text() and not said.attachments
+
+    await (await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))).wait_reply()
+    for fmt, name in (
+        ("json", "server-questions.json"),
+        ("gift", "server-questions.gift"),
+        ("anki", "server-questions.apkg"),
+    ):
+        reply = await world.admin.slash("bank export", format=fmt)
+        message = await reply.wait_reply()
+        assert message.ephemeral and f"This server's 2 question(s) of its own, as {fmt}." in message.text()
+        [attachment] = message.attachments
+        stored_name, data, _ctype = fake.attachments[int(attachment["id"])]
+        assert stored_name == name
+        if fmt == "json":
+            records = json.loads(data)
+            assert [r["id"] for r in records] == ["g-club-q02", "g-club-q03"]
+            assert records[0]["answer"] == 0 and records[0]["topics"] == ["networking"]
+        elif fmt == "gift":
+            assert b"$CATEGORY: networking" in data and b"::g-club-q02::Which port" in data
+        else:
+            notes = read_apkg(data, tmp_path)
+            assert sorted(n.fields[2] for n in notes) == ["g-club-q02", "g-club-q03"]
+            assert {n.deck for n in notes} == {"Quiz Tutor::networking"}
+    # Members without Manage Server cannot export.
+    with pytest.raises(CommandRefused, match="default_member_permissions"):
+        await world.alice.slash("bank export", format="json")
