@@ -13,6 +13,7 @@ import discord
 
 from bot.bank.schema import BankItem
 from bot.core.letters import LETTERS, REACTIONS
+from bot.core.typed import MAX_TYPED_INPUT_CHARS
 from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
@@ -219,4 +220,129 @@ def answer_view(round_id: int, n_choices: int) -> discord.ui.View:
     view = GuardedView()
     for choice in range(n_choices):
         view.add_item(AnswerButton(round_id, choice))
+    return view
+
+
+# --- typed answers ---------------------------------------------------------------------------
+
+TYPED_MODAL = re.compile(r"typed-answer:(?P<message>\d+)")
+TYPED_FIELD = "answer"
+
+
+def typed_question_embed(card: QuestionCard) -> discord.Embed:
+    """A short-answer question: the prompt, and how to answer (no choices)."""
+    item = card.item
+    heading = f"Question {card.position}/{card.total}"
+    embed = discord.Embed(
+        title=clip(f"{heading} · {topic_label(item.main_topic)}", TITLE_LIMIT),
+        description=clip(item.prompt, DESCRIPTION_LIMIT),
+        colour=COLOUR_QUESTION,
+    )
+    unix = int(card.closes_at.timestamp())
+    embed.add_field(
+        name="Closes",
+        value=f"<t:{unix}:R> · Press **Answer** and type it; your first answer counts.",
+        inline=False,
+    )
+    embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    return embed
+
+
+def typed_reveal_embed(card: RevealCard) -> discord.Embed:
+    """The answer, every answer that counted, who was right, and the explanation."""
+    item = card.item
+    heading = f"Answer {card.position}/{card.total}"
+    title = clip(f"{heading}: {item.answer}", TITLE_LIMIT)
+    accepted = ", ".join(discord.utils.escape_markdown(a) for a in item.accepted)
+    fields = [("Accepted answers", clip(accepted, FIELD_LIMIT))]
+    if card.correct_names:
+        names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
+        fields.append((f"Right ({len(card.correct_names)} of {card.answered})", clip(names, FIELD_LIMIT)))
+    elif card.answered:
+        fields.append((f"Right (0 of {card.answered})", "Nobody this time."))
+    else:
+        fields.append(("Answers", "Nobody answered."))
+    footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
+    room = MESSAGE_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
+    embed = discord.Embed(
+        title=title, description=clip(item.explanation, min(DESCRIPTION_LIMIT, room)), colour=COLOUR_REVEAL
+    )
+    for name, value in fields:
+        embed.add_field(name=name, value=value, inline=False)
+    embed.set_footer(text=footer)
+    return embed
+
+
+class TypedAnswerButton(GuardedButton, template=r"typed:(?P<round>\d+)"):
+    """The Answer button of a typed question: opens the answer box. Its custom_id carries the
+    round, and every press re-reads the round's state, so it works after a restart."""
+
+    def __init__(self, round_id: int, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Answer",
+                emoji="✏️",
+                style=discord.ButtonStyle.secondary if disabled else discord.ButtonStyle.primary,
+                custom_id=f"typed:{round_id}",
+                disabled=disabled,
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> TypedAnswerButton:
+        return cls(int(match["round"]))
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        service: RoundService = interaction.client.rounds  # type: ignore[attr-defined]
+        assert interaction.message is not None
+        message_id, user_id = interaction.message.id, interaction.user.id
+        result = await service.when_ready(lambda: service.check_typed(message_id=message_id, user_id=user_id))
+        if result.error is not None:
+            raise result.error  # closed, or already answered: told privately by the one handler
+        await interaction.response.send_modal(typed_answer_modal(message_id))
+
+
+def typed_answer_modal(message_id: int) -> discord.ui.Modal:
+    """The answer box. Its submission is handled by the quiz cog's ``on_interaction`` (see
+    :func:`typed_submission`), not by this object: a box opened before a restart is submitted to
+    the next process, which never saw it. So the modal is stopped before it is sent, which keeps
+    discord.py from tracking it (a tracked one would race the cog to answer)."""
+    modal = discord.ui.Modal(title="Your answer", custom_id=f"typed-answer:{message_id}", timeout=None)
+    modal.add_item(
+        discord.ui.Label(
+            text="Your answer",
+            description="Spelling may be a letter off in longer words; your first answer counts.",
+            component=discord.ui.TextInput(
+                custom_id=TYPED_FIELD, max_length=MAX_TYPED_INPUT_CHARS, required=True
+            ),
+        )
+    )
+    modal.stop()
+    return modal
+
+
+def typed_submission(interaction: discord.Interaction) -> tuple[int, str] | None:
+    """(question message id, text) of a submitted answer box, or None for any other interaction."""
+    if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+        return None
+    match = TYPED_MODAL.fullmatch(str(interaction.data.get("custom_id", "")))
+    if match is None:
+        return None
+    text = ""
+    rows: list[dict[str, Any]] = interaction.data.get("components", [])  # type: ignore[assignment]
+    for row in rows:
+        # A Label (type 18) holds one component; an action row (type 1) a list of them.
+        inner = [row["component"]] if "component" in row else row.get("components", [])
+        for component in inner:
+            if component.get("custom_id") == TYPED_FIELD:
+                text = str(component.get("value", ""))
+    return int(match["message"]), text
+
+
+def typed_view(round_id: int, *, disabled: bool = False) -> discord.ui.View:
+    view = GuardedView()
+    view.add_item(TypedAnswerButton(round_id, disabled=disabled))
     return view

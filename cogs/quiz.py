@@ -18,6 +18,7 @@ from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
 from cogs._quiz_views import (
     AnswerButton,
+    TypedAnswerButton,
     add_answer_reactions,
     answer_view,
     question_embed,
@@ -26,7 +27,12 @@ from cogs._quiz_views import (
     role_ids,
     topic_label,
     topics_embed,
+    typed_question_embed,
+    typed_reveal_embed,
+    typed_submission,
+    typed_view,
 )
+from cogs.errors import handle_interaction_error
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -42,6 +48,11 @@ MODE_CHOICES = [
     app_commands.Choice(name="Reactions", value=AnswerMode.REACTIONS.value),
     app_commands.Choice(name="Buttons", value=AnswerMode.BUTTONS.value),
 ]
+# A quiz may also be typed: short-answer questions, answered in a box (never a server's default).
+QUIZ_MODE_CHOICES = [
+    *MODE_CHOICES,
+    app_commands.Choice(name="Typed (short answers)", value=AnswerMode.TYPED.value),
+]
 
 
 class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
@@ -56,7 +67,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def cog_load(self) -> None:
         self.service.presenter = self
         self.rounds.presenter = self
-        self.bot.add_dynamic_items(AnswerButton)
+        self.bot.add_dynamic_items(AnswerButton, TypedAnswerButton)
         self.bot.spawn_when_ready(self._resume, name="quiz-resume")
 
     async def _resume(self) -> None:
@@ -85,9 +96,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         questions=f"How many questions ({MIN_QUESTIONS}-{MAX_QUESTIONS}, default 5)",
         seconds=f"Seconds per question ({MIN_SECONDS}-{MAX_SECONDS}, default from the server's settings)",
         language="Question language (default English)",
-        mode="Answer with reactions or buttons (default from the server's settings)",
+        mode="Answer with reactions or buttons (default from the server's settings), or typed",
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=QUIZ_MODE_CHOICES)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def start(
         self,
@@ -106,9 +117,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         topic="Only questions on this topic (default: all)",
         seconds=f"Seconds to answer ({MIN_SECONDS}-{MAX_SECONDS})",
         language="Question language (default English)",
-        mode="Answer with reactions or buttons",
+        mode="Answer with reactions or buttons, or typed (short answers)",
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=QUIZ_MODE_CHOICES)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def question(
         self,
@@ -136,6 +147,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             topic = topic.strip().lower() or None
         # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
         own = self.pool.topics(interaction.guild_id)
+        if mode == AnswerMode.TYPED:
+            own = {**own, **self.pool.typed_topics(interaction.guild_id)}
         if topic is not None and topic not in TOPICS and topic not in own:
             raise UserFacingError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
         settings = await self.service.guild_settings(interaction.guild_id)
@@ -157,7 +170,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         scope = topic_label(topic) if topic else "all topics"
         text = (
             f"**{discord.utils.escape_markdown(interaction.user.display_name)}** started {what} on {scope} "
-            f"({options.lang}, {options.seconds} s each, answer with {options.mode})."
+            f"({options.lang}, {options.seconds} s each, "
+            f"{'type the answer' if options.mode == AnswerMode.TYPED else f'answer with {options.mode}'})."
         )
         if (
             options.mode == AnswerMode.REACTIONS
@@ -249,11 +263,43 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         except discord.HTTPException:
             log.warning("could not tell channel %s that answers stay visible", channel.id)
 
+    # -- typed answers -------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted answer box (from this process or the one before a restart)."""
+        submitted = typed_submission(interaction)
+        if submitted is None:
+            return
+        try:
+            await self._take_typed(interaction, *submitted)
+        except Exception as exc:
+            await handle_interaction_error(interaction, exc)
+
+    async def _take_typed(self, interaction: discord.Interaction, message_id: int, text: str) -> None:
+        user = interaction.user
+        result = await self.rounds.when_ready(
+            lambda: self.rounds.answer_typed(
+                message_id=message_id,
+                user_id=user.id,
+                display_name=user.display_name,
+                text=text,
+                role_ids=role_ids(user),
+            )
+        )
+        if result.error is not None:
+            raise result.error  # closed, or a second box: "already answered", privately
+        shown = discord.utils.escape_markdown(" ".join(text.split()))
+        await interaction.response.send_message(f"Locked in: {shown}", ephemeral=True)
+
     # -- the presenter the quiz service calls --------------------------------------------------
 
     async def post_question(self, card: QuestionCard) -> int:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         n = len(card.item.choices)
+        if card.mode == AnswerMode.TYPED:
+            message = await channel.send(embed=typed_question_embed(card), view=typed_view(card.round_id))
+            return message.id
         if card.mode == AnswerMode.BUTTONS:
             message = await channel.send(embed=question_embed(card), view=answer_view(card.round_id, n))
             return message.id
@@ -268,9 +314,23 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def reveal(self, card: RevealCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         question = channel.get_partial_message(card.message_id)
+        if not card.item.is_choice:  # a typed question
+            await channel.send(
+                embed=typed_reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
+            )
+            await self._close_typed(card, question)
+            return
         await channel.send(
             embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
         )
+
+    async def _close_typed(self, card: RevealCard, question: discord.PartialMessage) -> None:
+        """Grey out the Answer button; the reveal is out whatever happens here (a press that
+        raced the edit is told privately that the question is closed)."""
+        try:
+            await question.edit(view=typed_view(card.round_id, disabled=True))
+        except discord.HTTPException as exc:
+            log.warning("could not disable the Answer button of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)

@@ -3,6 +3,10 @@
 The shared bank plus the server's own imported questions (the bank service's cache, passed in as
 ``guild_items``), filtered to the choice types a quiz asks, by topic, language and the server's
 enabled topics.
+
+A typed quiz (``typed=True``) draws only short-answer questions whose accepted answers are short
+enough to type (:func:`is_typeable`); a quiz by reactions or buttons draws only choice questions.
+Long model answers (the interview questions) are never asked in a quiz.
 """
 
 from __future__ import annotations
@@ -13,10 +17,16 @@ from collections.abc import Callable, Sequence
 from bot.bank.loader import Bank
 from bot.bank.schema import BankItem, ItemType
 from bot.core.topics import TOPICS
+from bot.core.typed import typeable
 
 log = logging.getLogger(__name__)
 
 CHOICE_TYPES = (ItemType.SINGLE_CHOICE, ItemType.TRUE_FALSE)
+
+
+def is_typeable(item: BankItem) -> bool:
+    """Whether a typed quiz may ask ``item``: a short answer with short accepted answers."""
+    return item.type is ItemType.SHORT_ANSWER and typeable(item.accepted)
 
 
 def no_guild_items(guild_id: int) -> Sequence[BankItem]:
@@ -37,17 +47,21 @@ class QuestionPool:
         enabled: Sequence[str] | None = None,
         *,
         guild_id: int | None = None,
+        typed: bool = False,
     ) -> list[BankItem]:
-        """The choice questions a quiz may draw from: the shared bank plus the server's own."""
+        """The questions a quiz may draw from: the shared bank plus the server's own.
+
+        Choice questions; with ``typed``, the short-answer questions a member can type instead.
+        """
         wanted = None if lang == "any" else lang
-        items = self.bank.filter(topic=topic, lang=wanted, types=CHOICE_TYPES)
+        fits = is_typeable if typed else (lambda i: i.type in CHOICE_TYPES)
+        types = (ItemType.SHORT_ANSWER,) if typed else CHOICE_TYPES
+        items = [i for i in self.bank.filter(topic=topic, lang=wanted, types=types) if fits(i)]
         if guild_id is not None:
             items += [
                 i
                 for i in self.guild_items(guild_id)
-                if i.type in CHOICE_TYPES
-                and (wanted is None or i.lang == wanted)
-                and (topic is None or topic in i.topics)
+                if fits(i) and (wanted is None or i.lang == wanted) and (topic is None or topic in i.topics)
             ]
         if enabled is not None:
             allowed = set(enabled)
@@ -75,3 +89,15 @@ class QuestionPool:
         return {
             t: dict(sorted(merged[t].items())) for t in sorted(merged, key=lambda t: order.get(t, len(order)))
         }
+
+    def typed_topics(self, guild_id: int | None = None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a typed quiz here can draw (every topic of each)."""
+        items = [i for i in self.bank.filter(types=(ItemType.SHORT_ANSWER,)) if is_typeable(i)]
+        if guild_id is not None:
+            items += [i for i in self.guild_items(guild_id) if is_typeable(i)]
+        counts: dict[str, dict[str, int]] = {}
+        for item in items:
+            for topic in item.topics:
+                per_lang = counts.setdefault(topic, {})
+                per_lang[item.lang] = per_lang.get(item.lang, 0) + 1
+        return {t: dict(sorted(counts[t].items())) for t in sorted(counts)}

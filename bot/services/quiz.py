@@ -164,10 +164,19 @@ class QuizService:
         if channel_id in self._runners or await self.quizzes.running_in_channel(channel_id):
             raise QuizAlreadyRunningError()
         settings = await self.settings.get(guild_id)
-        pool = self.pool.pool(options.topic, options.lang, settings.topics_enabled, guild_id=guild_id)
+        typed = options.mode == AnswerMode.TYPED
+        pool = self.pool.pool(
+            options.topic, options.lang, settings.topics_enabled, guild_id=guild_id, typed=typed
+        )
         if not pool:
             what = f"topic `{options.topic}`" if options.topic else "any enabled topic"
             lang = "any language" if options.lang == "any" else f"language `{options.lang}`"
+            if typed:
+                raise NotFoundError(
+                    f"There are no questions to answer by typing for {what} in {lang}. They come from "
+                    "short answers a server imports (`/bank import`: Red lists, GIFT short answers, "
+                    "Anki notes with a short back)."
+                )
             raise NotFoundError(
                 f"There are no questions for {what} in {lang}. `/quiz topics` lists what there is."
             )

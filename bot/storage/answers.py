@@ -41,6 +41,8 @@ class NewAnswer:
     # Kept out of every aggregate until the round's reveal (a question of the day is open for hours;
     # the boards would otherwise tell who was right). See :meth:`AnswerRepository.release_scores`.
     defer_scores: bool = False
+    # What the member typed, for a typed answer (whose ``choice`` is -1); None for a letter.
+    typed_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ CREATE TEMP TABLE IF NOT EXISTS answer_stage (
     correct INTEGER NOT NULL, points INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
     answered_at INTEGER NOT NULL, week_key TEXT NOT NULL, month_key TEXT NOT NULL, season_id INTEGER,
     daily_date TEXT, competition_id INTEGER, team_id INTEGER, deferred INTEGER NOT NULL DEFAULT 0,
-    accepted INTEGER NOT NULL DEFAULT 0
+    accepted INTEGER NOT NULL DEFAULT 0, typed_text TEXT
 )
 """
 
@@ -117,8 +119,8 @@ class AnswerRepository:
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
                 correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
-                competition_id, team_id, deferred)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                competition_id, team_id, deferred, typed_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 (
@@ -141,6 +143,7 @@ class AnswerRepository:
                     a.competition_id,
                     a.team_id,
                     int(a.defer_scores),
+                    a.typed_text,
                 )
                 for seq, a in enumerate(answers)
             ],
@@ -157,8 +160,9 @@ class AnswerRepository:
         conn.execute(
             """
             INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
-                answered_at)
-            SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at
+                answered_at, typed_text)
+            SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at,
+                typed_text
             FROM answer_stage WHERE accepted = 1 ORDER BY seq
             """
         )

@@ -55,6 +55,16 @@ class RoundRow:
     status: RoundStatus
 
 
+def _mode(row: aiosqlite.Row) -> AnswerMode:
+    """The answer mode a row stores: ``typed`` is ``buttons`` with the ``typed`` flag (migration 0005)."""
+    return AnswerMode.TYPED if row["typed"] else AnswerMode(row["mode"])
+
+
+def _stored_mode(mode: AnswerMode) -> tuple[str, int]:
+    """(mode, typed) as the columns hold them."""
+    return (AnswerMode.BUTTONS, 1) if mode == AnswerMode.TYPED else (mode, 0)
+
+
 def _session(row: aiosqlite.Row) -> SessionRow:
     return SessionRow(
         id=row["id"],
@@ -64,7 +74,7 @@ def _session(row: aiosqlite.Row) -> SessionRow:
         kind=QuizKind(row["kind"]),
         topic=row["topic"],
         lang=row["lang"],
-        mode=AnswerMode(row["mode"]),
+        mode=_mode(row),
         seconds=row["seconds"],
         total_questions=row["total_questions"],
         item_ids=tuple(json.loads(row["item_ids"])),
@@ -83,7 +93,7 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         kind=QuizKind(row["kind"]),
         position=row["position"],
         item_id=row["item_id"],
-        mode=AnswerMode(row["mode"]),
+        mode=_mode(row),
         message_id=row["message_id"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
@@ -115,9 +125,9 @@ class QuizRepository:
         try:
             async with conn.execute(
                 """
-                INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
-                    total_questions, item_ids, status, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, typed,
+                    seconds, total_questions, item_ids, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
                 RETURNING *
                 """,
                 (
@@ -127,7 +137,7 @@ class QuizRepository:
                     kind,
                     topic,
                     lang,
-                    mode,
+                    *_stored_mode(mode),
                     seconds,
                     len(item_ids),
                     json.dumps(list(item_ids)),
@@ -180,12 +190,22 @@ class QuizRepository:
     ) -> RoundRow:
         async with conn.execute(
             """
-            INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at,
-                closes_at, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+            INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, typed,
+                opens_at, closes_at, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             RETURNING *
             """,
-            (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at, closes_at),
+            (
+                guild_id,
+                channel_id,
+                session_id,
+                kind,
+                position,
+                item_id,
+                *_stored_mode(mode),
+                opens_at,
+                closes_at,
+            ),
         ) as cur:
             row = await cur.fetchone()
         assert row is not None
