@@ -21,6 +21,7 @@ from cogs._quiz_views import (
     TypedAnswerButton,
     add_answer_reactions,
     answer_view,
+    clip,
     question_embed,
     results_embed,
     reveal_embed,
@@ -81,6 +82,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         counts = self.pool.topics(interaction.guild_id)
+        if getattr(interaction.namespace, "mode", None) == AnswerMode.TYPED:  # mode picked first
+            counts = self.pool.typed_topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -199,9 +202,16 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(
-            embed=topics_embed(self.pool.topics(interaction.guild_id)), ephemeral=True
-        )
+        embed = topics_embed(self.pool.topics(interaction.guild_id))
+        typed = self.pool.typed_topics(interaction.guild_id)
+        if typed:
+            lines = [
+                f"`{t}`: " + ", ".join(f"{n} {lang}" for lang, n in per.items()) for t, per in typed.items()
+            ]
+            embed.add_field(
+                name="Typed answers (mode: typed)", value=clip("\n".join(lines), 1024), inline=False
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- reactions -----------------------------------------------------------------------------
 

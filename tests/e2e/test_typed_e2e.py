@@ -255,9 +255,15 @@ async def test_typed_mode_draws_only_typeable_questions_and_says_so_when_there_a
     assert "no questions to answer by typing" in modes.message.text()
     assert "`/bank import`" in modes.message.text()
 
-    # With the file imported, a buttons question on its topic asks the choice question only,
-    # and the server's topic (known here only by its short answers) is accepted for typed mode.
+    # With the file imported, the server's typed topic is listed and suggested for typed mode, and
+    # a buttons question on its topic asks the choice question only.
     await _import(world)
+    topics = (await world.alice.slash("quiz topics")).message
+    assert _fields(topics)["Typed answers (mode: typed)"] == "`literature`: 2 en"
+    typed = await world.alice.autocomplete("quiz start", "topic", "lit", mode="typed")
+    assert [(c["value"], c["name"]) for c in typed] == [("literature", "Literature (2 en)")]
+    suggested = await world.alice.autocomplete("quiz start", "topic", "lit")
+    assert [(c["value"], c["name"]) for c in suggested] == [("literature", "Literature (1 en)")]
     await world.alice.slash("quiz question", topic="literature", mode="buttons", seconds=5)
     card = await _question(fake, bot, world.alice, 1)
     assert _item(bot, world, card).id == "g-hamlet-q04"
