@@ -51,7 +51,7 @@ class TerminalPresenter:
         self.say(f"── Question {card.position}/{card.total} · {item.main_topic} · {item.difficulty.value} ──")
         self.say(item.prompt)
         self.say()
-        for index, choice in enumerate(item.choices):
+        for index, choice in enumerate(card.choices):  # in this posting's order
             first, *rest = choice.splitlines() or [""]
             self.say(f"  {LETTERS[index]}. {first}")
             for line in rest:
@@ -93,11 +93,12 @@ class TerminalPresenter:
         if self._reader is not None and not self._reader.done():
             self._reader.cancel()
         item = card.item
-        letter = LETTERS[item.answer_index]
         verdict = "✔ right" if card.correct_names else ("✘ not quite" if card.answered else "⏱ time's up")
-        self.say(f"\n{verdict}: the answer is {letter}. {item.choices[item.answer_index]}")
+        self.say(f"\n{verdict}: the answer is {card.key_letter}. {card.key_text}")
+        if card.accepted_letters:
+            self.say(f"Also accepted: {', '.join(card.accepted_letters)}")
         self.say(textwrap.fill(item.explanation, WIDTH))
-        for wrong, why in sorted(item.why_not.items()):
+        for wrong, why in card.why_not:
             self.say(textwrap.fill(f"Why not {wrong}? {why}", WIDTH, subsequent_indent="  "))
 
     async def post_results(self, card: ResultsCard) -> None:

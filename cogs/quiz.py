@@ -20,6 +20,7 @@ from cogs._quiz_views import (
     AnswerButton,
     add_answer_reactions,
     answer_view,
+    closed_answer_view,
     question_embed,
     results_embed,
     reveal_embed,
@@ -269,6 +270,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         await channel.send(
             embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
         )
+        if card.mode == AnswerMode.BUTTONS:
+            await self._close_buttons(card, question)
+
+    async def _close_buttons(self, card: RevealCard, question: discord.PartialMessage) -> None:
+        """Disable the question's buttons, in one edit. The reveal is out whatever happens here."""
+        view = closed_answer_view(card.round_id, len(card.item.choices), card.right_indexes)
+        try:
+            await question.edit(view=view)
+        except discord.HTTPException as exc:
+            # Still clickable: a click is answered privately that the question is closed.
+            log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.core.shuffle import decode_order, encode_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.database import Database
 
@@ -53,6 +54,9 @@ class RoundRow:
     opens_at: int
     closes_at: int
     status: RoundStatus
+    # The order the choices were posted in, ``order[posted position] = bank index``
+    # (bot.core.shuffle); None for a round posted before orders were stored: bank order.
+    choice_order: tuple[int, ...] | None = None
 
 
 def _session(row: aiosqlite.Row) -> SessionRow:
@@ -88,6 +92,7 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         status=RoundStatus(row["status"]),
+        choice_order=None if row["choice_order"] is None else decode_order(row["choice_order"]),
     )
 
 
@@ -177,15 +182,28 @@ class QuizRepository:
         mode: AnswerMode,
         opens_at: int,
         closes_at: int,
+        choice_order: Sequence[int] | None = None,
     ) -> RoundRow:
+        """Insert an open round; ``choice_order`` is the posting's order of the choices (None: bank order)."""
         async with conn.execute(
             """
             INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at,
-                closes_at, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                closes_at, status, choice_order)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
             RETURNING *
             """,
-            (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at, closes_at),
+            (
+                guild_id,
+                channel_id,
+                session_id,
+                kind,
+                position,
+                item_id,
+                mode,
+                opens_at,
+                closes_at,
+                None if choice_order is None else encode_order(choice_order),
+            ),
         ) as cur:
             row = await cur.fetchone()
         assert row is not None
