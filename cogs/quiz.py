@@ -67,10 +67,15 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
 
     # -- commands ------------------------------------------------------------------------------
 
+    async def _askable_topics(self, guild_id: int | None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a quiz here can ask (the server's enabled topics apply)."""
+        enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
+        return self.pool.topics(guild_id, enabled)
+
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.pool.topics(interaction.guild_id)
+        counts = await self._askable_topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -185,7 +190,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=topics_embed(self.pool.topics(interaction.guild_id)), ephemeral=True
+            embed=topics_embed(await self._askable_topics(interaction.guild_id)), ephemeral=True
         )
 
     # -- reactions -----------------------------------------------------------------------------
