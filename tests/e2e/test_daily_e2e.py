@@ -419,6 +419,10 @@ async def test_buttons_mode_posts_buttons_and_the_answers_count(
     item = _item(bot, card)
     clicked = await world.alice.click(card, card.iter_components()[key_index(card, item)]["custom_id"])
     assert "Locked in" in (await clicked.wait_reply()).content
+    content = card.content
     await _at(fake, bot, clock, utc(2026, 3, 26, 9, 0))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     assert "alice" in _field(reveal, "Right (1)")
+    # The reveal disables the buttons in one edit; the post's text stays as it was.
+    await fake.wait_for(lambda: card.edits == 1, what="the buttons disabled")
+    assert all(b.get("disabled") for b in card.iter_components()) and card.content == content

@@ -312,3 +312,26 @@ async def test_the_question_of_the_day_is_posted_shuffled_and_revealed_in_that_o
     assert counts[key].endswith(" 1 ✅") and counts[wrong].endswith(" 1")
     assert _field(reveal, "Right (1)") == "alice"
     assert len(_dailies(fake, world.channel)) == 1
+
+
+async def test_when_the_buttons_cannot_be_disabled_the_reveal_stands_and_a_click_is_told_it_closed(
+    fake: FakeDiscord, world: StudyServer, start_bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock, prepare=_seeded(6, 6))
+    await world.alice.slash("quiz question", topic="lora", seconds=10, mode="buttons")
+    card = await _question(fake, bot, world.channel, 1, mode="buttons")
+    key = key_index(card, _item(bot, card))
+    fault = fake.inject_error("PATCH", "/channels/{channel_id}/messages/{message_id}", status=503)
+    await _pass(fake, clock, 10.5)
+
+    reveal = await _reveal(fake, world.channel, 1)
+    assert "Nobody answered." in reveal.text()
+    await _final(fake, world.channel)
+    assert fault.hits == 1 and card.edits == 0
+    warned = [r for r in caplog.records if r.name == "cogs.quiz" and "could not disable" in r.getMessage()]
+    assert [r.levelname for r in warned] == ["WARNING"]
+    late = await world.bob.click(card, LETTERS[key])  # still enabled: Discord sends the click
+    assert late.message.ephemeral
+    assert late.message.content == "This question is closed; wait for the next one."
+    assert await bot.db.fetch_all("SELECT user_id FROM answers") == []
