@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ import aiosqlite
 from bot.core.shuffle import decode_order, encode_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 class SessionAlreadyRunningError(Exception):
@@ -92,8 +95,19 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         status=RoundStatus(row["status"]),
-        choice_order=None if row["choice_order"] is None else decode_order(row["choice_order"]),
+        choice_order=_order(row["id"], row["choice_order"]),
     )
+
+
+def _order(round_id: int, text: str | None) -> tuple[int, ...] | None:
+    """A round's stored choice order; text that is not one is read as bank order, and logged."""
+    if text is None:
+        return None
+    try:
+        return decode_order(text)
+    except ValueError as exc:
+        log.warning("round %s: stored choice order unreadable (%s); bank order used", round_id, exc)
+        return None
 
 
 class QuizRepository:

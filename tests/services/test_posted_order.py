@@ -238,6 +238,11 @@ async def test_a_round_posted_before_orders_were_stored_is_read_in_bank_order(
     item = h.pool.item(GUILD, row.item_id)
     assert item is not None
     assert h.rounds.posting_of(row, item) == Posting.identity(len(item.choices))
+    # Text that is not an order (never written by the bot) is read as bank order too, not a crash.
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE rounds SET choice_order = '2,2,1,0'")
+    damaged = await h.service.quizzes.round_by_message(msg)
+    assert damaged is not None and damaged.choice_order is None
 
 
 def test_orders_are_drawn_fairly_over_many_postings(harness: Harness, bank: Bank) -> None:
