@@ -323,6 +323,7 @@ class QuizService:
                 mode=session.mode,
                 opens_at=to_ms(now),
                 closes_at=to_ms(closes),
+                choice_order=None if item is None else self.rounds.draw_order(item),
             )
             if item is None:
                 await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(now))
@@ -338,6 +339,7 @@ class QuizService:
             session.total_questions,
             closes,
             session.mode,
+            posting=self.rounds.posting_of(row, item),
         )
         message_id = await self.presenter.post_question(card)
         # Take answers from the moment the message exists (no await in between), before the
