@@ -72,7 +72,10 @@ class QuestionPool:
         topic offered is one a quiz can start on; a topic with nothing to ask is left out.
         """
         counts: dict[str, dict[str, int]] = {}
-        for topic in TOPICS:
+        # The taxonomy first, then the server's own topics (imported questions) by name.
+        own_items = self.guild_items(guild_id) if guild_id is not None else []
+        own = sorted({t for i in own_items for t in i.topics} - set(TOPICS))
+        for topic in (*TOPICS, *own):
             per_lang = Counter(i.lang for i in self.pool(topic, "any", enabled, guild_id=guild_id))
             if per_lang:
                 counts[topic] = dict(sorted(per_lang.items()))
