@@ -20,6 +20,7 @@ from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.core.vocabulary import AnswerMode
+from bot.services.posting import SendFailure
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -113,6 +114,9 @@ class TerminalPresenter:
         self, channel_id: int, message_id: int, n_choices: int
     ) -> dict[int, tuple[str, list[int]]]:
         return {}
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # printing to a terminal has no transient failures worth retrying
 
 
 async def play(

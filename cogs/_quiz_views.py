@@ -161,7 +161,7 @@ def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
 
-class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d)"):
+class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d{1,3})"):
     """A choice button whose custom_id carries the round and choice, so it works after a restart."""
 
     def __init__(self, round_id: int, choice: int) -> None:

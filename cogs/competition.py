@@ -71,7 +71,7 @@ class CompetitionCog(
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, MAX_COMPETITION_NAME],
         duration: app_commands.Range[str, 1, 20],
-        scoring: str = "total",
+        scoring: app_commands.Range[str, 1, 16] = "total",
     ) -> None:
         assert interaction.guild_id is not None
         competition = await self.service.start(

@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserFacingError
-from bot.core.topics import TOPICS
+from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.leaderboard import Period
 from cogs._confirm_views import ResetConfirmButton, confirm_view
 from cogs._leaderboard_views import NO_MENTIONS, PageButton, board_embed, page_view
 from cogs._quiz_views import topic_label
+from cogs._reply import clip_input
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -77,8 +78,8 @@ class LeaderboardCog(commands.Cog):
     async def leaderboard(
         self,
         interaction: discord.Interaction,
-        period: str | None = None,
-        topic: str | None = None,
+        period: app_commands.Range[str, 1, 16] | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
         season: app_commands.Range[str, 1, 100] | None = None,
         page: app_commands.Range[int, 1, MAX_PAGE] = 1,
     ) -> None:
@@ -86,7 +87,7 @@ class LeaderboardCog(commands.Cog):
         if topic is not None:
             topic = topic.strip().lower()
             if topic not in TOPICS:
-                raise UserFacingError(f"`{topic}` is not a topic; pick one from the list.")
+                raise UserFacingError(f"`{clip_input(topic)}` is not a topic; pick one from the list.")
         board = await self.service.resolve(
             interaction.guild_id,
             period=Period(period) if period else None,

@@ -67,10 +67,10 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
     async def set_settings(
         self,
         interaction: discord.Interaction,
-        answer_mode: str | None = None,
+        answer_mode: app_commands.Range[str, 1, 16] | None = None,
         hidden_answers: bool | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
         topics: app_commands.Range[str, 1, 300] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         speed_bonus: bool | None = None,

@@ -10,6 +10,7 @@ import pytest
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock
 from bot.services.answer_writer import AnswerWriter
+from bot.services.posting import SendFailure
 from bot.services.question_pool import QuestionPool
 from bot.services.quiz import QuestionCard, QuizService, ResultsCard, RevealCard
 from bot.services.rounds import RoundService
@@ -47,6 +48,9 @@ class RecordingPresenter:
 
     async def read_reactions(self, channel_id: int, message_id: int, n_choices: int):
         return self.reactions.get(message_id, {})
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # every error here stands for a bug: never retried
 
 
 @pytest.fixture(scope="session")
