@@ -142,6 +142,8 @@ def results_embed(card: ResultsCard) -> discord.Embed:
         if len(card.rows) > 15:
             lines.append(f"… and {len(card.rows) - 15} more")
         description = "\n".join(lines)
+    if card.reason:
+        description = f"*{card.reason}*\n\n{description}"
     embed = discord.Embed(
         title=title, description=clip(description, DESCRIPTION_LIMIT), colour=COLOUR_RESULTS
     )

@@ -11,11 +11,13 @@ and views through the guarded bases in ``cogs/_guarded.py``.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.core.errors import UserFacingError
 from cogs._reply import clip_input, reply
@@ -171,10 +173,47 @@ class ErrorReportingTree(app_commands.CommandTree):
         await handle_interaction_error(interaction, error)
 
 
-async def setup(bot: QuizBot) -> None:
-    """Nothing to add: the handler is installed with the tree (``tree_cls``) and the guarded bases.
+# What to tell a member whose click names a component the message does not have (Discord's own
+# client never sends one; a forged request can). The first pattern that matches wins.
+UNROUTED_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"quiz:\d+:\d+"), "That is not one of this question's choices."),
+    (re.compile(r".*"), "That button is not on this message (any more); nothing was done."),
+)
 
-    Kept as an extension so the extension list still names where errors are handled. (discord.py
-    executes an extension's module afresh, so its classes are not the ones ``bot.app`` imported:
-    no isinstance check on the tree here.)
+
+def _component_ids(message: discord.Message | None) -> set[str]:
+    ids: set[str] = set()
+    stack: list[Any] = list(message.components) if message is not None else []
+    while stack:
+        component = stack.pop()
+        custom_id = getattr(component, "custom_id", None)
+        if custom_id:
+            ids.add(custom_id)
+        stack.extend(getattr(component, "children", []))
+    return ids
+
+
+class UnroutedComponents(commands.Cog):
+    """Answers a click whose custom_id is not on its message: discord.py's views and dynamic items
+    drop it silently, and the member would see "This interaction failed"."""
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str(cast("dict[str, Any]", interaction.data or {}).get("custom_id", ""))
+        if custom_id in _component_ids(interaction.message):
+            return  # a view or dynamic item of the bot answers it
+        log.info("a click with a custom_id not on its message (%s) was refused", clip_input(custom_id, 100))
+        text = next(text for pattern, text in UNROUTED_MESSAGES if pattern.fullmatch(custom_id))
+        await reply_ephemeral(interaction, text)
+
+
+async def setup(bot: QuizBot) -> None:
+    """The handler itself is installed with the tree (``tree_cls``) and the guarded bases; this adds
+    the answer to clicks no view can route.
+
+    (discord.py executes an extension's module afresh, so its classes are not the ones ``bot.app``
+    imported: no isinstance check on the tree here.)
     """
+    await bot.add_cog(UnroutedComponents())

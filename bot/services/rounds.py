@@ -383,6 +383,11 @@ class RoundService:
 
     # -- gateway session changes ----------------------------------------------------------------
 
+    @property
+    def connected(self) -> bool:
+        """Whether the gateway is delivering events (False from a drop until READY or RESUMED)."""
+        return self._connected
+
     def session_lost(self) -> None:
         """The gateway connection dropped: until the next READY or RESUMED, events may be lost for good
         (an invalid session is never replayed), so every open round may have missed reactions."""
