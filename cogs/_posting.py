@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import discord
 
@@ -28,7 +26,7 @@ def describe_failure(error: BaseException) -> SendFailure | None:
         what = f"HTTP {status}" + (f", code {error.code}" if error.code else "")
         text = error.text.strip() if error.text else ""
         return SendFailure(f"{what}{': ' + text[:200] if text else ''}", transient)
-    if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
+    if isinstance(error, TimeoutError):  # asyncio.TimeoutError and aiohttp's timeouts too
         return SendFailure("Discord did not answer in time", True)
     if isinstance(error, (aiohttp.ClientError, ConnectionError)):
         return SendFailure(f"the connection to Discord failed ({type(error).__name__})", True)

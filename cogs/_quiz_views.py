@@ -17,6 +17,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
 from cogs._guarded import GuardedButton, GuardedView
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.services.rounds import RoundService
@@ -207,7 +208,7 @@ async def answer_by_button(service: RoundService, interaction: discord.Interacti
     )
     if result.error is not None:
         raise result.error  # the one handler tells the member, ephemerally
-    await interaction.response.send_message(f"Locked in: {LETTERS[choice]}", ephemeral=True)
+    await reply(interaction, f"Locked in: {LETTERS[choice]}", ephemeral=True)
 
 
 async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:

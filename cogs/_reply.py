@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord.utils import MISSING
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -86,6 +87,7 @@ async def reply(
     *,
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
+    file: discord.File | None = None,
     ephemeral: bool = False,
     allowed_mentions: discord.AllowedMentions = NO_MENTIONS,
 ) -> None:
@@ -95,8 +97,33 @@ async def reply(
         kwargs["embed"] = fit_embed(embed)
     if view is not None:
         kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
     text = fit_content(content)
     if interaction.response.is_done():
         await interaction.followup.send(text or discord.utils.MISSING, **kwargs)
     else:
         await interaction.response.send_message(text, **kwargs)
+
+
+async def edit(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = MISSING,
+    embed: discord.Embed | None = MISSING,
+    view: discord.ui.View | None = MISSING,
+    allowed_mentions: discord.AllowedMentions = NO_MENTIONS,
+) -> None:
+    """Edit the message the interaction is about (a component's message, or the deferred original
+    response), clipped to Discord's limits; ``None`` removes a part, leaving it out keeps it."""
+    kwargs: dict[str, Any] = {"allowed_mentions": allowed_mentions}
+    if content is not MISSING:
+        kwargs["content"] = fit_content(content)
+    if embed is not MISSING:
+        kwargs["embed"] = None if embed is None else fit_embed(embed)
+    if view is not MISSING:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**kwargs)
+    else:
+        await interaction.response.edit_message(**kwargs)

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as bot_package
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -43,7 +44,7 @@ class MetaCog(commands.Cog):
 
     @app_commands.command(name="about", description="What Quiz Tutor is and what its question bank holds")
     async def about(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=about_embed(self.bot), ephemeral=True)
+        await reply(interaction, embed=about_embed(self.bot), ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

@@ -187,6 +187,37 @@ async def test_a_channel_that_takes_no_post_at_all_ends_the_quiz_and_leaves_noth
     outage.clear()
 
 
+async def test_the_question_of_the_day_survives_a_503_on_its_post_and_on_its_reveal(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    _no_pacing(fake)
+    clock = FakeClock(START)
+    bot = await start_bot(clock=clock, prepare=_fast_retries)
+    await world.admin.slash(
+        "daily setup", named={"channel": world.channel}, time="09:00", timezone=BERLIN, reveal_after_hours=1
+    )
+    post_503 = fake.inject_error("POST", MESSAGES, status=503, when=lambda b: not _is_reply(b))
+    nine = datetime(2026, 3, 26, 8, 0, tzinfo=UTC)
+    fake.clock.advance((nine - clock.now()).total_seconds())
+    clock.set(nine)
+    await bot.run_due_work()
+    card = (await fake.wait_for(lambda: _cards(fake, world.channel, "Question of the day")))[0]
+    assert post_503.hits == 1
+    await world.alice.react(card, REACTIONS[0])
+
+    reveal_503 = fake.inject_error("POST", MESSAGES, status=503, when=_is_reply)
+    await fake.wait_delivered()
+    clock.advance(3600)
+    fake.clock.advance(3600)
+    await bot.run_due_work()
+    reveal = await _reveal(fake, world.channel, 1, prefix="Answer of the day")
+    assert reveal_503.hits == 1 and "Answers (1)" in reveal.text()
+    posts = await DailyRepository(bot.db).posts(world.guild.id)
+    assert [(p.local_date, p.status) for p in posts] == [("2026-03-26", "revealed")]
+    assert len(_cards(fake, world.channel, "Question of the day")) == 1
+    assert await _round_statuses(bot) == ["revealed"]
+
+
 # --- item 4: permissions are checked before anything public happens ------------------------------
 
 MISSING = [
@@ -342,6 +373,20 @@ async def test_reactions_made_during_an_invalid_session_count_at_the_daily_revea
 
 
 # --- item 6: hostile and odd input ----------------------------------------------------------------
+
+
+async def test_every_string_option_of_every_command_has_a_max_length(bot: QuizBot) -> None:
+    import discord
+
+    unbounded = [
+        f"/{command.qualified_name} {param.display_name}"
+        for command in bot.tree.walk_commands()
+        if isinstance(command, discord.app_commands.Command)
+        for param in command.parameters
+        if param.type is discord.AppCommandOptionType.string and param.max_value is None
+    ]
+    assert unbounded == []
+    assert len(list(bot.tree.walk_commands())) > 20
 
 
 async def test_over_long_inputs_are_refused_privately_within_discords_limits(
