@@ -255,9 +255,12 @@ class RoundService:
         presenter = self.presenter
         try:
             await self.post(lambda: presenter.reveal(card), "reveal")
-        finally:
-            # Shown or given up on: either way the round is over and never revealed a second time.
+        except Exception:
+            # Given up on: the round is over all the same, and never revealed a second time. (Cancelled
+            # by a shutdown instead, it stays closed and the next start reveals it.)
             await self._settle(row.id)
+            raise
+        await self._settle(row.id)
 
     async def _settle(self, round_id: int) -> None:
         async with self.db.transaction() as conn:
