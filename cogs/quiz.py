@@ -29,7 +29,7 @@ from cogs._quiz_views import (
     topic_label,
     topics_embed,
 )
-from cogs._reply import clip_input, reply
+from cogs._reply import clip, clip_input, reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -305,6 +305,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         await channel.send(embed=results_embed(card))
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        await channel.send(clip(text, 2000))
 
     def describe_failure(self, error: BaseException) -> SendFailure | None:
         return describe_failure(error)

@@ -107,6 +107,11 @@ class QuizPresenter(RoundPresenter, Protocol):
 
     async def post_results(self, card: ResultsCard) -> None: ...
 
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        """Say ``text`` in the channel as plainly as possible (no embed): the last resort when the
+        results cannot be posted."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class QuizOptions:
@@ -432,8 +437,24 @@ class QuizService:
         try:
             await self.rounds.post(lambda: presenter.post_results(card), "results")
         except PostingFailedError as error:
-            # The scores are saved; only the post is lost. Say so where it can be seen: the log.
+            # The scores are saved; only the post is lost.
             log.warning("quiz %s in channel %s: %s", session.id, session.channel_id, error)
+            if reason is not None and not error.transient:
+                await self._notice(session, reason)
+
+    async def _notice(self, session: SessionRow, reason: str) -> None:
+        """The reason as plain text, once: a channel that refuses embeds may still take that."""
+        assert self.presenter is not None
+        presenter = self.presenter
+        text = f"Quiz stopped: {reason} The scores so far are kept; `/leaderboard` shows them."
+        try:
+            await self.rounds.post(
+                lambda: presenter.post_notice(session.guild_id, session.channel_id, text), "notice"
+            )
+        except PostingFailedError as error:
+            log.warning(
+                "quiz %s: the reason could not be posted either (%s); it is in this log", session.id, error
+            )
 
     # -- restarts ------------------------------------------------------------------------------
 

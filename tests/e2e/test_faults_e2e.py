@@ -187,6 +187,32 @@ async def test_a_channel_that_takes_no_post_at_all_ends_the_quiz_and_leaves_noth
     outage.clear()
 
 
+async def test_a_channel_that_stops_taking_embeds_mid_quiz_gets_the_reason_as_plain_text(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    _no_pacing(fake)
+    clock = FakeClock()
+    bot = await start_bot(clock=clock, prepare=_fast_retries)
+    await world.alice.slash("quiz start", topic="lora", questions=3, seconds=10)
+    card = await _question(fake, bot, world.channel, 1)
+    await world.bob.react(card, REACTIONS[0])
+    await fake.deny_bot(world.channel, Perm.EMBED_LINKS)  # an admin changes the channel mid-quiz
+    fake.expect_http_error(403, 50013, times=2)  # the reveal, then the results: not retried
+
+    await _pass(fake, clock, 10.5)
+    notice = await fake.wait_for(
+        lambda: next(
+            (m for m in fake.channel_messages(world.channel) if m.content.startswith("Quiz stopped")), None
+        ),
+        what="the reason, as plain text",
+    )
+    assert "I could not post the reveal (HTTP 403, code 50013" in notice.content
+    assert "scores so far are kept" in notice.content and not notice.embeds
+    await fake.wait_for(lambda: not bot.quizzes.is_running(world.channel.id), what="the quiz to end")
+    assert await _round_statuses(bot) == ["revealed"]
+    assert await _session_statuses(bot) == ["stopped"]
+
+
 async def test_the_question_of_the_day_survives_a_503_on_its_post_and_on_its_reveal(
     fake: FakeDiscord, world: StudyServer, start_bot
 ) -> None:

@@ -28,6 +28,7 @@ class RecordingPresenter:
     message_ids: list[int] = field(default_factory=list)
     reveals: list[RevealCard] = field(default_factory=list)
     results: list[ResultsCard] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     reactions: dict[int, dict[int, tuple[str, list[int]]]] = field(default_factory=dict)
     next_id: int = 1000
 
@@ -48,6 +49,9 @@ class RecordingPresenter:
 
     async def read_reactions(self, channel_id: int, message_id: int, n_choices: int):
         return self.reactions.get(message_id, {})
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        self.notices.append(text)
 
     def describe_failure(self, error: BaseException) -> SendFailure | None:
         return None  # every error here stands for a bug: never retried
