@@ -117,6 +117,20 @@ def _leaf_options(data: dict[str, Any]) -> list[dict[str, Any]]:
     return options
 
 
+_OPTION_TYPES: dict[discord.AppCommandOptionType, type | tuple[type, ...]] = {
+    discord.AppCommandOptionType.string: str,
+    discord.AppCommandOptionType.integer: int,
+    discord.AppCommandOptionType.number: (int, float),
+    discord.AppCommandOptionType.boolean: bool,
+}
+_TYPE_NAMES = {
+    discord.AppCommandOptionType.string: "text",
+    discord.AppCommandOptionType.integer: "a whole number",
+    discord.AppCommandOptionType.number: "a number",
+    discord.AppCommandOptionType.boolean: "true or false",
+}
+
+
 def option_problems(command: app_commands.Command[Any, ..., Any], data: dict[str, Any]) -> list[str]:
     """What in a slash command's options breaks its declared ranges, lengths or choices.
 
@@ -131,6 +145,12 @@ def option_problems(command: app_commands.Command[Any, ..., Any], data: dict[str
         if param is None or value is None:
             continue
         name = param.display_name
+        expected = _OPTION_TYPES.get(param.type)
+        if expected is not None and (
+            not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool)
+        ):
+            problems.append(f"`{name}` takes {_TYPE_NAMES[param.type]}, not `{clip_input(str(value), 40)}`.")
+            continue
         low, high = param.min_value, param.max_value
         if isinstance(value, str) and param.type is discord.AppCommandOptionType.string:
             if high is not None and len(value) > high:

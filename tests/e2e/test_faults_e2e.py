@@ -449,6 +449,8 @@ async def test_over_long_inputs_are_refused_privately_within_discords_limits(
         ({"questions": 1000}, "`questions` goes from 1 to 50, not 1000"),
         ({"seconds": -5}, "`seconds` goes from 5 to 300, not -5"),
         ({"mode": "telepathy"}, "`mode` is one of `reactions`, `buttons`, not `telepathy`"),
+        ({"questions": "many"}, "`questions` takes a whole number, not `many`"),
+        ({"seconds": True}, "`seconds` takes a whole number, not `True`"),
     ],
 )
 async def test_raw_out_of_range_options_never_start_a_quiz(
