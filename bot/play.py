@@ -36,6 +36,7 @@ from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.core.vocabulary import AnswerMode
 from bot.services.answer_writer import AnswerWriter
+from bot.services.posting import SendFailure
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -64,6 +65,7 @@ LABELS: dict[str, dict[str, str]] = {
         "timeout": "⏱ time's up",
         "answer": "{verdict}: the answer is {letter}. {choice}",
         "picked": "You picked {letter}. {choice}",
+        "also": "Also accepted: {letters}",
         "why_not": "Why not {letter}?",
         "next": "Enter: next question · q: stop",
         "done": "Done: {correct}/{asked} right, {points} points.",
@@ -90,6 +92,7 @@ LABELS: dict[str, dict[str, str]] = {
         "timeout": "⏱ 时间到",
         "answer": "{verdict}：正确答案是 {letter}. {choice}",
         "picked": "你选了 {letter}. {choice}",
+        "also": "也算对：{letters}",
         "why_not": "为什么不是 {letter}？",
         "next": "回车：下一题 · q：结束",
         "done": "结束：答对 {correct}/{asked} 题，得 {points} 分。",
@@ -155,7 +158,7 @@ class TerminalPresenter:
         choices = Table.grid(padding=(0, 1))
         choices.add_column(no_wrap=True)
         choices.add_column()
-        for index, choice in enumerate(item.choices):
+        for index, choice in enumerate(card.choices):  # in this posting's order
             choices.add_row(Text(f"  {LETTERS[index]}."), Markdown(choice))
         self.console.print(choices)
         letters = "/".join(LETTERS[: len(item.choices)])
@@ -235,7 +238,6 @@ class TerminalPresenter:
                 await self._wait_for_enter()
             return
         item = card.item
-        answer = item.answer_index
         if card.correct_names:
             verdict = self.label("right")
         else:
@@ -243,14 +245,16 @@ class TerminalPresenter:
         self.say()
         picked = self.picked.get(card.round_id)
         if picked is not None:
-            self.say(self.label("picked", letter=LETTERS[picked], choice=item.choices[picked]))
+            self.say(self.label("picked", letter=LETTERS[picked], choice=card.choices[picked]))
         style = "bold green" if card.correct_names else "bold red"
         self.say(
-            self.label("answer", verdict=verdict, letter=LETTERS[answer], choice=item.choices[answer]),
+            self.label("answer", verdict=verdict, letter=card.key_letter, choice=card.key_text),
             style=style,
         )
+        if card.accepted_letters:
+            self.say(self.label("also", letters=", ".join(card.accepted_letters)))
         self.markdown(item.explanation)
-        for wrong, why in sorted(item.why_not.items()):
+        for wrong, why in card.why_not:  # posted letters
             self.markdown(f"**{self.label('why_not', letter=wrong)}** {why}")
         if card.position < card.total:
             await self._wait_for_enter()
@@ -296,6 +300,12 @@ class TerminalPresenter:
         self, channel_id: int, message_id: int, n_choices: int
     ) -> dict[int, tuple[str, list[int]]]:
         return {}
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        self.say(text)
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # printing to a terminal has no transient failures worth retrying
 
 
 def build_service(db: Database, bank: Bank) -> tuple[QuizService, AnswerWriter, TaskRunner]:

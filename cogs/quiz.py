@@ -12,16 +12,18 @@ from discord.ext import commands
 from bot.core.errors import UserFacingError
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
-from bot.core.topics import TOPICS
+from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.core.vocabulary import AnswerMode, QuizKind
+from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
     AnswerButton,
     TypedAnswerButton,
     add_answer_reactions,
     answer_view,
-    clip,
+    closed_answer_view,
     question_embed,
     results_embed,
     reveal_embed,
@@ -33,6 +35,7 @@ from cogs._quiz_views import (
     typed_submission,
     typed_view,
 )
+from cogs._reply import clip, clip_input, reply
 from cogs.errors import handle_interaction_error
 
 if TYPE_CHECKING:
@@ -76,14 +79,44 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         if resumed:
             log.info("resumed %d running quiz(zes)", resumed)
 
+    # -- gateway session changes ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_disconnect(self) -> None:
+        # From here until READY or RESUMED, reactions may happen that no event will ever bring.
+        self.rounds.session_lost()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        await self._session_ready()
+
+    @commands.Cog.listener()
+    async def on_resumed(self) -> None:
+        await self._session_ready()
+
+    async def _session_ready(self) -> None:
+        read = await self.rounds.session_ready()
+        if read:
+            log.info("read the reactions of %d open question(s) after a gateway session change", read)
+
     # -- commands ------------------------------------------------------------------------------
+
+    async def _askable_topics(self, guild_id: int | None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a quiz here can ask (the server's enabled topics apply)."""
+        enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
+        return self.pool.topics(guild_id, enabled)
+
+    async def _typed_topics(self, guild_id: int | None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a typed quiz here can ask (the server's enabled topics apply)."""
+        enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
+        return self.pool.typed_topics(guild_id, enabled)
 
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.pool.topics(interaction.guild_id)
+        counts = await self._askable_topics(interaction.guild_id)
         if getattr(interaction.namespace, "mode", None) == AnswerMode.TYPED:  # mode picked first
-            counts = self.pool.typed_topics(interaction.guild_id)
+            counts = await self._typed_topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -106,11 +139,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def start(
         self,
         interaction: discord.Interaction,
-        topic: str | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
         questions: app_commands.Range[int, MIN_QUESTIONS, MAX_QUESTIONS] = 5,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
-        mode: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
+        mode: app_commands.Range[str, 1, 16] | None = None,
     ) -> None:
         await self._start(interaction, topic, questions, seconds, language, mode, kind=QuizKind.QUIZ)
 
@@ -127,10 +160,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def question(
         self,
         interaction: discord.Interaction,
-        topic: str | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
-        mode: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
+        mode: app_commands.Range[str, 1, 16] | None = None,
     ) -> None:
         await self._start(interaction, topic, 1, seconds, language, mode, kind=QuizKind.SINGLE)
 
@@ -153,15 +186,26 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         if mode == AnswerMode.TYPED:
             own = {**own, **self.pool.typed_topics(interaction.guild_id)}
         if topic is not None and topic not in TOPICS and topic not in own:
-            raise UserFacingError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+            raise UserFacingError(
+                f"`{clip_input(topic)}` is not a topic. Pick one from the list, or see `/quiz topics`."
+            )
         settings = await self.service.guild_settings(interaction.guild_id)
         options = QuizOptions(
             topic=topic,
             questions=questions,
-            seconds=seconds or settings.default_seconds,
+            seconds=settings.default_seconds if seconds is None else seconds,
             lang=language or settings.default_language,
             mode=AnswerMode(mode) if mode else settings.answer_mode,
         )
+        options.check()
+        # Before anything is public: a question nobody can answer, or a quiz announced and then
+        # unable to post, is worse than a private refusal.
+        missing = missing_permissions(interaction.app_permissions, options.mode)
+        if missing:
+            raise UserFacingError(
+                f"I can't run a quiz in this channel: I am missing {permission_names(missing)} here. "
+                "Ask an admin to grant it, then try again."
+            )
         session = await self.service.start(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
@@ -186,7 +230,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
                 " An admin can grant it to hide them."
             )
             self._warned_hidden.add(interaction.channel_id)
-        await interaction.response.send_message(text)
+        await reply(interaction, text)
 
     @app_commands.command(name="stop", description="Stop this channel's quiz and post the results")
     @app_commands.guild_only()
@@ -198,20 +242,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             user_id=interaction.user.id,
             can_manage_messages=interaction.permissions.manage_messages,
         )
-        await interaction.followup.send("Quiz stopped.", ephemeral=True)
+        await reply(interaction, "Quiz stopped.", ephemeral=True)
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
-        embed = topics_embed(self.pool.topics(interaction.guild_id))
-        typed = self.pool.typed_topics(interaction.guild_id)
+        embed = topics_embed(await self._askable_topics(interaction.guild_id))
+        typed = await self._typed_topics(interaction.guild_id)
         if typed:
             lines = [
                 f"`{t}`: " + ", ".join(f"{n} {lang}" for lang, n in per.items()) for t, per in typed.items()
             ]
-            embed.add_field(
-                name="Typed answers (mode: typed)", value=clip("\n".join(lines), 1024), inline=False
-            )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+            embed.add_field(name="Typed answers (mode: typed)", value="\n".join(lines), inline=False)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     # -- reactions -----------------------------------------------------------------------------
 
@@ -299,8 +341,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         )
         if result.error is not None:
             raise result.error  # closed, or a second box: "already answered", privately
-        shown = discord.utils.escape_markdown(" ".join(text.split()))
-        await interaction.response.send_message(f"Locked in: {shown}", ephemeral=True)
+        await reply(
+            interaction, f"Locked in: {discord.utils.escape_markdown(clip_input(text))}", ephemeral=True
+        )
 
     # -- the presenter the quiz service calls --------------------------------------------------
 
@@ -333,6 +376,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         await channel.send(
             embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
         )
+        if card.mode == AnswerMode.BUTTONS:
+            await self._close_buttons(card, question)
+
+    async def _close_buttons(self, card: RevealCard, question: discord.PartialMessage) -> None:
+        """Disable the question's buttons, in one edit. The reveal is out whatever happens here."""
+        view = closed_answer_view(card.round_id, len(card.item.choices), card.right_indexes)
+        try:
+            await question.edit(view=view)
+        except discord.HTTPException as exc:
+            # Still clickable: a click is answered privately that the question is closed.
+            log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
 
     async def _close_typed(self, card: RevealCard, question: discord.PartialMessage) -> None:
         """Grey out the Answer button; the reveal is out whatever happens here (a press that
@@ -345,6 +399,13 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         await channel.send(embed=results_embed(card))
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        await channel.send(clip(text, 2000))
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return describe_failure(error)
 
     async def read_reactions(
         self, channel_id: int, message_id: int, n_choices: int

@@ -33,7 +33,7 @@ class AnswerMode(StrEnum):
 
     ``TYPED``: an Answer button opens a box to type the answer in (short-answer questions only).
     It is a quiz's choice, never a server's default answer mode, and the database stores it as
-    ``buttons`` with the ``typed`` flag set (migration 0005: SQLite cannot widen the CHECK on
+    ``buttons`` with the ``typed`` flag set (migration 0006: SQLite cannot widen the CHECK on
     ``mode`` without rebuilding the tables).
     """
 

@@ -20,6 +20,7 @@ from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS
 from bot.services.guild_bank import MAX_FILE_BYTES
 from bot.storage.guild_settings import GuildSettings
+from tests.e2e.posted import key_index, key_letter
 from tests.fakediscord import FakeDiscord, Message, Perm, StudyServer, Upload
 from tests.fakediscord.actors import CommandRefused, Member
 
@@ -155,7 +156,7 @@ async def test_settings_change_how_the_next_quiz_runs(
     assert "45 s each, answer with buttons" in text
     active = bot.rounds.active_round(card.id)
     assert active is not None and set(active.item.topics) & {"lora", "dpo"}
-    await world.bob.click(card, LETTERS[active.item.answer_index])
+    await world.bob.click(card, LETTERS[key_index(card, active.item)])
     reveal = await _reveal(fake, bot, clock, world.alice, 45)
     fields = _embed_fields(reveal)
     assert not any(name.startswith("Answers (") for name in fields) and "Right (1)" in fields
@@ -224,9 +225,12 @@ async def test_imported_questions_join_this_servers_quizzes_only(
     # A quiz on dpo here can only draw the imported question; the key and explanation are the file's.
     _text, card = await _ask(fake, bot, world.alice, topic="dpo", mode="buttons")
     assert card.embeds[0]["footer"]["text"].endswith("g-club-q01")
-    await world.bob.click(card, "B")
+    club = bot.guild_bank.get(world.guild.id, "g-club-q01")
+    assert club is not None
+    key = key_letter(card, club)  # the file's key B, under the letter this posting gave it
+    await world.bob.click(card, key)
     reveal = await _reveal(fake, bot, clock, world.alice, 20)
-    assert reveal.embeds[0]["title"] == "Answer 1/1: B. Second choice 1"
+    assert reveal.embeds[0]["title"] == f"Answer 1/1: {key}. Second choice 1"
     assert reveal.embeds[0]["description"] == "Because the club says so (1)."
     assert "bob" in _embed_fields(reveal)["Right (1)"]
 
@@ -434,9 +438,10 @@ async def test_a_gift_import_skips_the_essay_and_its_topic_joins_this_server(
     assert [c["value"] for c in suggested] == ["networking"]
     _text, card = await _ask(fake, bot, world.alice, topic="networking", mode="buttons")
     assert card.embeds[0]["footer"]["text"].endswith("g-club-q02")
-    await world.bob.click(card, "A")
+    letter = key_letter(card, port)  # posted in a fresh order: read where the key is
+    await world.bob.click(card, letter)
     reveal = await _reveal(fake, bot, clock, world.alice, 20)
-    assert reveal.embeds[0]["title"] == "Answer 1/1: A. 443"
+    assert reveal.embeds[0]["title"] == f"Answer 1/1: {letter}. 443"
 
     # The same file again: every question is now a duplicate, so nothing imports and it says why.
     reply = await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))
