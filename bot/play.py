@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.bank.loader import Bank, load_bank
+from bot.bank.upload import parse_upload
 from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
@@ -358,6 +359,18 @@ def attach_stdin(lines: asyncio.Queue[str | None]) -> Callable[[], None] | None:
     return detach
 
 
+def file_bank(path: Path) -> Bank | list[str]:
+    """The questions of a question file, as a bank to play; or what is wrong with the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [f"cannot read {path}: {exc.strerror or exc}"]
+    parsed = parse_upload(data, path.name)
+    if parsed.problems:
+        return [str(p) for p in parsed.problems]
+    return Bank(item for _line, item in parsed.items)
+
+
 async def play(
     options: QuizOptions,
     database_path: str,
@@ -365,9 +378,22 @@ async def play(
     read_line: Callable[[], str] | None = None,
     out: TextIO = sys.stdout,
     bank_paths: list[Path] | None = None,
+    question_file: Path | None = None,
 ) -> int:
-    """Run one quiz in the terminal. ``read_line`` replaces stdin (tests); returns the exit code."""
-    bank = load_bank(bank_paths)
+    """Run one quiz in the terminal. ``read_line`` replaces stdin (tests); returns the exit code.
+
+    ``question_file``: play that file's questions (any format ``/bank import`` reads) instead of
+    the bank.
+    """
+    if question_file is not None:
+        found = file_bank(question_file)
+        if isinstance(found, list):
+            for problem in found:
+                print(f"error: {problem}", file=sys.stderr)
+            return 1
+        bank = found
+    else:
+        bank = load_bank(bank_paths)
     db = await Database.open(Path(database_path))
     await migrate(db.writer, where=database_path)
     service, writer, tasks = build_service(db, bank)
@@ -442,7 +468,14 @@ def cmd_play(args: argparse.Namespace) -> int:
         mode=AnswerMode.TYPED if args.mode == "typed" else AnswerMode.REACTIONS,
     )
     bank_paths = [settings.bank_dir] if settings.bank_dir else None
-    return asyncio.run(play(options, str(settings.resolved_database_path()), bank_paths=bank_paths))
+    return asyncio.run(
+        play(
+            options,
+            str(settings.resolved_database_path()),
+            bank_paths=bank_paths,
+            question_file=args.file,
+        )
+    )
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -476,5 +509,12 @@ def add_play_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default="choice",
         help="choice: choice questions, answered with a letter (default); typed: short-answer "
         "questions, answered by typing the answer (only those the bank gives accepted answers)",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="play the questions of this file instead of the bank: any format `quizbot bank import` "
+        "reads (GIFT, Aiken, Moodle XML, OpenTDB, Red lists, Anki notes, ...), not saved anywhere",
     )
     parser.set_defaults(handler=cmd_play)

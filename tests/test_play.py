@@ -150,3 +150,32 @@ async def test_play_typed_on_a_bank_without_short_answers_says_where_they_come_f
     )
     assert code == 1
     assert "no questions to answer by typing" in capsys.readouterr().err
+
+
+async def test_play_a_files_questions_typed_without_importing_them_anywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gift = tmp_path / "hamlet.gift"
+    gift.write_text(
+        "::bard:: Who wrote Hamlet? {=Shakespeare ####Hamlet is Shakespeare's.}\n\n"
+        "::acts:: How many acts has Hamlet? {=5 ~3 ~4}\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    code = await play(
+        QuizOptions(questions=5, seconds=60, lang="any", mode=AnswerMode.TYPED),
+        str(tmp_path / "p.db"),
+        read_line=iter(["Shakespere\n"]).__next__,
+        out=out,
+        question_file=gift,
+    )
+    text = out.getvalue()
+    assert code == 0, text
+    assert "1 question(s)" in text and "Who wrote Hamlet?" in text
+    assert "✔ right: the answer is Shakespeare" in text
+
+    broken = tmp_path / "essays.gift"
+    broken.write_text("::e:: Describe Hamlet. {}\n", encoding="utf-8")
+    code = await play(QuizOptions(mode=AnswerMode.TYPED), str(tmp_path / "p.db"), question_file=broken)
+    assert code == 1
+    assert "error: essays.gift:1: nothing to import: only essay questions" in capsys.readouterr().err
