@@ -249,6 +249,7 @@ def closed_answer_view(round_id: int, n_choices: int, right: frozenset[int]) -> 
 
 TYPED_MODAL = re.compile(r"typed-answer:(?P<message>\d+)")
 TYPED_FIELD = "answer"
+MODAL_TITLE_LIMIT = 45
 
 
 def typed_question_embed(card: QuestionCard) -> discord.Embed:
@@ -324,15 +325,20 @@ class TypedAnswerButton(GuardedButton, template=r"typed:(?P<round>\d+)"):
         result = await service.when_ready(lambda: service.check_typed(message_id=message_id, user_id=user_id))
         if result.error is not None:
             raise result.error  # closed, or already answered: told privately by the one handler
-        await interaction.response.send_modal(typed_answer_modal(message_id))
+        active = service.active_round(message_id)
+        await interaction.response.send_modal(
+            typed_answer_modal(message_id, active.item.prompt if active else "")
+        )
 
 
-def typed_answer_modal(message_id: int) -> GuardedModal:
+def typed_answer_modal(message_id: int, prompt: str = "") -> GuardedModal:
     """The answer box. Its submission is handled by the quiz cog's ``on_interaction`` (see
     :func:`typed_submission`), not by this object: a box opened before a restart is submitted to
     the next process, which never saw it. So the modal is stopped before it is sent, which keeps
     discord.py from tracking it (a tracked one would race the cog to answer)."""
-    modal = GuardedModal(title="Your answer", custom_id=f"typed-answer:{message_id}", timeout=None)
+    # The box covers the question on a phone: its title repeats the question, as much as fits.
+    title = clip(" ".join(prompt.split()), MODAL_TITLE_LIMIT) or "Your answer"
+    modal = GuardedModal(title=title, custom_id=f"typed-answer:{message_id}", timeout=None)
     modal.add_item(
         discord.ui.Label(
             text="Your answer",

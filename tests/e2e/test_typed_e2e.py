@@ -166,7 +166,9 @@ async def test_a_typed_quiz_takes_answers_in_a_box_accepts_a_slip_and_refuses_a_
         assert "Press **Answer** and type it" in _fields(card)["Closes"]
         slip, fragment, exact = _right_for(item)
 
-        assert await _type(alice, card, slip) == f"Locked in: {slip}"
+        box = await alice.click(card, "Answer")
+        assert box.modal is not None and box.modal["title"] == item.prompt, "the box repeats the question"
+        assert (await alice.submit_modal(box, {"answer": slip})).message.text() == f"Locked in: {slip}"
         assert await _type(bob, card, fragment) == f"Locked in: {fragment}"
         # Pressing again is refused before a box opens; two boxes open at once: the first counts.
         again = await alice.click(card, "Answer")
