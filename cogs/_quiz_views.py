@@ -248,6 +248,8 @@ def closed_answer_view(round_id: int, n_choices: int, right: frozenset[int]) -> 
 # --- typed answers ---------------------------------------------------------------------------
 
 TYPED_MODAL = re.compile(r"typed-answer:(?P<message>\d+)")
+# A picture in a prompt (Red lists keep image URLs there): shown as the card's image too.
+IMAGE_URL = re.compile(r"https?://\S+?\.(?:png|jpe?g|gif|webp)(?:\?\S*)?(?=\s|$)", re.IGNORECASE)
 TYPED_FIELD = "answer"
 MODAL_TITLE_LIMIT = 45
 
@@ -268,6 +270,9 @@ def typed_question_embed(card: QuestionCard) -> discord.Embed:
         inline=False,
     )
     embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    image = IMAGE_URL.search(item.prompt)
+    if image is not None:
+        embed.set_image(url=image.group(0))
     return embed
 
 

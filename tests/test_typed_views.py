@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.bank.schema import BankItem
-from bot.services.rounds import RevealCard
-from cogs._quiz_views import MODAL_TITLE_LIMIT, typed_answer_modal, typed_reveal_embed
+from bot.core.vocabulary import AnswerMode
+from bot.services.rounds import QuestionCard, RevealCard
+from cogs._quiz_views import MODAL_TITLE_LIMIT, typed_answer_modal, typed_question_embed, typed_reveal_embed
 
 
 def _item(**overrides: object) -> BankItem:
@@ -55,3 +58,16 @@ def test_a_crowded_reveal_fits_discords_limits() -> None:
     total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"])
     total += sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
     assert total <= 6000
+
+
+def test_a_picture_in_the_prompt_is_the_cards_image() -> None:
+    def card(prompt: str) -> dict[str, object]:
+        item = _item(prompt=prompt)
+        when = datetime(2026, 1, 1, tzinfo=UTC)
+        return typed_question_embed(QuestionCard(1, 2, 3, item, 1, 2, when, AnswerMode.TYPED)).to_dict()
+
+    shown = card("Which city is this? https://example.org/pics/city.JPG")
+    assert shown["image"] == {"url": "https://example.org/pics/city.JPG"}
+    assert shown["description"] == "Which city is this? https://example.org/pics/city.JPG"
+    assert "Press **Answer** and type it" in shown["fields"][0]["value"]  # type: ignore[index]
+    assert "image" not in card("See https://example.org/about for the rules.")

@@ -396,8 +396,6 @@ class RoundService:
         if not 0 <= choice < active.rules.n_choices:
             return AnswerResult(AnswerStatus.INVALID, error=InvalidChoiceError())
         previous = active.answers.get(user_id)
-        if previous == TYPED_CHOICE:  # a typed question takes no letter; a forged click lands here
-            return AnswerResult(AnswerStatus.DUPLICATE, hidden=active.hidden, error=AlreadyTypedError())
         if previous is not None:
             return AnswerResult(
                 AnswerStatus.DUPLICATE,
