@@ -246,6 +246,22 @@ async def test_a_typed_question_keeps_taking_answers_after_a_restart_and_is_reve
     assert set(_fields(reveal)["Right (2 of 3)"].split(", ")) == {"alice", "ada"}
     await fake.wait_for(lambda: not bot.quizzes.is_running(alice.channel.id), what="the quiz to end")
 
+    # A box submitted once the question is closed (forged: any length) is told so, privately.
+    forged = await bob.raw_interaction(
+        5,
+        {
+            "custom_id": f"typed-answer:{card.id}",
+            "components": [
+                {"type": 18, "component": {"type": 4, "custom_id": "answer", "value": "x" * 4000}}
+            ],
+        },
+        message=card,
+    )
+    assert forged.message is not None and forged.message.ephemeral
+    assert forged.message.text() == "This question is closed; wait for the next one."
+    rows = await bot.db.fetch_all("SELECT user_id FROM answers")
+    assert {r["user_id"] for r in rows} == {alice.id, bob.id, ada.id}
+
 
 async def test_typed_mode_draws_only_typeable_questions_and_says_so_when_there_are_none(
     fake: FakeDiscord, world: StudyServer, start_bot, small_bank: Path
