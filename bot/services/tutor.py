@@ -1,0 +1,205 @@
+"""Every graded answer is a review: the bridge between answers and the ``fsrs`` package.
+
+All scheduling is py-fsrs's :class:`fsrs.Scheduler` (``review_card``, ``get_card_retrievability``);
+this module only turns stored rows into :class:`fsrs.Card` objects and back. One scheduler per
+desired retention is kept (they differ only in that number).
+
+Fuzzing is off: the labels on the flashcard buttons ("Good · 4d") then say exactly what a click
+does, and tests can compare with the package's own answer. Quiz Tutor's decks are small (about
+120 items), so the clustering fuzz protects against in large Anki decks hardly arises.
+
+:meth:`Tutor.apply_answers` is the answer writer's hook: it runs inside the transaction that
+stores a batch of answers (quizzes, questions of the day, ``quizbot play``), so each card moves
+with its answer, at the answer's time, or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from fsrs import Card, Rating, Scheduler, State
+
+from bot.core.clock import Clock, from_ms, to_ms
+from bot.core.study import (
+    AGAIN,
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_RETENTION,
+    PRIVATE_DECK,
+    check_new_per_day,
+    check_retention,
+    rating_for_choice,
+)
+from bot.storage.answers import NewAnswer
+from bot.storage.cards import CardRepository, CardRow, Key, ReviewWrite
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+NEW = 0  # prior_state of a card reviewed for the first time
+
+
+@lru_cache(maxsize=64)
+def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
+    """py-fsrs's scheduler for a desired retention, with its default parameters and steps."""
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+
+def utc(when: datetime) -> datetime:
+    """py-fsrs wants ``datetime.timezone.utc`` itself, not just an aware time."""
+    return when.astimezone(UTC)
+
+
+def to_fsrs(row: CardRow | None, at: datetime) -> Card:
+    """The stored card as py-fsrs's Card (a new one, due ``at``, for an item never reviewed)."""
+    if row is None:
+        return Card(card_id=0, due=utc(at))
+    return Card(
+        card_id=row.id,
+        state=State(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=from_ms(row.due_at),
+        last_review=from_ms(row.last_review_at) if row.last_review_at is not None else None,
+    )
+
+
+def retrievability(row: CardRow, at: datetime) -> float:
+    """The chance the member recalls the card at ``at`` (0 for a card never reviewed)."""
+    return float(scheduler().get_card_retrievability(to_fsrs(row, at), utc(at)))
+
+
+def review(
+    row: CardRow | None,
+    key: Key,
+    topic: str,
+    rating: int,
+    at: datetime,
+    *,
+    duration_ms: int | None,
+    source: str,
+    desired_retention: float = DEFAULT_RETENTION,
+) -> ReviewWrite:
+    """The card after one review, as py-fsrs schedules it."""
+    card, _log = scheduler(desired_retention).review_card(
+        to_fsrs(row, at), Rating(rating), utc(at), duration_ms
+    )
+    prior = NEW if row is None else row.state
+    return ReviewWrite(
+        guild_id=key[0],
+        user_id=key[1],
+        item_id=key[2],
+        topic=topic,
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due_at=to_ms(card.due),
+        rating=rating,
+        reviewed_at=to_ms(at),
+        duration_ms=duration_ms,
+        source=source,
+        prior_state=prior,
+        lapse=prior == State.Review and rating == AGAIN,
+    )
+
+
+def preview(
+    row: CardRow | None, at: datetime, desired_retention: float = DEFAULT_RETENTION
+) -> dict[int, datetime]:
+    """When the card would come back after each rating (the flashcard buttons' labels)."""
+    sched = scheduler(desired_retention)
+    card = to_fsrs(row, at)
+    return {int(r): sched.review_card(card, r, utc(at))[0].due for r in Rating}
+
+
+def as_row(write: ReviewWrite, previous: CardRow | None) -> CardRow:
+    """The row a review leaves (for a second review of the same card within one batch)."""
+    return CardRow(
+        id=previous.id if previous is not None else 0,
+        guild_id=write.guild_id,
+        user_id=write.user_id,
+        item_id=write.item_id,
+        topic=write.topic,
+        state=write.state,
+        step=write.step,
+        stability=write.stability,
+        difficulty=write.difficulty,
+        due_at=write.due_at,
+        last_review_at=write.reviewed_at,
+        reps=(previous.reps if previous is not None else 0) + 1,
+        lapses=(previous.lapses if previous is not None else 0) + int(write.lapse),
+        created_at=previous.created_at if previous is not None else write.reviewed_at,
+    )
+
+
+def answer_source(answer: NewAnswer) -> str:
+    if answer.daily_date is not None:
+        return "daily"
+    if answer.guild_id == PRIVATE_DECK:
+        return "play"  # quizbot play keeps its scores under server 0, the private deck
+    return "quiz"
+
+
+def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accepted: Sequence[bool]) -> None:
+    """The answer writer's hook: review each accepted answer's card, in answer order.
+
+    Runs inside the batch's transaction on the writer thread: two reads (the batch's cards and the
+    desired retention of members who set one), then two ``executemany`` writes.
+    """
+    graded = [a for a, ok in zip(answers, accepted, strict=True) if ok]
+    if not graded:
+        return
+    keys = [(a.guild_id, a.user_id, a.item_id) for a in graded]
+    cards: dict[Key, CardRow | None] = dict(CardRepository.load(conn, keys))
+    retention = CardRepository.retentions(conn, {(a.guild_id, a.user_id) for a in graded})
+    writes = []
+    for answer, key in zip(graded, keys, strict=True):
+        previous = cards.get(key)
+        write = review(
+            previous,
+            key,
+            answer.topic,
+            rating_for_choice(answer.correct),
+            from_ms(answer.answered_at),
+            duration_ms=answer.latency_ms,
+            source=answer_source(answer),
+            desired_retention=retention.get((answer.guild_id, answer.user_id), DEFAULT_RETENTION),
+        )
+        writes.append(write)
+        cards[key] = as_row(write, previous)
+    CardRepository.save_reviews(conn, writes)
+
+
+class TutorSettings:
+    """A member's desired retention and new cards per day, per deck."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.cards = CardRepository(db)
+
+    async def get(self, guild_id: int, user_id: int) -> tuple[float, int]:
+        member = await self.cards.member(guild_id, user_id)
+        if member is None:
+            return (DEFAULT_RETENTION, DEFAULT_NEW_PER_DAY)
+        return (member.desired_retention, member.new_per_day)
+
+    async def save(
+        self, guild_id: int, user_id: int, *, new_per_day: int | None, retention: float | None
+    ) -> tuple[float, int]:
+        if new_per_day is not None:
+            check_new_per_day(new_per_day)
+        if retention is not None:
+            retention = check_retention(retention)
+        now_ms = to_ms(self.clock.now())
+        await self.db.write(
+            lambda conn: CardRepository.save_member(
+                conn, guild_id, user_id, now_ms, desired_retention=retention, new_per_day=new_per_day
+            )
+        )
+        return await self.get(guild_id, user_id)

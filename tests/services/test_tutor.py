@@ -1,0 +1,128 @@
+"""Every answer is a review: cards move in the answer's transaction, scheduled by the fsrs package."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import fsrs
+
+from bot.bank.loader import Bank
+from bot.core.clock import from_ms, to_ms
+from bot.core.study import StudyError
+from bot.services.quiz import AnswerStatus, QuizOptions
+from bot.services.tutor import TutorSettings, scheduler
+from bot.storage.cards import CardRepository
+from bot.storage.database import Database
+from tests.helpers import wait_for
+from tests.services.conftest import Harness
+
+GUILD, CHANNEL, ALICE, BOB = 1, 10, 100, 200
+
+
+async def _first_question(h: Harness) -> int:
+    opts = QuizOptions(questions=1, seconds=20, lang="en", topic="lora")
+    await h.service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=ALICE, options=opts)
+    await wait_for(lambda: h.presenter.message_ids and h.service.active_round(h.presenter.message_ids[0]))
+    return h.presenter.message_ids[0]
+
+
+async def test_a_wrong_quiz_answer_makes_the_card_due_at_its_first_learning_step(
+    harness: Harness, db: Database
+) -> None:
+    h = harness
+    msg = await _first_question(h)
+    item = h.presenter.questions[0].item
+    h.clock.advance(timedelta(seconds=4))
+    answered_at = h.clock.now()
+    wrong = (item.answer_index + 1) % len(item.choices)
+    result = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong)
+    assert result.status is AnswerStatus.ACCEPTED
+    right = h.service.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=item.answer_index)
+    assert right.saved is not None and await right.saved
+
+    repo = CardRepository(db)
+    [alice] = await repo.deck(GUILD, ALICE)
+    assert alice.item_id == item.id and alice.topic == item.main_topic
+    assert alice.state == fsrs.State.Learning
+    assert from_ms(alice.due_at) == answered_at + scheduler().learning_steps[0]
+    assert alice.last_review_at == to_ms(answered_at)
+    [bob] = await repo.deck(GUILD, BOB)
+    expected, _ = scheduler().review_card(
+        fsrs.Card(card_id=0, due=answered_at), fsrs.Rating.Good, answered_at
+    )
+    assert bob.due_at == to_ms(expected.due) and bob.stability == expected.stability
+
+    [log] = await repo.review_log(GUILD, ALICE)
+    assert (log.card_id, log.rating, log.source, log.prior_state) == (alice.id, 1, "quiz", 0)
+    assert log.reviewed_at == to_ms(answered_at) and log.duration_ms == 4000
+
+
+async def test_a_second_answer_reviews_the_card_from_its_stored_state(harness: Harness, db: Database) -> None:
+    h = harness
+    msg = await _first_question(h)
+    item = h.presenter.questions[0].item
+    first = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    assert first.saved is not None and await first.saved
+    [card] = await CardRepository(db).deck(GUILD, ALICE)
+    await h.service.stop(channel_id=CHANNEL, user_id=ALICE, can_manage_messages=True)
+
+    h.clock.advance(timedelta(days=3))
+    msg2 = await _first_question_again(h, item.id)
+    again = h.service.answer(message_id=msg2, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    assert again.saved is not None and await again.saved
+    [after] = await CardRepository(db).deck(GUILD, ALICE)
+    expected, _ = scheduler().review_card(
+        fsrs.Card(
+            card_id=card.id,
+            state=fsrs.State(card.state),
+            step=card.step,
+            stability=card.stability,
+            difficulty=card.difficulty,
+            due=from_ms(card.due_at),
+            last_review=from_ms(card.last_review_at or 0),
+        ),
+        fsrs.Rating.Good,
+        h.clock.now(),
+    )
+    assert (after.id, after.reps, after.state, after.due_at) == (
+        card.id,
+        2,
+        expected.state,
+        to_ms(expected.due),
+    )
+    assert len(await CardRepository(db).review_log(GUILD, ALICE)) == 2
+
+
+async def _first_question_again(h: Harness, item_id: str) -> int:
+    """A one-question quiz that asks ``item_id`` (the pool narrowed to it)."""
+    original = h.service.pool
+    h.service.pool = lambda *a, **k: [i for i in original(*a, **k) if i.id == item_id]  # type: ignore[method-assign]
+    try:
+        before = len(h.presenter.message_ids)
+        opts = QuizOptions(questions=1, seconds=20, lang="en", topic="lora")
+        await h.service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=ALICE, options=opts)
+        await wait_for(
+            lambda: (
+                len(h.presenter.message_ids) > before and h.service.active_round(h.presenter.message_ids[-1])
+            )
+        )
+    finally:
+        h.service.pool = original  # type: ignore[method-assign]
+    return h.presenter.message_ids[-1]
+
+
+async def test_a_member_sets_desired_retention_and_new_cards_per_day(db: Database, bank: Bank) -> None:
+    from bot.core.clock import FakeClock
+
+    settings = TutorSettings(db, FakeClock())
+    assert await settings.get(GUILD, ALICE) == (0.9, 10)
+    assert await settings.save(GUILD, ALICE, new_per_day=25, retention=None) == (0.9, 25)
+    assert await settings.save(GUILD, ALICE, new_per_day=None, retention=0.85) == (0.85, 25)
+    for bad in ({"new_per_day": 51, "retention": None}, {"new_per_day": None, "retention": 0.99}):
+        try:
+            await settings.save(GUILD, ALICE, **bad)  # type: ignore[arg-type]
+        except StudyError:
+            continue
+        raise AssertionError(f"{bad} accepted")
+    assert await settings.get(GUILD, ALICE) == (0.85, 25)
+    assert await settings.get(0, ALICE) == (0.9, 10), "the private deck has its own settings"
