@@ -32,7 +32,9 @@ from bot.services.privacy import PrivacyService
 from bot.services.quiz import QuizService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
+from bot.services.study import StudyService
 from bot.services.teams import TeamService
+from bot.services.tutor import TutorSettings
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -55,6 +57,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.team",
     "cogs.competition",
     "cogs.daily",
+    "cogs.study",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -130,6 +133,10 @@ class QuizBot(commands.Bot):
         # ... and for the member's team while a competition runs (explicit membership or a role).
         self.quizzes.team_of = self.teams.team_of
         self.privacy.forgotten = self.teams.forget_member
+        # The tutor (issue 16): every answer already reviews its card through the answer writer.
+        self.tutor_settings = TutorSettings(db, self.clock)
+        self.study = StudyService(db, bank, self.clock)
+        self.study.guild_items = self.guild_bank.items_of
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),

@@ -395,6 +395,13 @@ class CardRepository:
         )
         return [_card(tuple(r)) for r in rows]
 
+    async def card(self, guild_id: int, user_id: int, item_id: str) -> CardRow | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE guild_id = ? AND user_id = ? AND item_id = ?",
+            (guild_id, user_id, item_id),
+        )
+        return _card(tuple(row)) if row is not None else None
+
     async def due(self, guild_id: int, user_id: int, now_ms: int) -> list[CardRow]:
         """The member's cards due at ``now_ms`` (the member-and-due index)."""
         rows = await self._db.fetch_all(

@@ -1,0 +1,127 @@
+"""/study: the member's own spaced-repetition deck. Parses options, calls the tutor services, renders.
+
+In a server the deck is the member's cards there and every reply is private (ephemeral); in a DM
+with the bot it is the member's private deck of the shared bank (deck 0).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank.schema import TOPICS
+from bot.core.study import (
+    DEFAULT_CARDS,
+    MAX_CARDS,
+    MAX_NEW_PER_DAY,
+    MAX_RETENTION,
+    MIN_CARDS,
+    MIN_NEW_PER_DAY,
+    MIN_RETENTION,
+    PRIVATE_DECK,
+    StudyError,
+)
+from cogs._quiz_views import topic_label
+from cogs._study_views import StudyButton, render
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Chinese (中文)", value="zh"),
+    app_commands.Choice(name="Any", value="any"),
+]
+
+
+def deck_of(interaction: discord.Interaction) -> int:
+    """The deck a command works on: the server's, or the private one in a DM."""
+    return interaction.guild_id if interaction.guild_id is not None else PRIVATE_DECK
+
+
+def private(interaction: discord.Interaction) -> bool:
+    """Replies in a server are ephemeral; a DM is private already."""
+    return interaction.guild_id is not None
+
+
+class Study(commands.GroupCog, group_name="study", group_description="Your own spaced-repetition deck"):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self.service = bot.study
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(StudyButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(StudyButton)
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower().strip()
+        return [
+            app_commands.Choice(name=topic_label(t), value=t)
+            for t in TOPICS
+            if needle in t or needle in topic_label(t).lower()
+        ][:25]
+
+    @app_commands.command(name="start", description="Study your due cards, then new ones, privately")
+    @app_commands.describe(
+        topic="Only this topic (default: all)",
+        language="Question language (default English)",
+        cards=f"How many cards ({MIN_CARDS}-{MAX_CARDS}, default {DEFAULT_CARDS})",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        language: str | None = None,
+        cards: app_commands.Range[int, MIN_CARDS, MAX_CARDS] = DEFAULT_CARDS,
+    ) -> None:
+        if topic is not None:
+            topic = topic.strip().lower() or None
+        if topic is not None and topic not in TOPICS:
+            raise StudyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+        step = await self.service.start(
+            guild_id=deck_of(interaction),
+            user_id=interaction.user.id,
+            topic=topic,
+            lang=language or "en",
+            cards=cards,
+        )
+        await interaction.response.send_message(**render(step), ephemeral=private(interaction))
+
+    @app_commands.command(name="settings", description="Your new cards per day and desired retention")
+    @app_commands.describe(
+        new_per_day=f"New cards a day ({MIN_NEW_PER_DAY}-{MAX_NEW_PER_DAY}, default 10)",
+        retention=f"Desired retention ({MIN_RETENTION:.2f}-{MAX_RETENTION:.2f}, default 0.90)",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        new_per_day: app_commands.Range[int, MIN_NEW_PER_DAY, MAX_NEW_PER_DAY] | None = None,
+        retention: app_commands.Range[float, MIN_RETENTION, MAX_RETENTION] | None = None,
+    ) -> None:
+        saved_retention, saved_new = await self.bot.tutor_settings.save(
+            deck_of(interaction), interaction.user.id, new_per_day=new_per_day, retention=retention
+        )
+        where = "in this server" if interaction.guild_id is not None else "in your private deck"
+        verb = "Saved" if new_per_day is not None or retention is not None else "Your settings"
+        await interaction.response.send_message(
+            f"{verb} {where}: **{saved_new}** new card(s) a day, desired retention **{saved_retention:.2f}** "
+            "(the share of cards you should still know when they come back; higher means more reviews).",
+            ephemeral=private(interaction),
+        )
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Study(bot))

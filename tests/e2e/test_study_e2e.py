@@ -1,0 +1,105 @@
+"""/study as a member uses it, through the Discord stand-in: private sessions, buttons, restarts."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.bank.schema import BankItem, ItemType
+from bot.core.clock import FakeClock
+from bot.core.letters import LETTERS
+from tests.fakediscord import FakeDiscord, Message, StudyServer
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+    from tests.fakediscord.actors import Member
+
+pytestmark = pytest.mark.e2e
+
+INTERVAL = re.compile(r"^(Again|Hard|Good|Easy) · \d+(\.\d)?(m|h|d|mo|y)$")
+
+
+def _item(bot: QuizBot, message: Message) -> BankItem:
+    item_id = message.embeds[0]["footer"]["text"].split(" · ")[1]
+    item = bot.bank.by_id(item_id)
+    assert item is not None, message.embeds[0]["footer"]
+    return item
+
+
+def _buttons(message: Message) -> dict[str, str]:
+    """custom_id -> label of the message's buttons."""
+    return {c["custom_id"]: c.get("label", "") for c in message.iter_components() if c.get("type") == 2}
+
+
+def _button(message: Message, action: str) -> str:
+    found = [cid for cid in _buttons(message) if cid.endswith(f":{action}")]
+    assert len(found) == 1, _buttons(message)
+    return found[0]
+
+
+async def _study_one(member: Member, bot: QuizBot, message: Message, *, right: bool = True) -> Message:
+    """Answer the card on ``message`` (choice: right or wrong; flashcard: Show answer, then Good)."""
+    item = _item(bot, message)
+    if item.type is ItemType.SHORT_ANSWER:
+        shown = (await member.click(message, "Show answer")).message
+        assert "Model answer" in shown.text()
+        labels = [label for cid, label in _buttons(shown).items() if re.search(r":r[1-4]$", cid)]
+        assert len(labels) == 4 and all(INTERVAL.match(label) for label in labels), labels
+        answered = (await member.click(shown, _button(shown, "r3" if right else "r1"))).message
+        assert "You said: " + ("Good" if right else "Again") in answered.text()
+    else:
+        choice = item.answer_index if right else (item.answer_index + 1) % len(item.choices)
+        answered = (await member.click(message, LETTERS[choice])).message
+        title = answered.embeds[0]["title"]
+        assert title.startswith("✅ Right" if right else "❌ Not quite"), title
+        if not right and LETTERS[choice] in item.why_not:
+            assert f"Why not {LETTERS[choice]}?" in answered.text()
+    assert re.search(r"Comes back.*<t:\d+:R>", answered.text(), re.S), answered.text()
+    return answered
+
+
+async def test_a_member_studies_a_choice_card_and_a_flashcard_privately_to_the_summary(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    bot = await start_bot(clock=FakeClock())
+    pool = bot.study.pool(world.guild.id, "qlora", "en")
+    kinds = {i.type for i in pool}
+    assert ItemType.SHORT_ANSWER in kinds and ItemType.SINGLE_CHOICE in kinds
+
+    started = await world.alice.slash("study start", topic="qlora", language="en", cards=10)
+    message = started.message
+    assert message.ephemeral and fake.channel_messages(world.channel) == []
+    assert message.embeds[0]["title"].startswith(f"Study 1/{len(pool)}")
+    for n in range(1, len(pool) + 1):
+        answered = await _study_one(world.alice, bot, message, right=n % 2 == 1)
+        label = "Finish" if n == len(pool) else "Next"
+        message = (await world.alice.click(answered, label)).message
+    assert message.embeds[0]["title"] == "Study session done"
+    right = (len(pool) + 1) // 2
+    assert f"Reviewed: **{len(pool)}** of {len(pool)}" in message.text()
+    assert f"Right: **{right}**" in message.text()
+    assert re.search(r"Next due: <t:\d+:R>", message.text())
+    assert _buttons(message) == {}
+    assert fake.channel_messages(world.channel) == [], "a study session never shows in the channel"
+    log = await bot.study.cards.review_log(world.guild.id, world.alice.id)
+    assert len(log) == len(pool) and {r.source for r in log} == {"study"}
+
+
+async def test_a_session_goes_on_after_a_restart_from_the_database(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock)
+    started = await world.alice.slash("study start", topic="lora", language="en", cards=3)
+    first = started.message
+    answered = await _study_one(world.alice, bot, first)
+    await bot.close()
+
+    bot = await start_bot(clock=clock)
+    second = (await world.alice.click(answered, "Next")).message
+    assert second.embeds[0]["title"].startswith("Study 2/3")
+    await _study_one(world.alice, bot, second, right=False)
+    log = await bot.study.cards.review_log(world.guild.id, world.alice.id)
+    assert [r.rating for r in log] == [3, 1]
