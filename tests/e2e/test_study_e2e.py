@@ -103,3 +103,24 @@ async def test_a_session_goes_on_after_a_restart_from_the_database(
     await _study_one(world.alice, bot, second, right=False)
     log = await bot.study.cards.review_log(world.guild.id, world.alice.id)
     assert [r.rating for r in log] == [3, 1]
+
+
+async def test_a_member_studies_their_private_deck_in_a_dm_with_the_bot(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    # Commands reach DMs only when synced globally (no development server).
+    bot = await start_bot(clock=FakeClock(), dev_guild_id=None)
+    started = await world.alice.dm_slash("study start", topic="qlora", cards=2)
+    message = started.message
+    assert not message.ephemeral and message.channel_id == world.alice.dm_channel.id
+    assert message.embeds[0]["title"].startswith("Study 1/2")
+    answered = await _study_one(world.alice, bot, message)
+    message = (await world.alice.click(answered, "Next")).message
+    answered = await _study_one(world.alice, bot, message, right=False)
+    done = (await world.alice.click(answered, "Finish")).message
+    assert "Reviewed: **2** of 2" in done.text() and "Right: **1**" in done.text()
+    # The private deck is deck 0, apart from the server's.
+    assert len(await bot.study.cards.deck(0, world.alice.id)) == 2
+    assert await bot.study.cards.deck(world.guild.id, world.alice.id) == []
+    settings = await world.alice.dm_slash("study settings", new_per_day=3)
+    assert "in your private deck: **3** new card(s) a day" in settings.message.text()
