@@ -29,6 +29,7 @@ from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.quiz import QuizService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
@@ -137,6 +138,7 @@ class QuizBot(commands.Bot):
         self.tutor_settings = TutorSettings(db, self.clock)
         self.study = StudyService(db, bank, self.clock)
         self.study.guild_items = self.guild_bank.items_of
+        self.progress = ProgressService(self.study, self.clock)
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),

@@ -16,6 +16,7 @@ import discord
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS, REACTIONS
 from bot.core.study import RATING_NAMES
+from bot.services.progress import Progress, mastery_lines
 from bot.services.study import StaleStepError, StudyCard, StudyStep, StudySummary
 from cogs._quiz_views import CHOICE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, clip, topic_label
 from cogs.errors import handle_interaction_error
@@ -210,3 +211,32 @@ def render(step: StudyStep) -> dict[str, Any]:
     if isinstance(step, StudySummary):
         return {"embed": summary_embed(step), "view": None}
     return {"embed": card_embed(step), "view": step_view(step)}
+
+
+def progress_embed(progress: Progress, name: str) -> discord.Embed:
+    """The figures beside the progress PNG (which the embed shows as its image)."""
+    embed = discord.Embed(title=clip(f"Study progress: {name}", 256), colour=COLOUR_ASK)
+    embed.add_field(name="Cards", value=str(progress.cards))
+    embed.add_field(name="Due now", value=str(progress.due_now))
+    if progress.retention is None:
+        retention = "no reviews of learnt cards in 30 days"
+    else:
+        retention = f"{progress.retention:.0%} of {progress.retention_reviews} review(s)"
+    embed.add_field(name="True retention (30 days)", value=retention)
+    embed.add_field(name="Days in a row", value=str(progress.streak))
+    if progress.next_due is not None:
+        unix = int(progress.next_due.timestamp())
+        embed.add_field(name="Next due", value=f"<t:{unix}:R>")
+    embed.add_field(name="Due, next 14 days", value=" ".join(str(n) for n in progress.forecast), inline=False)
+    if progress.reminder is not None:
+        reminder = f"on, {progress.reminder}"
+    elif progress.reminder_off_reason:
+        reminder = f"off: {progress.reminder_off_reason}"
+    else:
+        reminder = "off (`/study remind on`)"
+    embed.add_field(name="Reminder", value=clip(reminder, FIELD_LIMIT), inline=False)
+    lines = mastery_lines(progress.topics)
+    if lines:
+        embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
+    embed.set_image(url="attachment://progress.png")
+    return embed

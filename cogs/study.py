@@ -6,6 +6,7 @@ with the bot it is the member's private deck of the shared bank (deck 0).
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank.schema import TOPICS
+from bot.core.errors import PermissionDeniedError
 from bot.core.study import (
     DEFAULT_CARDS,
     MAX_CARDS,
@@ -25,8 +27,9 @@ from bot.core.study import (
     PRIVATE_DECK,
     StudyError,
 )
+from bot.services.progress import progress_chart
 from cogs._quiz_views import topic_label
-from cogs._study_views import StudyButton, render
+from cogs._study_views import StudyButton, progress_embed, render
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -119,6 +122,28 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         await interaction.response.send_message(
             f"{verb} {where}: **{saved_new}** new card(s) a day, desired retention **{saved_retention:.2f}** "
             "(the share of cards you should still know when they come back; higher means more reviews).",
+            ephemeral=private(interaction),
+        )
+
+    @app_commands.command(name="progress", description="Mastery per topic, what is due, retention, streak")
+    @app_commands.describe(member="Another member's progress (needs Manage Server): a teacher's view")
+    async def progress(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
+        target = member or interaction.user
+        if target.id != interaction.user.id:
+            if interaction.guild_id is None:
+                raise PermissionDeniedError("In a DM you can only see your own progress.")
+            if not interaction.permissions.manage_guild:
+                raise PermissionDeniedError(
+                    "Another member's progress needs the Manage Server permission; `/study progress` "
+                    "without a member shows yours."
+                )
+        await interaction.response.defer(ephemeral=private(interaction), thinking=True)
+        progress = await self.bot.progress.progress(deck_of(interaction), target.id)
+        name = target.display_name
+        png = progress_chart(progress, title=f"{name}: study progress")
+        await interaction.followup.send(
+            embed=progress_embed(progress, name),
+            file=discord.File(io.BytesIO(png), filename="progress.png"),
             ephemeral=private(interaction),
         )
 

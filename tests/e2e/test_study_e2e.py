@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import TYPE_CHECKING
 
 import pytest
+from PIL import Image
 
 from bot.bank.schema import BankItem, ItemType
 from bot.core.clock import FakeClock
@@ -124,3 +126,34 @@ async def test_a_member_studies_their_private_deck_in_a_dm_with_the_bot(
     assert await bot.study.cards.deck(world.guild.id, world.alice.id) == []
     settings = await world.alice.dm_slash("study settings", new_per_day=3)
     assert "in your private deck: **3** new card(s) a day" in settings.message.text()
+
+
+async def test_progress_is_a_private_png_and_another_members_needs_manage_server(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock)
+    message = (await world.alice.slash("study start", topic="qlora", language="en", cards=2)).message
+    answered = await _study_one(world.alice, bot, message, right=False)
+    message = (await world.alice.click(answered, "Next")).message
+    await _study_one(world.alice, bot, message)
+
+    mine = await world.alice.slash("study progress")
+    reply = await mine.wait_reply()
+    assert reply.ephemeral and fake.channel_messages(world.channel) == []
+    text = reply.text()
+    assert reply.embeds[0]["title"] == "Study progress: alice"
+    assert "Cards\n2" in text and "Days in a row\n1" in text
+    assert "no reviews of learnt cards in 30 days" in text  # both cards are still being learnt
+    assert "`qlora` 2/" in text or "qlora" in text
+    assert reply.embeds[0]["image"]["url"] == "attachment://progress.png"
+    [attachment] = reply.attachments
+    _name, data, _ctype = fake.attachments[int(attachment["id"])]
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.size[0] == 760
+
+    refused = await world.bob.slash("study progress", member=world.alice)
+    assert "Manage Server" in refused.text and refused.message.ephemeral
+    teacher = await world.admin.slash("study progress", member=world.alice)
+    seen = await teacher.wait_reply()
+    assert seen.ephemeral and seen.embeds[0]["title"] == "Study progress: alice" and "Cards\n2" in seen.text()
