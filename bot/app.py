@@ -24,13 +24,15 @@ from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
-from bot.services.daily import DailyService
+from bot.services.daily import DailyService, TokenBucket
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.quiz import QuizService
+from bot.services.reminders import REQUESTS_PER_SECOND as REMINDER_RATE
+from bot.services.reminders import ReminderService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
@@ -139,11 +141,13 @@ class QuizBot(commands.Bot):
         self.study = StudyService(db, bank, self.clock)
         self.study.guild_items = self.guild_bank.items_of
         self.progress = ProgressService(self.study, self.clock)
+        self.reminders = ReminderService(db, self.clock, pacer=TokenBucket(self.clock, rate=REMINDER_RATE))
         # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
         self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),
             ("competitions", self.competitions.end_due),
             ("daily", self.daily.run_due),
+            ("study reminders", self.reminders.run_due),
         ]
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None

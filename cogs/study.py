@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.bank.schema import TOPICS
 from bot.core.errors import PermissionDeniedError
+from bot.core.settings_rules import timezone_suggestions
 from bot.core.study import (
     DEFAULT_CARDS,
     MAX_CARDS,
@@ -28,6 +29,7 @@ from bot.core.study import (
     StudyError,
 )
 from bot.services.progress import progress_chart
+from bot.services.reminders import DmClosedError, ReminderCard
 from cogs._quiz_views import topic_label
 from cogs._study_views import StudyButton, progress_embed, render
 
@@ -54,6 +56,8 @@ def private(interaction: discord.Interaction) -> bool:
 
 
 class Study(commands.GroupCog, group_name="study", group_description="Your own spaced-repetition deck"):
+    remind = app_commands.Group(name="remind", description="A DM when your cards are due")
+
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.study
@@ -61,9 +65,12 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(StudyButton)
+        self.bot.reminders.presenter = self
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(StudyButton)
+        if self.bot.reminders.presenter is self:
+            self.bot.reminders.presenter = None
 
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -146,6 +153,50 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             file=discord.File(io.BytesIO(png), filename="progress.png"),
             ephemeral=private(interaction),
         )
+
+    # -- reminders -------------------------------------------------------------------------------
+
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+
+    @remind.command(name="on", description="A DM at this local time on days when cards are due")
+    @app_commands.describe(time="Local time, HH:MM on a 24-hour clock", timezone="Your time zone (IANA name)")
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    async def remind_on(self, interaction: discord.Interaction, time: str, timezone: str) -> None:
+        state = await self.bot.reminders.turn_on(
+            deck_of(interaction), interaction.user.id, time=time, timezone=timezone
+        )
+        assert state.next_at is not None
+        await interaction.response.send_message(
+            f"I will DM you at {state.time} ({state.timezone}) on days when cards are due, once a day; "
+            f"the next check is <t:{state.next_at // 1000}:f>. Keep DMs from this server open. "
+            "`/study remind off` stops it.",
+            ephemeral=private(interaction),
+        )
+
+    @remind.command(name="off", description="No more study reminders")
+    async def remind_off(self, interaction: discord.Interaction) -> None:
+        await self.bot.reminders.turn_off(deck_of(interaction), interaction.user.id)
+        await interaction.response.send_message("Study reminders are off.", ephemeral=private(interaction))
+
+    async def send_reminder(self, card: ReminderCard) -> None:
+        """The reminder service's presenter: DM the member, 50007 meaning their DMs are closed."""
+        if card.guild_id == PRIVATE_DECK:
+            where = "in your private deck"
+        else:
+            guild = self.bot.get_guild(card.guild_id)
+            where = (
+                f"in **{discord.utils.escape_markdown(guild.name)}**" if guild is not None else "in a server"
+            )
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=card.user_id))
+            await channel.send(f"📚 {card.due} card(s) due {where}: /study start")
+        except discord.Forbidden as error:
+            if error.code == 50007:
+                raise DmClosedError() from error
+            raise
 
 
 async def setup(bot: QuizBot) -> None:

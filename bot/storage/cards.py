@@ -300,7 +300,7 @@ class CardRepository:
 
     @staticmethod
     def claim_reminders(
-        conn: sqlite3.Connection, claims: Sequence[tuple[int, int, int, int, str | None]]
+        conn: sqlite3.Connection, claims: Sequence[tuple[int, int, int, int | None, str | None]]
     ) -> list[tuple[int, int]]:
         """Move each due reminder on: (guild, user, expected next_at, new next_at, local date sent
         or None when nothing is sent). Returns the members whose claim held (a reminder changed

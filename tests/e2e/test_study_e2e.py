@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -157,3 +159,38 @@ async def test_progress_is_a_private_png_and_another_members_needs_manage_server
     teacher = await world.admin.slash("study progress", member=world.alice)
     seen = await teacher.wait_reply()
     assert seen.ephemeral and seen.embeds[0]["title"] == "Study progress: alice" and "Cards\n2" in seen.text()
+
+
+async def test_a_reminder_dm_comes_at_the_local_time_and_closed_dms_turn_reminders_off(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    carol = fake.add_member(world.guild, "carol", accepts_dms=False)
+    clock = FakeClock(datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    bot = await start_bot(clock=clock)
+    for member in (world.alice, carol):
+        message = (await member.slash("study start", topic="qlora", language="en", cards=1)).message
+        await _study_one(member, bot, message, right=False)  # due again in a minute
+        on = await member.slash("study remind on", time="14:30", timezone="Europe/Berlin")
+        assert "I will DM you at 14:30 (Europe/Berlin)" in on.text and on.message.ephemeral
+    fake.expect_http_error(403, 50007)  # carol's DMs are closed
+
+    clock.set(datetime(2026, 1, 5, 13, 30, tzinfo=UTC))  # 14:30 in Berlin
+    bot.wake_due_work()  # the minute's wake-up, now instead of in up to a minute of real time
+    dm = await fake.wait_for(lambda: next(iter(world.alice.dms), None), what="alice's reminder DM")
+    assert dm.content == "📚 1 card(s) due in **Study Server**: /study start"
+
+    async def carol_off() -> bool:
+        state = await bot.reminders.state(world.guild.id, carol.id)
+        return state.off_reason is not None
+
+    for _ in range(100):
+        if await carol_off():
+            break
+        await asyncio.sleep(0.02)
+    assert await carol_off()
+    progress = await (await carol.slash("study progress")).wait_reply()
+    assert "Reminder\noff: Your DMs are closed to the bot (Discord error 50007)" in progress.text()
+
+    bot.wake_due_work()  # the same local day: no second reminder
+    await asyncio.sleep(0.2)
+    assert len(world.alice.dms) == 1
