@@ -165,3 +165,12 @@ def next_reminder_at(after: datetime, at: time, tz: ZoneInfo | str) -> datetime:
 
 def reminder_date(when: datetime, tz: ZoneInfo | str) -> str:
     return local_date(when, tz).isoformat()
+
+
+def weakest_items(retrievabilities: Mapping[str, Sequence[float]], n: int) -> list[str]:
+    """The ``n`` items with the lowest mean retrievability over the members holding a card for them.
+
+    Ties go to the item more members hold (more of the group gains from it), then by id.
+    """
+    held = {item: rs for item, rs in retrievabilities.items() if rs}
+    return sorted(held, key=lambda i: (sum(held[i]) / len(held[i]), -len(held[i]), i))[: max(0, n)]

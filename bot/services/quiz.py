@@ -265,9 +265,16 @@ class QuizService:
     # -- starting and stopping -----------------------------------------------------------------
 
     async def start(
-        self, *, guild_id: int, channel_id: int, user_id: int, options: QuizOptions, kind: str = "quiz"
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        options: QuizOptions,
+        kind: str = "quiz",
+        item_ids: Sequence[str] | None = None,
     ) -> SessionRow:
-        """Draw the questions, persist the session and start running it in the channel."""
+        """Draw the questions (or ask ``item_ids``, e.g. the weakest), persist the session and run it."""
         if self.presenter is None:
             raise RuntimeError("no presenter attached")
         if channel_id in self._runners or await self.quizzes.running_in_channel(channel_id):
@@ -280,8 +287,10 @@ class QuizService:
             raise NotFoundError(
                 f"There are no questions for {what} in {lang}. `/quiz topics` lists what there is."
             )
-        usage = await self.usage.counts(guild_id)
-        item_ids = draw_items([i.id for i in pool], usage, min(options.questions, len(pool)), self.rng)
+        if item_ids is None:
+            usage = await self.usage.counts(guild_id)
+            item_ids = draw_items([i.id for i in pool], usage, min(options.questions, len(pool)), self.rng)
+        item_ids = list(item_ids)
         now_ms = to_ms(self.clock.now())
         try:
             async with self.db.transaction() as conn:

@@ -32,6 +32,7 @@ from bot.core.study import (
     format_interval,
     order_session,
     rating_for_choice,
+    weakest_items,
 )
 from bot.services.tutor import TutorSettings, preview, retrievability, review
 from bot.storage.cards import CardRepository, StudySessionRow
@@ -116,6 +117,15 @@ class StudyService:
         if found is None and guild_id != PRIVATE_DECK:
             found = next((i for i in self.guild_items(guild_id) if i.id == item_id), None)
         return found
+
+    async def weakest(self, guild_id: int, item_ids: Sequence[str], n: int) -> list[str]:
+        """The server's weakest items among ``item_ids`` (``/quiz weak``): lowest mean retrievability
+        now over the members who hold cards for them; items nobody holds are left out."""
+        now = self.clock.now()
+        found: dict[str, list[float]] = {}
+        for card in await self.cards.guild_item_cards(guild_id, item_ids):
+            found.setdefault(card.item_id, []).append(retrievability(card, now))
+        return weakest_items(found, n)
 
     # -- starting ------------------------------------------------------------------------------
 

@@ -156,3 +156,13 @@ def test_reminders_follow_the_question_of_the_days_dst_rules() -> None:
 def test_day_start_is_local_midnight() -> None:
     now = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
     assert day_start(now, "America/New_York") == datetime(2026, 6, 30, 4, 0, tzinfo=UTC)
+
+
+def test_weakest_items_have_the_lowest_mean_retrievability_over_their_holders() -> None:
+    from bot.core.study import weakest_items
+
+    found = {"a": [0.9, 0.5], "b": [0.6], "c": [0.5, 0.9], "d": [], "e": [0.95]}
+    # a and c tie at 0.7 (two holders each, by id); b at 0.6 is weakest; d is held by nobody.
+    assert weakest_items(found, 3) == ["b", "a", "c"]
+    assert weakest_items(found, 10) == ["b", "a", "c", "e"]
+    assert weakest_items({}, 5) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +14,8 @@ from PIL import Image
 from bot.bank.schema import BankItem, ItemType
 from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS
+from bot.services.tutor import review
+from bot.storage.cards import CardRepository
 from tests.fakediscord import FakeDiscord, Message, StudyServer
 
 if TYPE_CHECKING:
@@ -194,3 +196,56 @@ async def test_a_reminder_dm_comes_at_the_local_time_and_closed_dms_turn_reminde
     bot.wake_due_work()  # the same local day: no second reminder
     await asyncio.sleep(0.2)
     assert len(world.alice.dms) == 1
+
+
+async def test_quiz_weak_asks_the_servers_weakest_items_and_its_answers_feed_the_decks(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock)
+    refused = await world.alice.slash("quiz weak")
+    assert "Nobody here has studied" in refused.text
+    choice = [i for i in bot.quizzes.pool(None, "en") if i.type is ItemType.SINGLE_CHOICE]
+    fading, fresh, middling = choice[0], choice[1], choice[2]
+    now = clock.now()
+    writes = [
+        review(
+            None,
+            (world.guild.id, uid, item.id),
+            item.main_topic,
+            3,
+            now - timedelta(days=age),
+            duration_ms=None,
+            source="quiz",
+        )
+        for uid, item, age in (
+            (world.alice.id, fading, 60),
+            (world.bob.id, fading, 50),
+            (world.alice.id, fresh, 1),
+            (world.bob.id, middling, 15),
+        )
+    ]
+    await bot.db.write(CardRepository.save_reviews, writes)
+
+    started = await world.alice.slash("quiz weak", questions=2, seconds=30, mode="buttons")
+    assert "on the server's weakest questions" in started.message.content
+    first = await fake.wait_for(
+        lambda: next(
+            (
+                m
+                for m in fake.channel_messages(world.channel)
+                if m.embeds and "Question 1/2" in m.embeds[0].get("title", "")
+            ),
+            None,
+        )
+    )
+    assert first.embeds[0]["footer"]["text"].endswith(fading.id)
+    await fake.wait_for(lambda: bot.quizzes.active_round(first.id) is not None)
+    carol = fake.add_member(world.guild, "carol")
+    await carol.click(first, LETTERS[fading.answer_index])
+    await bot.answer_writer.flush()
+    [card] = await CardRepository(bot.db).deck(world.guild.id, carol.id)
+    assert card.item_id == fading.id
+    [log] = await CardRepository(bot.db).review_log(world.guild.id, carol.id)
+    assert (log.source, log.rating) == ("quiz", 3)
+    await world.alice.slash("quiz stop")
