@@ -30,6 +30,7 @@ from bot.core.study import (
 )
 from bot.services.progress import progress_chart
 from bot.services.reminders import DmClosedError, ReminderCard
+from bot.services.study_export import export_deck
 from cogs._quiz_views import topic_label
 from cogs._study_views import StudyButton, progress_embed, render
 
@@ -151,6 +152,28 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         await interaction.followup.send(
             embed=progress_embed(progress, name),
             file=discord.File(io.BytesIO(png), filename="progress.png"),
+            ephemeral=private(interaction),
+        )
+
+    @app_commands.command(name="export", description="Your review log (FSRS optimizer CSV) and card states")
+    async def export(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=private(interaction), thinking=True)
+        exported = await export_deck(self.bot.db, deck_of(interaction), interaction.user.id)
+        if not exported.card_count:
+            await interaction.followup.send(
+                "You have no cards here yet: `/study start` or any quiz answer makes them.",
+                ephemeral=private(interaction),
+            )
+            return
+        files = [
+            discord.File(io.BytesIO(exported.review_log.encode()), filename="review_log.csv"),
+            discord.File(io.BytesIO(exported.cards.encode()), filename="cards.csv"),
+        ]
+        await interaction.followup.send(
+            f"Your {exported.reviews} review(s) and {exported.card_count} card(s). `review_log.csv` has "
+            "the columns FSRS's optimizer reads (card_id, review_time in ms, review_rating, "
+            "review_duration in ms).",
+            files=files,
             ephemeral=private(interaction),
         )
 

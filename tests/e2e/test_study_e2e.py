@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -249,3 +250,29 @@ async def test_quiz_weak_asks_the_servers_weakest_items_and_its_answers_feed_the
     [log] = await CardRepository(bot.db).review_log(world.guild.id, carol.id)
     assert (log.source, log.rating) == ("quiz", 3)
     await world.alice.slash("quiz stop")
+
+
+async def test_export_gives_the_review_log_as_the_fsrs_optimizer_reads_it_and_the_card_states(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    bot = await start_bot(clock=FakeClock())
+    empty = await (await world.alice.slash("study export")).wait_reply()
+    assert "no cards here yet" in empty.text()
+    message = (await world.alice.slash("study start", topic="qlora", language="en", cards=2)).message
+    answered = await _study_one(world.alice, bot, message, right=False)
+    message = (await world.alice.click(answered, "Next")).message
+    await _study_one(world.alice, bot, message)
+
+    reply = await (await world.alice.slash("study export")).wait_reply()
+    assert reply.ephemeral
+    files = {a["filename"]: fake.attachments[int(a["id"])][1].decode() for a in reply.attachments}
+    log_rows = list(csv.DictReader(io.StringIO(files["review_log.csv"])))
+    assert list(log_rows[0]) == ["card_id", "review_time", "review_rating", "review_duration"]
+    stored = await CardRepository(bot.db).review_log(world.guild.id, world.alice.id)
+    assert [(int(r["card_id"]), int(r["review_time"]), int(r["review_rating"])) for r in log_rows] == [
+        (s.card_id, s.reviewed_at, s.rating) for s in stored
+    ]
+    assert [int(r["review_rating"]) for r in log_rows] == [1, 3]
+    cards = list(csv.DictReader(io.StringIO(files["cards.csv"])))
+    assert len(cards) == 2 and {c["state"] for c in cards} <= {"learning", "review", "relearning"}
+    assert {int(c["card_id"]) for c in cards} == {int(r["card_id"]) for r in log_rows}

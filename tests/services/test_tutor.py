@@ -126,3 +126,39 @@ async def test_a_member_sets_desired_retention_and_new_cards_per_day(db: Databas
         raise AssertionError(f"{bad} accepted")
     assert await settings.get(GUILD, ALICE) == (0.85, 25)
     assert await settings.get(0, ALICE) == (0.9, 10), "the private deck has its own settings"
+
+
+async def test_forget_me_empties_the_members_deck_here_and_nowhere_else(
+    harness: Harness, db: Database
+) -> None:
+    from bot.services.privacy import PrivacyService
+    from bot.services.study import StudyService
+
+    h = harness
+    msg = await _first_question(h)
+    item = h.presenter.questions[0].item
+    answered = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    assert answered.saved is not None and await answered.saved
+    study = StudyService(db, h.service.bank, h.clock)
+    await study.settings.save(GUILD, ALICE, new_per_day=5, retention=None)
+    await study.start(guild_id=GUILD, user_id=ALICE, topic="qlora", lang="en", cards=2)
+    await study.start(guild_id=0, user_id=ALICE, topic="qlora", lang="en", cards=2)  # the private deck
+    private = await study.start(guild_id=0, user_id=ALICE, topic="lora", lang="en", cards=1)
+    if private.is_choice:
+        await study.answer_choice(private.session_id, ALICE, 1, 0)
+    else:
+        await study.show_answer(private.session_id, ALICE, 1)
+        await study.rate(private.session_id, ALICE, 1, 3)
+    repo = CardRepository(db)
+    assert await repo.deck(GUILD, ALICE) and await repo.review_log(GUILD, ALICE)
+
+    privacy = PrivacyService(db, h.writer)
+    kept = await privacy.footprint(GUILD, ALICE)
+    assert kept["study cards"] == 1 and kept["reviews"] == 1 and kept["study sessions"] == 1
+    deleted = await privacy.forget(GUILD, ALICE)
+    assert deleted["study cards"] == 1 and deleted["study settings"] == 1
+    assert await repo.deck(GUILD, ALICE) == [] and await repo.review_log(GUILD, ALICE) == []
+    assert await repo.member(GUILD, ALICE) is None
+    assert await privacy.footprint(GUILD, ALICE) == {}
+    # The private deck (deck 0) is another place: untouched.
+    assert len(await repo.deck(0, ALICE)) == 1 and len(await repo.review_log(0, ALICE)) == 1
