@@ -131,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _more_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Command groups added by later features (kept apart so this file stays small)."""
     from bot.play import add_play_command
+    from bot.study_cli import add_study_command
 
-    return [add_play_command]
+    return [add_play_command, add_study_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
