@@ -23,6 +23,7 @@ from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError
 from bot.core.study import (
     AGAIN,
+    DEFAULT_NEW_PER_DAY,
     DEFAULT_RETENTION,
     PRIVATE_DECK,
     SessionPlan,
@@ -132,26 +133,33 @@ class StudyService:
     async def plan(
         self, guild_id: int, user_id: int, *, topic: str | None, lang: str, cards: int
     ) -> SessionPlan:
-        """The member's next cards: due ones by lowest retrievability, then new ones."""
+        """The member's next cards: due ones by lowest retrievability, then new ones.
+
+        Two reads in the common case (the member's settings and deck); today's new-card count and
+        the topic record only when new cards can join.
+        """
         now = self.clock.now()
+        now_ms = to_ms(now)
         pool = self.pool(guild_id, topic, lang)
+        member = await self.cards.member(guild_id, user_id)
+        new_per_day = member.new_per_day if member is not None else DEFAULT_NEW_PER_DAY
+        zone = member.remind_timezone if member is not None and member.remind_timezone else "UTC"
+        deck = await self.cards.deck(guild_id, user_id)
         in_pool = {i.id for i in pool}
         due = [
-            (c.item_id, retrievability(c, now))
-            for c in await self.cards.due(guild_id, user_id, to_ms(now))
-            if c.item_id in in_pool
+            (c.item_id, retrievability(c, now)) for c in deck if c.due_at <= now_ms and c.item_id in in_pool
         ]
-        _retention, new_per_day = await self.settings.get(guild_id, user_id)
-        zone = await self._zone(guild_id, user_id)
-        introduced = await self.cards.introduced_since(guild_id, user_id, to_ms(day_start(now, zone)))
-        held = await self.cards.item_ids(guild_id, user_id)
-        new = [(i.id, i.main_topic) for i in pool if i.id not in held]
-        sums = await self.cards.topic_sums(guild_id, user_id) if new else {}
-        return order_session(due, new, sums, cards=cards, new_allowed=new_per_day - introduced)
-
-    async def _zone(self, guild_id: int, user_id: int) -> str:
-        member = await self.cards.member(guild_id, user_id)
-        return member.remind_timezone if member is not None and member.remind_timezone else "UTC"
+        new: list[tuple[str, str]] = []
+        sums: dict[str, tuple[int, int]] = {}
+        new_allowed = 0
+        if len(due) < cards and new_per_day > 0:
+            held = {c.item_id for c in deck}
+            new = [(i.id, i.main_topic) for i in pool if i.id not in held]
+            if new:
+                since = to_ms(day_start(now, zone))
+                new_allowed = new_per_day - await self.cards.introduced_since(guild_id, user_id, since)
+                sums = await self.cards.topic_sums(guild_id, user_id) if new_allowed > 0 else {}
+        return order_session(due, new, sums, cards=cards, new_allowed=new_allowed)
 
     async def start(
         self, *, guild_id: int, user_id: int, topic: str | None, lang: str, cards: int

@@ -73,6 +73,24 @@ def retrievability(row: CardRow, at: datetime) -> float:
     return float(scheduler().get_card_retrievability(to_fsrs(row, at), utc(at)))
 
 
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=64)
+def _first_review(desired_retention: float, rating: int) -> tuple[int, int | None, float, float, int]:
+    """What py-fsrs makes of a new card's first review with ``rating``: (state, step, stability,
+    difficulty, milliseconds until due).
+
+    A new card has no history, so its first review depends only on the rating (and the
+    scheduler): the result is the same at any moment, due the same interval later (fuzzing is
+    off). Computed once with py-fsrs and reused, because a group quiz reviews hundreds of new
+    cards at once, on the answer writer's thread.
+    """
+    card, _log = scheduler(desired_retention).review_card(Card(card_id=0, due=_EPOCH), Rating(rating), _EPOCH)
+    assert card.stability is not None and card.difficulty is not None
+    return (int(card.state), card.step, card.stability, card.difficulty, to_ms(card.due) - to_ms(_EPOCH))
+
+
 def review(
     row: CardRow | None,
     key: Key,
@@ -85,10 +103,31 @@ def review(
     desired_retention: float = DEFAULT_RETENTION,
 ) -> ReviewWrite:
     """The card after one review, as py-fsrs schedules it."""
+    if row is None:
+        # A new card's first review: py-fsrs's answer for that rating, moved to this moment.
+        state, step, stability, difficulty, offset = _first_review(desired_retention, rating)
+        at_ms = to_ms(at)
+        return ReviewWrite(
+            guild_id=key[0],
+            user_id=key[1],
+            item_id=key[2],
+            topic=topic,
+            state=state,
+            step=step,
+            stability=stability,
+            difficulty=difficulty,
+            due_at=at_ms + offset,
+            rating=rating,
+            reviewed_at=at_ms,
+            duration_ms=duration_ms,
+            source=source,
+            prior_state=NEW,
+            lapse=False,
+        )
     card, _log = scheduler(desired_retention).review_card(
         to_fsrs(row, at), Rating(rating), utc(at), duration_ms
     )
-    prior = NEW if row is None else row.state
+    prior = row.state
     return ReviewWrite(
         guild_id=key[0],
         user_id=key[1],
@@ -157,6 +196,7 @@ def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accept
     keys = [(a.guild_id, a.user_id, a.item_id) for a in graded]
     cards: dict[Key, CardRow | None] = dict(CardRepository.load(conn, keys))
     retention = CardRepository.retentions(conn, {(a.guild_id, a.user_id) for a in graded})
+    repeated = len(set(keys)) != len(keys)  # a member answering the same item twice in one batch
     writes = []
     for answer, key in zip(graded, keys, strict=True):
         previous = cards.get(key)
@@ -171,7 +211,8 @@ def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accept
             desired_retention=retention.get((answer.guild_id, answer.user_id), DEFAULT_RETENTION),
         )
         writes.append(write)
-        cards[key] = as_row(write, previous)
+        if repeated:
+            cards[key] = as_row(write, previous)
     CardRepository.save_reviews(conn, writes)
 
 

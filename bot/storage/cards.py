@@ -151,6 +151,12 @@ _KEYS_DDL = (
 )
 
 
+_MEMBER_KEYS_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS member_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+    "PRIMARY KEY (guild_id, user_id)) WITHOUT ROWID"
+)
+
+
 class CardRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -177,20 +183,18 @@ class CardRepository:
     def retentions(
         conn: sqlite3.Connection, members: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], float]:
-        """Desired retention of the members who set one (the others use the default)."""
-        wanted = list(set(members))
-        found: dict[tuple[int, int], float] = {}
-        # Most members never set one: the table is small next to the batch, so one scan of it
-        # through the primary key per member is cheap; chunked to stay under SQLite's variable cap.
-        for start in range(0, len(wanted), 400):
-            chunk = wanted[start : start + 400]
-            where = " OR ".join(["(guild_id = ? AND user_id = ?)"] * len(chunk))
-            params = [v for pair in chunk for v in pair]
-            for g, u, r in conn.execute(
-                f"SELECT guild_id, user_id, desired_retention FROM study_members WHERE {where}", params
-            ):
-                found[(int(g), int(u))] = float(r)
-        return found
+        """Desired retention of the members who set one (the others use the default): one join."""
+        conn.execute(_MEMBER_KEYS_DDL)
+        conn.execute("DELETE FROM member_keys")
+        conn.executemany("INSERT OR IGNORE INTO member_keys VALUES (?, ?)", list(members))
+        rows = conn.execute(
+            """
+            SELECT s.guild_id, s.user_id, s.desired_retention FROM member_keys k
+            JOIN study_members s ON s.guild_id = k.guild_id AND s.user_id = k.user_id
+            """
+        ).fetchall()
+        conn.execute("DELETE FROM member_keys")
+        return {(int(g), int(u)): float(r) for g, u, r in rows}
 
     @staticmethod
     def save_reviews(conn: sqlite3.Connection, reviews: Sequence[ReviewWrite]) -> None:

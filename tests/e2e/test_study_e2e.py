@@ -249,7 +249,8 @@ async def test_quiz_weak_asks_the_servers_weakest_items_and_its_answers_feed_the
     assert card.item_id == fading.id
     [log] = await CardRepository(bot.db).review_log(world.guild.id, carol.id)
     assert (log.source, log.rating) == ("quiz", 3)
-    await world.alice.slash("quiz stop")
+    stopped = await world.alice.slash("quiz stop")
+    assert "Quiz stopped" in (await stopped.wait_reply()).text()
 
 
 async def test_export_gives_the_review_log_as_the_fsrs_optimizer_reads_it_and_the_card_states(

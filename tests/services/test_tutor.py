@@ -162,3 +162,36 @@ async def test_forget_me_empties_the_members_deck_here_and_nowhere_else(
     assert await privacy.footprint(GUILD, ALICE) == {}
     # The private deck (deck 0) is another place: untouched.
     assert len(await repo.deck(0, ALICE)) == 1 and len(await repo.review_log(0, ALICE)) == 1
+
+
+def test_a_new_cards_first_review_is_exactly_what_the_fsrs_package_says_at_any_moment() -> None:
+    from datetime import UTC, datetime
+
+    from bot.services.tutor import review
+
+    for retention in (0.8, 0.9, 0.97):
+        for rating in fsrs.Rating:
+            for at in (
+                datetime(2026, 3, 29, 0, 59, 59, 123000, tzinfo=UTC),
+                datetime(2031, 7, 1, tzinfo=UTC),
+            ):
+                ours = review(
+                    None,
+                    (1, 2, "x"),
+                    "lora",
+                    int(rating),
+                    at,
+                    duration_ms=5,
+                    source="quiz",
+                    desired_retention=retention,
+                )
+                card, _ = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False).review_card(
+                    fsrs.Card(card_id=0, due=at), rating, at
+                )
+                assert (ours.state, ours.step, ours.stability, ours.difficulty, ours.due_at) == (
+                    card.state,
+                    card.step,
+                    card.stability,
+                    card.difficulty,
+                    to_ms(card.due),
+                ), (retention, rating, at)
