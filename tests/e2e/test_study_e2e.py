@@ -80,6 +80,9 @@ async def test_a_member_studies_a_choice_card_and_a_flashcard_privately_to_the_s
     assert message.ephemeral and fake.channel_messages(world.channel) == []
     assert message.embeds[0]["title"].startswith(f"Study 1/{len(pool)}")
     for n in range(1, len(pool) + 1):
+        if n == 2:
+            # Past the 15 minutes of /study start's interaction token: each click is a fresh interaction.
+            fake.clock.advance(16 * 60)
         answered = await _study_one(world.alice, bot, message, right=n % 2 == 1)
         label = "Finish" if n == len(pool) else "Next"
         message = (await world.alice.click(answered, label)).message

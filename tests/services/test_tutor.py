@@ -10,7 +10,7 @@ from bot.bank.loader import Bank
 from bot.core.clock import from_ms, to_ms
 from bot.core.study import StudyError
 from bot.services.quiz import AnswerStatus, QuizOptions
-from bot.services.tutor import TutorSettings, scheduler
+from bot.services.tutor import TutorSettings, review, scheduler
 from bot.storage.cards import CardRepository
 from bot.storage.database import Database
 from tests.helpers import wait_for
@@ -195,3 +195,40 @@ def test_a_new_cards_first_review_is_exactly_what_the_fsrs_package_says_at_any_m
                     card.difficulty,
                     to_ms(card.due),
                 ), (retention, rating, at)
+
+
+async def test_the_answer_writer_schedules_with_each_members_desired_retention(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from bot.services.tutor import apply_answers, to_fsrs
+    from bot.storage.answers import NewAnswer
+
+    learnt = datetime(2026, 2, 1, tzinfo=UTC)
+    writes = [
+        review(None, (GUILD, user, "s000-q01"), "lora", 4, learnt, duration_ms=None, source="quiz")
+        for user in (ALICE, BOB)
+    ]
+    await db.write(CardRepository.save_reviews, writes)
+    await db.write(
+        lambda conn: CardRepository.save_member(
+            conn, GUILD, ALICE, 0, desired_retention=0.97, new_per_day=None
+        )
+    )
+    later = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
+    before = {u: await CardRepository(db).card(GUILD, u, "s000-q01") for u in (ALICE, BOB)}
+    answers = [
+        NewAnswer(
+            0, GUILD, user, "n", "s000-q01", "lora", 0, True, 10, 3000, to_ms(later), "2026-W08", "2026-02"
+        )
+        for user in (ALICE, BOB)
+    ]
+    await db.write(apply_answers, answers, [True, True])
+    for user, retention in ((ALICE, 0.97), (BOB, 0.9)):
+        expected, _ = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False).review_card(
+            to_fsrs(before[user], later), fsrs.Rating.Good, later
+        )
+        after = await CardRepository(db).card(GUILD, user, "s000-q01")
+        assert after is not None and after.due_at == to_ms(expected.due), user
+    alice = await CardRepository(db).card(GUILD, ALICE, "s000-q01")
+    bob = await CardRepository(db).card(GUILD, BOB, "s000-q01")
+    assert alice is not None and bob is not None and alice.due_at < bob.due_at
