@@ -461,6 +461,16 @@ def prefill(path: Path, answers: int) -> None:
     print(f"  prefilled in {time.perf_counter() - started:.0f} s ({path.stat().st_size / 1e9:.1f} GB)")
 
 
+def settle_previous_run(path: Path) -> None:
+    """A reused database: the last run's quiz (in a stand-in server that is gone) is over."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE quiz_sessions SET status = 'stopped' WHERE status = 'running'")
+    conn.execute("UPDATE rounds SET status = 'revealed' WHERE status != 'revealed'")
+    conn.close()
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -624,6 +634,8 @@ def main() -> int:
                     f"prefilling {db_path}: {args.prefill:,} answers across {PREFILL_MEMBERS:,} members ..."
                 )
                 prefill(db_path, args.prefill)
+            else:
+                settle_previous_run(db_path)
             args.database = db_path
         run = run_same_process if args.same_process else run_two_processes
         result = runner.run(run(args, Path(folder)))

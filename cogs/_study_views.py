@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS, REACTIONS
 from bot.core.study import RATING_NAMES
 from bot.services.progress import Progress, mastery_lines
@@ -161,10 +160,10 @@ class StudyButton(
         try:
             try:
                 step = await self._act(service, user)
-            except StaleStepError as stale:
+            except StaleStepError:
+                # A button of a step already taken (a double click, two open clients): show the
+                # session as it is now instead of doing anything twice.
                 step = await service.current(self.session_id, user)
-                if step_position(step) == self.position and not isinstance(step, StudySummary):
-                    raise UserFacingError(stale.message) from None
             await interaction.response.edit_message(**render(step))
         except Exception as exc:
             await handle_interaction_error(interaction, exc)
@@ -178,10 +177,6 @@ class StudyButton(
         if action.startswith("r"):
             return await service.rate(sid, user, pos, int(action[1:]))
         return await service.next(sid, user, pos)
-
-
-def step_position(step: StudyStep) -> int | None:
-    return step.position if isinstance(step, StudyCard) else None
 
 
 def step_view(step: StudyStep) -> discord.ui.View | None:
