@@ -31,12 +31,16 @@ from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500
+# Claimed per round trip; at the pacer's rate a chunk takes about 10 s to send, so a run stays
+# near its budget and the next minute's wake-up (questions of the day first) is not held up.
+CHUNK = 200
 CONCURRENCY = 16
 # The wake-up runs the parts in turn; reminders leave the rest of the minute to the others.
 RUN_BUDGET = timedelta(seconds=20)
-# Two requests a reminder (open the DM, send); with the question of the day's 40/s, under 50/s.
-REQUESTS_PER_SECOND = 8.0
+# Discord allows a bot 50 requests/s. The wake-up runs its parts in turn, so reminders may use what
+# the question of the day uses (40/s) while they run. A reminder is counted as two requests (opening
+# the DM channel, the send): 20 reminders/s, about 400 a minute; the rest stay due for the next.
+REQUESTS_PER_SECOND = 40.0
 DMS_CLOSED = (
     "Your DMs are closed to the bot (Discord error 50007), so reminders were turned off. "
     "Allow direct messages from this server's members, then `/study remind on` again."

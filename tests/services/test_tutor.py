@@ -232,3 +232,19 @@ async def test_the_answer_writer_schedules_with_each_members_desired_retention(d
     alice = await CardRepository(db).card(GUILD, ALICE, "s000-q01")
     bob = await CardRepository(db).card(GUILD, BOB, "s000-q01")
     assert alice is not None and bob is not None and alice.due_at < bob.due_at
+
+
+async def test_question_of_the_day_and_terminal_answers_are_logged_with_their_source(db: Database) -> None:
+    from bot.services.tutor import apply_answers
+    from bot.storage.answers import NewAnswer
+
+    def answer(guild: int, user: int, daily: str | None) -> NewAnswer:
+        at = 1_780_000_000_000
+        return NewAnswer(
+            0, guild, user, "n", "s000-q01", "lora", 1, False, 0, 900, at, "W", "M", daily_date=daily
+        )
+
+    await db.write(apply_answers, [answer(GUILD, ALICE, "2026-05-28"), answer(0, BOB, None)], [True, True])
+    [daily] = await CardRepository(db).review_log(GUILD, ALICE)
+    [play] = await CardRepository(db).review_log(0, BOB)
+    assert (daily.source, daily.rating, play.source, play.rating) == ("daily", 1, "play", 1)
