@@ -6,7 +6,7 @@ starts ``/quiz question`` in reactions mode; then every one of N members reacts 
 answer letter, open loop at ``--rate`` per second (``--rate 0``: as fast as the stand-in can
 send). For each reaction the script takes the moment the member reacted (just before the
 stand-in builds and sends the gateway event) and the moment the bot's answer writer resolved
-that answer's ``saved`` future (observed by wrapping ``bot.quizzes.answer``; no bot code is
+that answer's ``saved`` future (observed by wrapping ``bot.rounds.answer``; no bot code is
 changed), and prints answers/s and the reaction->saved percentiles.
 
 By default the stand-in runs in a separate process, so the bot's CPU and latency are not
@@ -201,7 +201,7 @@ def stand_in_process(conn: Any, members: int, timeout: float) -> None:
 class Observed:
     """What the bot side saw, per member, on the shared monotonic clock."""
 
-    taken: dict[int, float] = field(default_factory=dict)  # QuizService.answer called
+    taken: dict[int, float] = field(default_factory=dict)  # RoundService.answer called
     saved: dict[int, float] = field(default_factory=dict)  # its saved future resolved
     refused: dict[str, int] = field(default_factory=dict)  # answer statuses other than accepted
     failed: int = 0
@@ -225,7 +225,7 @@ class CountingHandler(logging.Handler):
 
 def observe_answers(service: Any, expected: int, seen: Observed) -> None:
     """Wrap ``service.answer`` (an instance attribute; the cog looks it up at each call)."""
-    from bot.services.quiz import AnswerStatus
+    from bot.services.rounds import AnswerStatus
 
     original: Callable[..., Any] = service.answer
 
@@ -288,7 +288,7 @@ async def drive(link: PipeLink | QueueLink, args: argparse.Namespace, folder: Pa
     # A frozen quiz clock: the question stays open however long the run takes.
     quiz_bot = await create_bot(settings, clock=FakeClock(), guild_ready_timeout=0.05)
     seen = Observed()
-    observe_answers(quiz_bot.quizzes, args.members, seen)
+    observe_answers(quiz_bot.rounds, args.members, seen)
     connection: asyncio.Task[None] | None = None
     try:
         await quiz_bot.login(world["token"])
@@ -296,10 +296,10 @@ async def drive(link: PipeLink | QueueLink, args: argparse.Namespace, folder: Pa
         await asyncio.wait_for(quiz_bot.wait_until_ready(), args.timeout)
         await link.send({"do": "start", "topic": args.topic, "seconds": 300})
         question = await link.recv(args.timeout)
-        if quiz_bot.quizzes.active_round(question["message_id"]) is None:
+        if quiz_bot.rounds.active_round(question["message_id"]) is None:
             raise AssertionError("the bot has no open round for the question the stand-in shows")
 
-        writer_thread = getattr(quiz_bot.db.writer, "_thread", None)
+        writer_thread = quiz_bot.db.batch_thread  # where the answer batches are saved
         cpu0, loop0, sql0 = time.process_time(), time.thread_time(), thread_cpu(writer_thread)
         busy0 = machine_busy()
         batches0 = quiz_bot.answer_writer.batches

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import random
 import resource
 import sys
 import tempfile
@@ -41,12 +40,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.bank.loader import load_bank
 from bot.core.clock import to_ms
-from bot.services.answer_writer import AnswerWriter
-from bot.services.daily import DAILY_REQUESTS_PER_SECOND, DailyCard, DailyService, TokenBucket
-from bot.services.quiz import QuestionCard, QuizService
+from bot.services.daily import DAILY_REQUESTS_PER_SECOND, DailyCard, TokenBucket
+from bot.services.rounds import QuestionCard
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.tasks import TaskRunner
+from bot.wiring import build_services
 
 # 2026-11-23 08:00 UTC is 09:00 in each of these zones (none observes DST in November).
 DUE = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -155,12 +153,10 @@ async def run(servers: int, mode: str, folder: Path) -> bool:
     await fill(db, servers, mode)
     bank = load_bank()
     clock = VirtualClock(DUE + timedelta(seconds=1))  # the minute's wake-up, just after 09:00
-    tasks = TaskRunner()
-    writer = AnswerWriter(db, tasks)
-    writer.start()
-    quizzes = QuizService(db, bank, clock, writer, tasks, rng=random.Random(7))
     pacer = TokenBucket(clock, DAILY_REQUESTS_PER_SECOND)
-    daily = DailyService(db, clock, quizzes, pacer=pacer, rng=random.Random(7))
+    services = build_services(db, bank, clock, seed=7, pacer=pacer)
+    tasks, writer, daily = services.tasks, services.answer_writer, services.daily
+    writer.start()
     presenter = CountingPresenter(clock)
     daily.presenter = presenter
     scheduler = AsyncIOScheduler(timezone="UTC")

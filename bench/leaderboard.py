@@ -33,16 +33,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bank.schema import TOPICS
+from bot.bank.loader import load_bank
 from bot.core.clock import FakeClock, to_ms
 from bot.core.periods import period_keys
-from bot.services.answer_writer import AnswerWriter
-from bot.services.leaderboard import LeaderboardService, Period
-from bot.services.privacy import PrivacyService
+from bot.core.topics import TOPICS
+from bot.services.leaderboard import Period
 from bot.storage.answers import NewAnswer
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.tasks import TaskRunner
+from bot.wiring import build_services
 
 BIG_GUILD = 1
 BIG_MEMBERS = 100_000
@@ -210,9 +209,7 @@ async def timed(n: int, call: Callable[[int], Awaitable[object]], warmup: int = 
 async def measure(path: Path, queries: int) -> dict[str, tuple[float, float]]:
     db = await Database.open(path)
     clock = FakeClock(NOW)
-    tasks = TaskRunner()
-    writer = AnswerWriter(db, tasks)
-    service = LeaderboardService(db, clock, writer)
+    service = build_services(db, load_bank(), clock).leaderboards
     rng = random.Random(42)
     members = [user_id(BIG_GUILD, rng.randrange(BIG_MEMBERS)) for _ in range(queries + 100)]
     try:
@@ -238,10 +235,9 @@ async def writer_stall(path: Path, batches: int = 40, size: int = 500) -> dict[s
     """Batch save times (p50, p99 ms) with no reads, and with a reader looping on leaderboard reads."""
     db = await Database.open(path)
     clock = FakeClock(NOW)
-    tasks = TaskRunner()
-    writer = AnswerWriter(db, tasks)
+    services = build_services(db, load_bank(), clock)
+    writer, service = services.answer_writer, services.leaderboards
     writer.start()
-    service = LeaderboardService(db, clock, writer)
     board = await service.resolve(BIG_GUILD, period=Period.ALL_TIME)
     rng = random.Random(7)
     # Rounds of their own, far above the filled ones (the next fill continues from those).
@@ -309,7 +305,7 @@ async def writer_stall(path: Path, batches: int = 40, size: int = 500) -> dict[s
             out[label] = (pct(busy, 0.5), pct(busy, 0.99), round(reads / elapsed))
 
         # forget-me for members of the largest server: one transaction each on the writer.
-        privacy = PrivacyService(db, writer)
+        privacy = services.privacy
         forget = []
         for k in range(20):
             t0 = time.perf_counter()
@@ -318,7 +314,7 @@ async def writer_stall(path: Path, batches: int = 40, size: int = 500) -> dict[s
         out["forget-me (one member)"] = (pct(forget, 0.5), pct(forget, 0.99), 0)
     finally:
         await writer.stop()
-        await tasks.drain(grace=1)
+        await services.tasks.drain(grace=1)
         await db.close()
     return out
 

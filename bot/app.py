@@ -22,27 +22,12 @@ from discord.ext import commands
 
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
-from bot.services.answer_writer import AnswerWriter
-from bot.services.competitions import CompetitionService
-from bot.services.daily import DailyService, TokenBucket
-from bot.services.guild_bank import GuildBankService
-from bot.services.guild_settings import GuildSettingsService
-from bot.services.leaderboard import LeaderboardService
-from bot.services.privacy import PrivacyService
-from bot.services.progress import ProgressService
-from bot.services.quiz import QuizService
-from bot.services.reminders import REQUESTS_PER_SECOND as REMINDER_RATE
-from bot.services.reminders import ReminderService
-from bot.services.seasons import SeasonService
-from bot.services.stats import StatsService
-from bot.services.study import StudyService
-from bot.services.teams import TeamService
-from bot.services.tutor import TutorSettings
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.tasks import TaskRunner
+from bot.wiring import build_services
+from cogs.errors import ErrorReportingTree
 
 log = logging.getLogger(__name__)
 
@@ -111,44 +96,39 @@ class QuizBot(commands.Bot):
         client_kwargs.setdefault("chunk_guilds_at_startup", False)
         # No prefix commands: everything is a slash command. A mention prefix keeps
         # commands.Bot happy without needing the message content intent.
-        super().__init__(command_prefix=commands.when_mentioned, help_command=None, **client_kwargs)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            tree_cls=ErrorReportingTree,
+            **client_kwargs,
+        )
         self.settings = settings
         self.db = db
         self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
-        self.tasks = TaskRunner()
-        self.answer_writer = AnswerWriter(db, self.tasks)
-        self.quizzes = QuizService(db, bank, self.clock, self.answer_writer, self.tasks)
-        self.leaderboards = LeaderboardService(db, self.clock, self.answer_writer)
-        self.seasons = SeasonService(db, self.clock, self.answer_writer, self.leaderboards)
-        self.stats = StatsService(self.leaderboards)
-        self.privacy = PrivacyService(db, self.answer_writer)
-        self.guild_settings = GuildSettingsService(db, self.clock)
-        self.guild_bank = GuildBankService(db, bank, self.clock)
-        # A server's own questions join its quizzes (and questions of the day).
-        self.quizzes.guild_items = self.guild_bank.items_of
-        self.daily = DailyService(db, self.clock, self.quizzes)
-        # Every answer scores on the server's running season too (a synchronous cache look-up).
-        self.quizzes.season_of = self.seasons.running_id
-        self.teams = TeamService(db, self.clock)
-        self.competitions = CompetitionService(db, self.clock, self.answer_writer, self.teams)
-        # ... and for the member's team while a competition runs (explicit membership or a role).
-        self.quizzes.team_of = self.teams.team_of
-        self.privacy.forgotten = self.teams.forget_member
-        # The tutor (issue 16): every answer already reviews its card through the answer writer.
-        self.tutor_settings = TutorSettings(db, self.clock)
-        self.study = StudyService(db, bank, self.clock)
-        self.study.guild_items = self.guild_bank.items_of
-        self.progress = ProgressService(self.study, self.clock)
-        self.reminders = ReminderService(db, self.clock, pacer=TokenBucket(self.clock, rate=REMINDER_RATE))
-        # What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
-        self.due_work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
-            ("seasons", self.seasons.end_due),
-            ("competitions", self.competitions.end_due),
-            ("daily", self.daily.run_due),
-            ("study reminders", self.reminders.run_due),
-        ]
+        self.services = build_services(db, bank, self.clock)
+        # The services under their own names, for the cogs.
+        self.tasks = self.services.tasks
+        self.answer_writer = self.services.answer_writer
+        self.leaderboards = self.services.leaderboards
+        self.seasons = self.services.seasons
+        self.stats = self.services.stats
+        self.privacy = self.services.privacy
+        self.guild_settings = self.services.guild_settings
+        self.guild_bank = self.services.guild_bank
+        self.teams = self.services.teams
+        self.competitions = self.services.competitions
+        self.question_pool = self.services.question_pool
+        self.rounds = self.services.rounds
+        self.quizzes = self.services.quizzes
+        self.daily_schedules = self.services.daily_schedules
+        self.daily = self.services.daily
+        self.tutor_settings = self.services.tutor_settings
+        self.study = self.services.study
+        self.progress = self.services.progress
+        self.reminders = self.services.reminders
+        self.due_work = self.services.due_work()
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None
         self._released = False
@@ -159,9 +139,7 @@ class QuizBot(commands.Bot):
         if not self.scheduler.running:
             self.scheduler.start()
         self.answer_writer.start()
-        await self.seasons.load()
-        await self.guild_bank.load()
-        await self.teams.load()
+        await self.services.load()
         # On the minute (a post set for 09:00 goes out at 09:00:00, not up to a minute later).
         now = datetime.now(UTC)
         first = now.replace(second=0, microsecond=0) + DUE_WAKE_EVERY

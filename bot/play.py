@@ -19,12 +19,12 @@ from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
-from bot.services.answer_writer import AnswerWriter
+from bot.core.vocabulary import AnswerMode
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.tasks import TaskRunner
+from bot.wiring import build_services
 
 LOCAL_GUILD = 0
 LOCAL_CHANNEL = 0
@@ -79,7 +79,7 @@ class TerminalPresenter:
             if len(text) != 1 or text not in LETTERS[:n]:
                 self.say(f"Type one of {', '.join(LETTERS[:n])} (or q to stop).")
                 continue
-            result = self.service.answer(
+            result = self.service.rounds.answer(
                 message_id=message_id, user_id=LOCAL_PLAYER, display_name="you", choice=LETTERS.index(text)
             )
             if result.status is AnswerStatus.ACCEPTED and result.saved is not None:
@@ -125,13 +125,13 @@ async def play(
     bank = load_bank()
     db = await Database.open(database_path)  # type: ignore[arg-type]
     await migrate(db.writer, where=database_path)
-    tasks = TaskRunner()
-    writer = AnswerWriter(db, tasks)
+    services = build_services(db, bank, SystemClock(), pause_between_rounds=timedelta(0))
+    tasks, writer, service = services.tasks, services.answer_writer, services.quizzes
     writer.start()
-    service = QuizService(db, bank, SystemClock(), writer, tasks, pause_between_rounds=timedelta(0))
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     presenter = TerminalPresenter(service, lines, out)
     service.presenter = presenter
+    service.rounds.presenter = presenter
 
     async def pump() -> None:
         while True:
@@ -161,7 +161,11 @@ async def play(
 def cmd_play(args: argparse.Namespace) -> int:
     settings = load_settings()
     options = QuizOptions(
-        topic=args.topic, questions=args.questions, seconds=args.seconds, lang=args.language, mode="reactions"
+        topic=args.topic,
+        questions=args.questions,
+        seconds=args.seconds,
+        lang=args.language,
+        mode=AnswerMode.REACTIONS,
     )
     return asyncio.run(play(options, str(settings.resolved_database_path())))
 

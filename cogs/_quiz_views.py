@@ -13,10 +13,13 @@ import discord
 
 from bot.bank.schema import BankItem
 from bot.core.letters import LETTERS, REACTIONS
-from bot.services.quiz import QuestionCard, ResultsCard, RevealCard
+from bot.core.vocabulary import AnswerMode, QuizKind
+from bot.services.quiz import ResultsCard
+from bot.services.rounds import QuestionCard, RevealCard
+from cogs._guarded import GuardedButton, GuardedView
 
 if TYPE_CHECKING:
-    from bot.services.quiz import QuizService
+    from bot.services.rounds import RoundService
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -61,14 +64,16 @@ def question_embed(card: QuestionCard) -> discord.Embed:
     choices = "\n".join(_choice_lines(item))
     room = DESCRIPTION_LIMIT - len(choices) - 2
     description = f"{clip(item.prompt, max(200, room))}\n\n{choices}"
-    heading = "Question of the day" if card.kind == "daily" else f"Question {card.position}/{card.total}"
+    heading = (
+        "Question of the day" if card.kind == QuizKind.DAILY else f"Question {card.position}/{card.total}"
+    )
     embed = discord.Embed(
         title=clip(f"{heading} · {topic_label(item.main_topic)}", TITLE_LIMIT),
         description=clip(description, DESCRIPTION_LIMIT),
         colour=COLOUR_QUESTION,
     )
     unix = int(card.closes_at.timestamp())
-    how = "React with a letter" if card.mode == "reactions" else "Press a button"
+    how = "React with a letter" if card.mode == AnswerMode.REACTIONS else "Press a button"
     embed.add_field(name="Closes", value=f"<t:{unix}:R> · {how}; your first answer counts.", inline=False)
     embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
     return embed
@@ -88,7 +93,7 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     item = card.item
     letter = LETTERS[item.answer_index]
     key = item.choices[item.answer_index].replace("\n", " ")
-    heading = "Answer of the day" if card.kind == "daily" else f"Answer {card.position}/{card.total}"
+    heading = "Answer of the day" if card.kind == QuizKind.DAILY else f"Answer {card.position}/{card.total}"
     title = clip(f"{heading}: {letter}. {key}", TITLE_LIMIT)
     footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
     counts: tuple[str, str] | None = None
@@ -156,9 +161,7 @@ def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
 
-class AnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quiz:(?P<round>\d+):(?P<choice>\d)"
-):
+class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d)"):
     """A choice button whose custom_id carries the round and choice, so it works after a restart."""
 
     def __init__(self, round_id: int, choice: int) -> None:
@@ -178,8 +181,8 @@ class AnswerButton(
     ) -> AnswerButton:
         return cls(int(match["round"]), int(match["choice"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        service: QuizService = interaction.client.quizzes  # type: ignore[attr-defined]
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        service: RoundService = interaction.client.rounds  # type: ignore[attr-defined]
         await answer_by_button(service, interaction, self.choice)
 
 
@@ -190,32 +193,19 @@ def role_ids(user: discord.abc.User | None) -> tuple[int, ...]:
     return tuple(role.id for role in user.roles)
 
 
-async def answer_by_button(service: QuizService, interaction: discord.Interaction, choice: int) -> None:
+async def answer_by_button(service: RoundService, interaction: discord.Interaction, choice: int) -> None:
     """Record a button answer and tell only the member what happened."""
-    from bot.services.quiz import AnswerStatus
-
     assert interaction.message is not None
-    message_id = interaction.message.id
-    user, name = interaction.user.id, interaction.user.display_name
-    roles = role_ids(interaction.user)
-    result = service.answer(
-        message_id=message_id, user_id=user, display_name=name, choice=choice, role_ids=roles
+    result = await service.answer_when_ready(
+        message_id=interaction.message.id,
+        user_id=interaction.user.id,
+        display_name=interaction.user.display_name,
+        choice=choice,
+        role_ids=role_ids(interaction.user),
     )
-    if result.status is AnswerStatus.NOT_A_QUESTION and not service.resumed:
-        # Clicked just after a restart, before the open questions were picked up again.
-        await service.wait_resumed()
-        result = service.answer(
-            message_id=message_id, user_id=user, display_name=name, choice=choice, role_ids=roles
-        )
-    if result.status is AnswerStatus.ACCEPTED:
-        text = f"Locked in: {LETTERS[choice]}"
-    elif result.status is AnswerStatus.DUPLICATE and result.choice is not None:
-        text = f"You already answered {LETTERS[result.choice]}; your first answer counts."
-    elif result.status in (AnswerStatus.CLOSED, AnswerStatus.NOT_A_QUESTION):
-        text = "This question is closed; wait for the next one."
-    else:
-        text = "That is not one of this question's choices."
-    await interaction.response.send_message(text, ephemeral=True)
+    if result.error is not None:
+        raise result.error  # the one handler tells the member, ephemerally
+    await interaction.response.send_message(f"Locked in: {LETTERS[choice]}", ephemeral=True)
 
 
 async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:
@@ -226,7 +216,7 @@ async def add_answer_reactions(client: discord.Client, card: QuestionCard, messa
 
 
 def answer_view(round_id: int, n_choices: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = GuardedView()
     for choice in range(n_choices):
         view.add_item(AnswerButton(round_id, choice))
     return view

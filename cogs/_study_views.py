@@ -17,8 +17,8 @@ from bot.core.letters import LETTERS, REACTIONS
 from bot.core.study import RATING_NAMES
 from bot.services.progress import Progress, mastery_lines
 from bot.services.study import StaleStepError, StudyCard, StudyStep, StudySummary
+from cogs._guarded import GuardedButton
 from cogs._quiz_views import CHOICE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, clip, topic_label
-from cogs.errors import handle_interaction_error
 
 if TYPE_CHECKING:
     from bot.services.study import StudyService
@@ -124,7 +124,7 @@ def summary_embed(summary: StudySummary) -> discord.Embed:
 
 
 class StudyButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    GuardedButton,
     template=r"study:(?P<session>\d+):(?P<position>\d+):(?P<action>c\d|show|r[1-4]|next)",
 ):
     """One step of a study session; what it does is in its custom_id, the state in the database."""
@@ -154,19 +154,16 @@ class StudyButton(
     ) -> StudyButton:
         return cls(int(match["session"]), int(match["position"]), match["action"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def on_click(self, interaction: discord.Interaction) -> None:
         service: StudyService = interaction.client.study  # type: ignore[attr-defined]
         user = interaction.user.id
         try:
-            try:
-                step = await self._act(service, user)
-            except StaleStepError:
-                # A button of a step already taken (a double click, two open clients): show the
-                # session as it is now instead of doing anything twice.
-                step = await service.current(self.session_id, user)
-            await interaction.response.edit_message(**render(step))
-        except Exception as exc:
-            await handle_interaction_error(interaction, exc)
+            step = await self._act(service, user)
+        except StaleStepError:
+            # A button of a step already taken (a double click, two open clients): show the
+            # session as it is now instead of doing anything twice.
+            step = await service.current(self.session_id, user)
+        await interaction.response.edit_message(**render(step))
 
     async def _act(self, service: StudyService, user: int) -> StudyStep:
         sid, pos, action = self.session_id, self.position, self.action

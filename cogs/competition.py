@@ -30,7 +30,7 @@ SCORING_CHOICES = [
 
 
 @app_commands.guild_only()
-class Competition(
+class CompetitionCog(
     commands.GroupCog, group_name="competition", group_description="Team competitions with a deadline"
 ):
     def __init__(self, bot: QuizBot) -> None:
@@ -125,4 +125,4 @@ class Competition(
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Competition(bot))
+    await bot.add_cog(CompetitionCog(bot))

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
 from bot.core.settings_rules import timezone_suggestions
+from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
 from bot.services.quiz import QuestionCard
 from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
@@ -32,10 +33,10 @@ COLOUR = discord.Colour.blurple()
 
 
 @cache
-def _missing(perms: discord.Permissions, mode: str) -> list[str]:
+def _missing(perms: discord.Permissions, mode: AnswerMode) -> list[str]:
     """The permissions a daily post needs in its channel that ``perms`` lacks."""
     needed = ["view_channel", "send_messages", "embed_links"]
-    if mode == "reactions":
+    if mode == AnswerMode.REACTIONS:
         needed += ["add_reactions", "read_message_history"]
     return [name for name in needed if not getattr(perms, name)]
 
@@ -46,10 +47,11 @@ def _pretty(names: list[str]) -> str:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Daily(commands.GroupCog, group_name="daily", group_description="Question of the day"):
+class DailyCog(commands.GroupCog, group_name="daily", group_description="Question of the day"):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.daily
+        self.schedules = bot.daily_schedules
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -75,7 +77,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         needle = current.lower().strip()
         return [
             app_commands.Choice(name=topic_label(t), value=t)
-            for t in self.bot.quizzes.topics(interaction.guild_id)
+            for t in self.bot.question_pool.topics(interaction.guild_id)
             if needle in t or needle in topic_label(t).lower()
         ][:25]
 
@@ -106,7 +108,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         topic: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        schedule = await self.service.setup(
+        schedule = await self.schedules.setup(
             guild_id=interaction.guild_id,
             channel_id=channel.id,
             post_time=time,
@@ -120,7 +122,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
             f"**{schedule.post_time}** ({schedule.timezone}), answers revealed after "
             f"{schedule.reveal_after_hours} h. First one: <t:{schedule.next_post_at // 1000}:F>."
         )
-        missing = _missing(channel.permissions_for(channel.guild.me), "reactions")
+        missing = _missing(channel.permissions_for(channel.guild.me), AnswerMode.REACTIONS)
         if missing:
             text += f"\nI am missing {_pretty(missing)} in {channel.mention}; grant it before then."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -129,14 +131,14 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     @app_commands.checks.has_permissions(manage_guild=True)
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        status = await self.service.status(interaction.guild_id)
+        status = await self.schedules.status(interaction.guild_id)
         await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
 
     @app_commands.command(name="pause", description="Stop posting the question of the day until resumed")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def pause(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await self.service.pause(interaction.guild_id)
+        await self.schedules.pause(interaction.guild_id)
         await interaction.response.send_message(
             "The question of the day is paused; `/daily resume` starts it again.", ephemeral=True
         )
@@ -145,7 +147,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
     @app_commands.checks.has_permissions(manage_guild=True)
     async def resume(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        schedule = await self.service.resume(interaction.guild_id)
+        schedule = await self.schedules.resume(interaction.guild_id)
         await interaction.response.send_message(
             f"The question of the day is back on; next one <t:{schedule.next_post_at // 1000}:F>.",
             ephemeral=True,
@@ -190,7 +192,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         if card.late:
             content += "\n*Posted late: I was offline at the scheduled time.*"
         try:
-            if q.mode == "buttons":
+            if q.mode == AnswerMode.BUTTONS:
                 message = await channel.send(
                     content,
                     embed=question_embed(q),
@@ -207,7 +209,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="Question o
         return message.id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
-        if card.mode != "reactions":
+        if card.mode != AnswerMode.REACTIONS:
             return
         await add_answer_reactions(self.bot, card, message_id)
 
@@ -253,4 +255,4 @@ def status_embed(status: DailyStatus) -> discord.Embed:
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Daily(bot))
+    await bot.add_cog(DailyCog(bot))

@@ -1,19 +1,21 @@
-"""The one error handler for slash commands, with the mapping as data.
+"""The one error handler for every interaction, with the mapping as data.
 
 A :class:`~bot.core.errors.UserFacingError` (or one of discord.py's check failures) is shown to
 the member ephemerally; anything else is logged with a short code that the member also sees, so
 an admin can find it in the logs.
+
+Slash commands reach it through :class:`ErrorReportingTree` (the bot's ``tree_cls``); buttons
+and views through the guarded bases in ``cogs/_guarded.py``.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.core.errors import UserFacingError
 
@@ -86,12 +88,18 @@ async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
         log.exception("could not tell the member about an error")
 
 
+def _component_name(interaction: discord.Interaction) -> str:
+    data = cast("dict[str, Any]", interaction.data or {})
+    custom_id = data.get("custom_id")
+    return f"component {custom_id}" if custom_id else "component"
+
+
 async def handle_interaction_error(interaction: discord.Interaction, error: Exception) -> None:
     """Shared by the command tree and by views' ``on_error``."""
     text = message_for(error)
     if text is None:
         code = new_error_code()
-        command = interaction.command.qualified_name if interaction.command else "component"
+        command = interaction.command.qualified_name if interaction.command else _component_name(interaction)
         original = getattr(error, "original", error)
         log.error(
             "error %s in %s (guild %s, user %s)",
@@ -105,20 +113,17 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Exce
     await reply_ephemeral(interaction, text)
 
 
-class Errors(commands.Cog):
-    def __init__(self, bot: QuizBot) -> None:
-        self.bot = bot
-        self._previous = bot.tree.on_error
-        bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+class ErrorReportingTree(app_commands.CommandTree):
+    """The bot's command tree (passed as ``tree_cls``): every slash command error goes to the one handler."""
 
-    async def cog_unload(self) -> None:
-        self.bot.tree.on_error = self._previous  # type: ignore[method-assign]
-
-    async def on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await handle_interaction_error(interaction, error)
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Errors(bot))
+    """Nothing to add: the handler is installed with the tree (``tree_cls``) and the guarded bases.
+
+    Kept as an extension so the extension list still names where errors are handled. (discord.py
+    executes an extension's module afresh, so its classes are not the ones ``bot.app`` imported:
+    no isinstance check on the tree here.)
+    """

@@ -9,17 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import UserFacingError
+from bot.core.topics import TOPICS
 from bot.services.leaderboard import Period
-from cogs._leaderboard_views import (
-    NO_MENTIONS,
-    PageButton,
-    ResetConfirmButton,
-    board_embed,
-    confirm_view,
-    page_view,
-)
+from cogs._confirm_views import ResetConfirmButton, confirm_view
+from cogs._leaderboard_views import NO_MENTIONS, PageButton, board_embed, page_view
 from cogs._quiz_views import topic_label
 
 if TYPE_CHECKING:
@@ -36,7 +30,7 @@ PERIOD_CHOICES = [
 MAX_PAGE = 10_000
 
 
-class Leaderboard(commands.Cog):
+class LeaderboardCog(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.leaderboards
@@ -128,4 +122,4 @@ class Leaderboard(commands.Cog):
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Leaderboard(bot))
+    await bot.add_cog(LeaderboardCog(bot))

@@ -37,7 +37,7 @@ def about_embed(quiz_bot: QuizBot) -> discord.Embed:
     return embed
 
 
-class Meta(commands.Cog):
+class MetaCog(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
 
@@ -47,4 +47,4 @@ class Meta(commands.Cog):
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Meta(bot))
+    await bot.add_cog(MetaCog(bot))

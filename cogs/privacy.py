@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._leaderboard_views import ForgetConfirmButton, confirm_view
+from cogs._confirm_views import ForgetConfirmButton, confirm_view
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 @app_commands.guild_only()
-class Privacy(commands.GroupCog, group_name="privacy", group_description="What Quiz Tutor keeps about you"):
+class PrivacyCog(
+    commands.GroupCog, group_name="privacy", group_description="What Quiz Tutor keeps about you"
+):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.privacy
@@ -52,4 +54,4 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="What Q
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Privacy(bot))
+    await bot.add_cog(PrivacyCog(bot))

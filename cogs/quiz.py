@@ -9,11 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import NotFoundError, UserFacingError
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
-from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, ResultsCard, RevealCard
+from bot.core.topics import TOPICS
+from bot.core.vocabulary import AnswerMode, QuizKind
+from bot.services.quiz import QuizOptions, ResultsCard
+from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
 from cogs._quiz_views import (
     AnswerButton,
     add_answer_reactions,
@@ -37,20 +39,23 @@ LANGUAGE_CHOICES = [
     app_commands.Choice(name="Any", value="any"),
 ]
 MODE_CHOICES = [
-    app_commands.Choice(name="Reactions", value="reactions"),
-    app_commands.Choice(name="Buttons", value="buttons"),
+    app_commands.Choice(name="Reactions", value=AnswerMode.REACTIONS.value),
+    app_commands.Choice(name="Buttons", value=AnswerMode.BUTTONS.value),
 ]
 
 
-class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
+class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.quizzes
+        self.rounds = bot.rounds
+        self.pool = bot.question_pool
         self._warned_hidden: set[int] = set()  # channels told that answers cannot be hidden
         super().__init__()
 
     async def cog_load(self) -> None:
         self.service.presenter = self
+        self.rounds.presenter = self
         self.bot.add_dynamic_items(AnswerButton)
         self.bot.spawn_when_ready(self._resume, name="quiz-resume")
 
@@ -64,7 +69,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.service.topics(interaction.guild_id)
+        counts = self.pool.topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -93,7 +98,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         language: str | None = None,
         mode: str | None = None,
     ) -> None:
-        await self._start(interaction, topic, questions, seconds, language, mode, kind="quiz")
+        await self._start(interaction, topic, questions, seconds, language, mode, kind=QuizKind.QUIZ)
 
     @app_commands.command(name="question", description="Post a single question in this channel")
     @app_commands.guild_only()
@@ -113,7 +118,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         language: str | None = None,
         mode: str | None = None,
     ) -> None:
-        await self._start(interaction, topic, 1, seconds, language, mode, kind="single")
+        await self._start(interaction, topic, 1, seconds, language, mode, kind=QuizKind.SINGLE)
 
     @app_commands.command(name="weak", description="A quiz on this server's weakest questions")
     @app_commands.guild_only()
@@ -136,7 +141,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         assert interaction.guild_id is not None
         settings = await self.service.guild_settings(interaction.guild_id)
         lang = language or settings.default_language
-        pool = self.service.pool(None, lang, settings.topics_enabled, guild_id=interaction.guild_id)
+        pool = self.bot.question_pool.pool(None, lang, settings.topics_enabled, guild_id=interaction.guild_id)
         weakest = await self.bot.study.weakest(interaction.guild_id, [i.id for i in pool], questions)
         if not weakest:
             raise NotFoundError(
@@ -144,7 +149,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
                 "`/quiz start` or `/study start` first: every answer feeds the members' decks."
             )
         await self._start(
-            interaction, None, questions, seconds, language, mode, kind="quiz", item_ids=weakest
+            interaction, None, questions, seconds, language, mode, kind=QuizKind.QUIZ, item_ids=weakest
         )
 
     async def _start(
@@ -156,7 +161,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
         language: str | None,
         mode: str | None,
         *,
-        kind: str,
+        kind: QuizKind,
         item_ids: list[str] | None = None,
     ) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
@@ -170,7 +175,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             questions=questions,
             seconds=seconds or settings.default_seconds,
             lang=language or settings.default_language,
-            mode=mode or settings.answer_mode,
+            mode=AnswerMode(mode) if mode else settings.answer_mode,
         )
         session = await self.service.start(
             guild_id=interaction.guild_id,
@@ -180,7 +185,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             kind=kind,
             item_ids=item_ids,
         )
-        what = "a question" if kind == "single" else f"a quiz of {session.total_questions} question(s)"
+        what = "a question" if kind == QuizKind.SINGLE else f"a quiz of {session.total_questions} question(s)"
         scope = topic_label(topic) if topic else "all topics"
         if item_ids is not None:
             scope = "the server's weakest questions"
@@ -189,7 +194,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             f"({options.lang}, {options.seconds} s each, answer with {options.mode})."
         )
         if (
-            options.mode == "reactions"
+            options.mode == AnswerMode.REACTIONS
             and settings.hidden_answers
             and not interaction.app_permissions.manage_messages
         ):
@@ -215,7 +220,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=topics_embed(self.service.topics(interaction.guild_id)), ephemeral=True
+            embed=topics_embed(self.pool.topics(interaction.guild_id)), ephemeral=True
         )
 
     # -- reactions -----------------------------------------------------------------------------
@@ -226,17 +231,12 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
             return
         if (payload.member is not None and payload.member.bot) or payload.user_id == self.bot.user.id:  # type: ignore[union-attr]
             return
-        active = self.service.active_round(payload.message_id)
-        if active is None and not self.service.resumed:
-            await self.service.wait_resumed()
-            active = self.service.active_round(payload.message_id)
-        if active is None:
-            return
-        choice = index_of_reaction(str(payload.emoji), active.rules.n_choices)
+        # Any letter; one past the question's choices is refused by the rounds service.
+        choice = index_of_reaction(str(payload.emoji), len(REACTIONS))
         if choice is None:
             return
         name = payload.member.display_name if payload.member is not None else str(payload.user_id)
-        result = self.service.answer(
+        result = await self.rounds.answer_when_ready(
             message_id=payload.message_id,
             user_id=payload.user_id,
             display_name=name,
@@ -288,14 +288,14 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
     async def post_question(self, card: QuestionCard) -> int:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         n = len(card.item.choices)
-        if card.mode == "buttons":
+        if card.mode == AnswerMode.BUTTONS:
             message = await channel.send(embed=question_embed(card), view=answer_view(card.round_id, n))
             return message.id
         message = await channel.send(embed=question_embed(card))
         return message.id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
-        if card.mode != "reactions":
+        if card.mode != AnswerMode.REACTIONS:
             return
         await add_answer_reactions(self.bot, card, message_id)
 
@@ -329,4 +329,4 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quizzes
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Quiz(bot))
+    await bot.add_cog(QuizCog(bot))

@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.core.seasons import NoSeasonError
 from bot.services.seasons import SeasonEnded
-from cogs._leaderboard_views import NO_MENTIONS, season_end_embed
+from cogs._leaderboard_views import NO_MENTIONS
+from cogs._season_views import season_end_embed
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Season(
+class SeasonCog(
     commands.GroupCog, group_name="season", group_description="Seasons: a leaderboard that starts and ends"
 ):
     def __init__(self, bot: QuizBot) -> None:
@@ -88,4 +89,4 @@ class Season(
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Season(bot))
+    await bot.add_cog(SeasonCog(bot))

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.settings_rules import SETTINGS, show, timezone_suggestions
-from bot.storage.guild_settings import GuildSettings
+from bot.services.guild_settings import GuildSettings
 from cogs.quiz import LANGUAGE_CHOICES, MODE_CHOICES
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Settings(commands.GroupCog, group_name="settings", group_description="This server's quiz settings"):
+class SettingsCog(commands.GroupCog, group_name="settings", group_description="This server's quiz settings"):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.guild_settings
@@ -104,4 +104,4 @@ class Settings(commands.GroupCog, group_name="settings", group_description="This
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Settings(bot))
+    await bot.add_cog(SettingsCog(bot))

@@ -12,8 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.charts import AccuracyBar, accuracy_chart
-from cogs._leaderboard_views import NO_MENTIONS, stats_embed
+from cogs._leaderboard_views import NO_MENTIONS
 from cogs._quiz_views import topic_label
+from cogs._stats_views import stats_embed
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 CHART_NAME = "accuracy.png"
 
 
-class Stats(commands.Cog):
+class StatsCog(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.stats
@@ -50,4 +51,4 @@ class Stats(commands.Cog):
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Stats(bot))
+    await bot.add_cog(StatsCog(bot))

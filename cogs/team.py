@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 @app_commands.guild_only()
-class Team(commands.GroupCog, group_name="team", group_description="Study teams that compete together"):
+class TeamCog(commands.GroupCog, group_name="team", group_description="Study teams that compete together"):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.teams
@@ -116,4 +116,4 @@ class Team(commands.GroupCog, group_name="team", group_description="Study teams 
 
 
 async def setup(bot: QuizBot) -> None:
-    await bot.add_cog(Team(bot))
+    await bot.add_cog(TeamCog(bot))

@@ -26,6 +26,21 @@ if TYPE_CHECKING:
 StartBot = Callable[..., Awaitable["QuizBot"]]
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Whether the stand-in validates requests against Discord's OpenAPI description."""
+    from tests.fakediscord.spec import status_line
+
+    return [status_line()] if config.get_verbosity() >= 0 else []
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """With -q there is no header: say it once at the end instead."""
+    from tests.fakediscord.spec import status_line
+
+    if config.get_verbosity() < 0:
+        terminalreporter.write_line(status_line())
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as stand_in:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import EXTENSIONS
@@ -50,3 +53,91 @@ def test_sql_only_in_storage() -> None:
             if any(f'"{k}' in text or f'"""\n            {k}' in text for k in keywords):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == [], f"SQL outside bot/storage: {offenders}"
+
+
+# --- import rules: the layers --------------------------------------------------------------------
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _offenders(folder: str, allowed: Callable[[str], bool], root: Path = ROOT) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / folder).rglob("*.py")):
+        bad = sorted(m for m in imported_modules(path) if not allowed(m))
+        if bad:
+            found[str(path.relative_to(root))] = bad
+    return found
+
+
+def _is_under(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_core_imports_only_core_and_the_standard_library() -> None:
+    found = _offenders("bot/core", lambda m: _is_under(m, "bot.core") or _top(m) in STDLIB)
+    assert found == {}, f"bot/core must stay pure (core and the standard library only): {found}"
+
+
+def test_storage_never_imports_services_or_cogs() -> None:
+    found = _offenders("bot/storage", lambda m: not (_is_under(m, "bot.services") or _is_under(m, "cogs")))
+    assert found == {}, f"bot/storage reaches up a layer: {found}"
+
+
+def test_services_import_neither_discord_nor_aiosqlite() -> None:
+    found = _offenders("bot/services", lambda m: _top(m) not in {"discord", "aiosqlite"})
+    assert found == {}, f"a service imports discord or aiosqlite (use bot.storage's Connection): {found}"
+
+
+def test_cogs_never_import_storage() -> None:
+    found = _offenders("cogs", lambda m: not _is_under(m, "bot.storage"))
+    assert found == {}, f"a cog imports bot.storage (go through a service): {found}"
+
+
+def test_the_import_rules_see_a_violation(tmp_path: Path) -> None:
+    """The rules above read real import statements: a bad one is caught (so they can fail)."""
+    (tmp_path / "bot" / "core").mkdir(parents=True)
+    (tmp_path / "bot" / "core" / "probe.py").write_text(
+        "import json\nimport discord\nfrom bot.storage.database import Database\n", encoding="utf-8"
+    )
+    found = _offenders("bot/core", lambda m: _is_under(m, "bot.core") or _top(m) in STDLIB, tmp_path)
+    assert found == {"bot/core/probe.py": ["bot.storage.database", "discord"]}
+
+
+# --- one error path ------------------------------------------------------------------------------
+
+
+def test_every_button_reports_through_the_one_handler() -> None:
+    """Every DynamicItem in cogs/ is a GuardedButton and leaves ``callback`` (the guard) alone."""
+    import discord
+
+    from cogs._guarded import GuardedButton
+
+    for path in (ROOT / "cogs").glob("*.py"):
+        importlib.import_module(f"cogs.{path.stem}")
+    items = _subclasses(discord.ui.DynamicItem)
+    ours = [c for c in items if c.__module__.startswith("cogs.") and c is not GuardedButton]
+    assert len(ours) >= 4  # answer, page, reset and forget buttons at least
+    unguarded = [c.__qualname__ for c in ours if not issubclass(c, GuardedButton)]
+    overriding = [c.__qualname__ for c in ours if "callback" in vars(c)]
+    assert unguarded == [] and overriding == [], (unguarded, overriding)
+
+
+def test_no_service_reads_an_error_message_to_tell_errors_apart() -> None:
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "bot" / "services").rglob("*.py")
+        if "in str(exc)" in p.read_text(encoding="utf-8") or '"UNIQUE"' in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == [], f"catch a typed error from the repository instead: {offenders}"
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_subclasses(sub))
+    return found

@@ -6,14 +6,8 @@ import discord
 
 from bot.services.leaderboard import Board, BoardPage, RankedBy, RankedRow
 from bot.storage.scores import BoardKey, BoardRow, Source
-from cogs._leaderboard_views import (
-    ForgetConfirmButton,
-    PageButton,
-    ResetConfirmButton,
-    board_embed,
-    confirm_view,
-    page_view,
-)
+from cogs._confirm_views import ForgetConfirmButton, ResetConfirmButton, confirm_view
+from cogs._leaderboard_views import PageButton, board_embed, page_view
 
 BIG = 2**63 - 1  # the largest snowflake
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import aiosqlite
@@ -172,5 +176,70 @@ async def test_a_cancelled_transaction_leaves_the_writer_usable(tmp_path: Path) 
                     "ON CONFLICT (scope) DO NOTHING"
                 )
         assert [r["scope"] for r in await db.fetch_all("SELECT scope FROM command_sync")] == ["b"]
+    finally:
+        await db.close()
+
+
+async def test_batch_writes_run_on_their_own_connection_with_the_same_pragmas(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        await migrate(db.writer)
+
+        def pragmas(conn: sqlite3.Connection) -> tuple[int, str, int, str]:
+            fk = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            busy = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            return fk, mode, busy, threading.current_thread().name
+
+        fk, mode, busy, thread = await db.write(pragmas)
+        assert (fk, mode) == (1, "wal") and busy > 0
+        assert (
+            db.batch_thread is not None and thread == db.batch_thread.name != threading.current_thread().name
+        )
+    finally:
+        await db.close()
+
+
+async def test_a_failing_batch_rolls_back_and_the_next_transaction_still_writes(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        await migrate(db.writer)
+
+        def half_then_fail(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (1, 0)")
+            raise RuntimeError("midway")
+
+        with pytest.raises(RuntimeError, match="midway"):
+            await db.write(half_then_fail)
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (2, 0)")
+        rows = await db.fetch_all("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+        assert [r[0] for r in rows] == [2]
+    finally:
+        await db.close()
+
+
+async def test_a_cancelled_batch_finishes_on_its_thread_before_the_next_write(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        await migrate(db.writer)
+        started = threading.Event()
+
+        def slow(conn: sqlite3.Connection) -> None:
+            started.set()
+            time.sleep(0.3)
+            conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (7, 0)")
+
+        task = asyncio.create_task(db.write(slow))
+        await asyncio.to_thread(started.wait, 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # The cancelled call returned only once the batch had committed on its thread (the write
+        # lock was held until then), so the row is there at once and the next transaction writes.
+        rows = await db.fetch_all("SELECT guild_id FROM guild_settings")
+        assert [r[0] for r in rows] == [7]
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (8, 0)")
     finally:
         await db.close()

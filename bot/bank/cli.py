@@ -73,13 +73,14 @@ def add_bank_commands(
 
     schema = commands.add_parser(
         "schema",
-        help="write the JSON Schema of a bank file",
-        description="Write the JSON Schema of a bank file, for editors.",
+        help="print (or write) the JSON Schema of a bank file",
+        description="Print the JSON Schema of a bank file, for editors; --output writes it to a file "
+        f"(the shipped copy is {display_path(DEFAULT_SCHEMA_PATH)}).",
     )
     schema.add_argument(
         "--output",
         metavar="PATH",
-        help=f"where to write it (default: {display_path(DEFAULT_SCHEMA_PATH)}; - for stdout)",
+        help=f"file to write (default: stdout; the shipped copy: {display_path(DEFAULT_SCHEMA_PATH)})",
     )
     schema.set_defaults(handler=cmd_schema)
     return bank
@@ -145,14 +146,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     result = check_bank(_paths(args))
-    for problem in result.problems:
+    # Problems first (they fail the check), then warnings (they never change the exit code).
+    for problem in [*result.problems, *result.warnings]:
         print(problem)
-    if result.problems:
+    if result.problems or result.warnings:
         print()
     for line in result.bank.summary().lines():
         print(line)
     count = len(result.problems)
-    print(f"{count} problem{'s' if count != 1 else ''}" if count else "no problems")
+    verdict = f"{count} problem{'s' if count != 1 else ''}" if count else "no problems"
+    warned = len(result.warnings)
+    if warned:
+        verdict += f", {warned} warning{'s' if warned != 1 else ''}"
+    print(verdict)
     return 1 if result.problems else 0
 
 
@@ -169,10 +175,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     text = bank_json_schema_text()
-    if args.output == STDOUT:
+    if not args.output or args.output == STDOUT:
+        # Printing by default: a bare `quizbot bank schema` must not overwrite the tracked file.
         sys.stdout.write(text)
         return 0
-    target = Path(args.output) if args.output else DEFAULT_SCHEMA_PATH
+    target = Path(args.output)
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -12,6 +12,7 @@ import yaml
 
 from bot.bank.loader import BANK_VERSION, Bank
 from bot.bank.schema import ID_PATTERN, TOPICS, BankFile, BankItem
+from bot.core.letters import LETTERS
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ ITEM_KEY_ORDER = (
     "prompt",
     "choices",
     "answer",
+    "also_accepted",
+    "shuffle",
     "explanation",
     "why_not",
     "source",
@@ -66,6 +69,8 @@ def bank_json_schema() -> dict[str, Any]:
     properties["topics"]["items"] = {"enum": list(TOPICS), "type": "string"}
     properties["topics"]["uniqueItems"] = True
     properties["id"]["pattern"] = ID_PATTERN.pattern
+    properties["also_accepted"]["items"] = {"enum": list(LETTERS), "type": "string"}
+    properties["also_accepted"]["uniqueItems"] = True
     return schema
 
 
@@ -109,9 +114,11 @@ def _ordered_item(item: Mapping[str, Any]) -> dict[str, Any]:
         if key not in item:
             continue
         value = item[key]
-        if key == "why_not" and not value:
+        if key in ("why_not", "also_accepted") and not value:
             continue
-        if key == "topics":
+        if key == "shuffle" and value is True:
+            continue  # the default: only `shuffle: false` is worth a line
+        if key in ("topics", "also_accepted"):
             value = _Flow(value)
         elif key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in (*SOURCE_KEY_ORDER, *value) if k in value}

@@ -17,12 +17,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import ValidationError
 
-from bot.bank.schema import TOPICS, BankItem, ItemType
+from bot.bank.schema import TOPICS, BankItem, ItemType, item_rule_problems
 
 log = logging.getLogger(__name__)
 
@@ -35,27 +35,22 @@ TOP_LEVEL_KEYS = ("version", "items")
 # libyaml is ~10x faster; its nodes carry the same marks as the pure-Python parser's.
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Errors raised by BankItem's model validator have no field location; the message says
-# which field it is about, so point at that field's line.
-_MODEL_ERROR_FIELDS: tuple[tuple[str, str], ...] = (
-    ("answer ", "answer"),
-    ("why_not", "why_not"),
-    ("a short_answer item has no choices", "choices"),
-    ("true_false choices", "choices"),
-    ("a choice item needs", "choices"),
-)
-
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a data file, printed as ``file:line: message``."""
+    """One thing wrong with a data file, printed as ``file:line: message``.
+
+    A warning (``level="warning"``) prints as ``file:line: warning: message`` and never fails a
+    check or the bot's start."""
 
     file: str
     line: int
     message: str
+    level: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        prefix = "warning: " if self.level == "warning" else ""
+        return f"{self.file}:{self.line}: {prefix}{self.message}"
 
 
 class BankError(Exception):
@@ -224,6 +219,7 @@ class LoadResult:
 
     bank: Bank
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 _NOT_WORDS = re.compile(r"[^\w\s]|_")
@@ -303,9 +299,11 @@ def check_bank(paths: Sequence[Path] | None = None) -> LoadResult:
         raw_items.extend(file_items)
         problems.extend(file_problems)
     problems.extend(_cross_item_problems(raw_items))
+    warnings = [w for raw in raw_items for w in _item_warnings(raw)]
 
     order = {display_path(p): n for n, p in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, -1), p.line))
+    warnings.sort(key=lambda p: (order.get(p.file, -1), p.line))
 
     items: list[BankItem] = []
     origins: dict[str, tuple[str, int]] = {}
@@ -313,7 +311,7 @@ def check_bank(paths: Sequence[Path] | None = None) -> LoadResult:
         if raw.item is not None and raw.item.id not in origins:
             items.append(raw.item)
             origins[raw.item.id] = (raw.file, raw.line)
-    return LoadResult(Bank(items, origins), problems)
+    return LoadResult(Bank(items, origins), problems, warnings)
 
 
 def load_bank(paths: Sequence[Path] | None = None) -> Bank:
@@ -322,6 +320,8 @@ def load_bank(paths: Sequence[Path] | None = None) -> Bank:
     result = check_bank(paths)
     if result.problems:
         raise BankError(result.problems)
+    for warning in result.warnings:
+        log.warning("question bank: %s", warning)
     log.info("loaded %d bank items in %.1f ms", len(result.bank), (time.perf_counter() - started) * 1000)
     return result.bank
 
@@ -342,13 +342,14 @@ def check_text(text: str, name: str) -> LoadResult:
     raw_items, problems = _parse_text(text, name)
     problems.extend(_cross_item_problems(raw_items))
     problems.sort(key=lambda p: p.line)
+    warnings = sorted((w for raw in raw_items for w in _item_warnings(raw)), key=lambda p: p.line)
     items: list[BankItem] = []
     origins: dict[str, tuple[str, int]] = {}
     for raw in raw_items:
         if raw.item is not None and raw.item.id not in origins:
             items.append(raw.item)
             origins[raw.item.id] = (raw.file, raw.line)
-    return LoadResult(Bank(items, origins), problems)
+    return LoadResult(Bank(items, origins), problems, warnings)
 
 
 def _read_file(path: Path, name: str) -> tuple[list[_RawItem], list[Problem]]:
@@ -494,13 +495,18 @@ def _duplicate_keys(node: yaml.Node, name: str, lines: _Lines) -> Iterator[Probl
 
 
 def _validation_problems(raw: _RawItem, exc: ValidationError) -> Iterator[Problem]:
+    """Every problem of one item: its field errors, then the rules across fields it breaks.
+
+    pydantic runs the cross-field rules only once every field is valid, so a missing ``source``
+    would hide a bad key until the next run; here the rules are checked on the raw values of the
+    fields that are valid, and every problem is reported in one pass."""
     label = raw.text("id") or f"item at line {raw.line}"
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for error in errors:
         loc = tuple(error["loc"])
-        message = str(error.get("ctx", {}).get("error") or error["msg"])
-        named = bool(loc)  # the model validator's messages name their field themselves
         if not loc:
-            loc = next(((f,) for prefix, f in _MODEL_ERROR_FIELDS if message.startswith(prefix)), ())
+            continue  # a cross-field rule: reported below, all of them rather than the first
+        message = str(error.get("ctx", {}).get("error") or error["msg"])
         dotted = ".".join(str(part) for part in loc)
         kind = error["type"]
         if loc == ("explanation",) and kind in ("missing", "string_too_short", "string_type"):
@@ -509,13 +515,129 @@ def _validation_problems(raw: _RawItem, exc: ValidationError) -> Iterator[Proble
             text = f"missing field {dotted!r}"
         elif kind == "extra_forbidden":
             text = f"unknown field {dotted!r}"
-        elif named:
-            text = f"{dotted}: {message}"
         else:
-            text = message
+            text = f"{dotted}: {message}{_scalar_hint(raw, loc, error.get('input'))}"
         yield Problem(
             raw.file, _loc_line(raw.node, loc, kind == "missing", raw.lines) or raw.line, f"{label}: {text}"
         )
+    invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
+    for name, message in _raw_rule_problems(raw.data, invalid):
+        yield Problem(
+            raw.file, _loc_line(raw.node, (name,), False, raw.lines) or raw.line, f"{label}: {message}"
+        )
+
+
+def _raw_rule_problems(data: dict[str, Any], invalid: set[str]) -> list[tuple[str, str]]:
+    """The cross-field rules on an item's raw values; a field that failed its own check counts as unknown."""
+
+    def valid(name: str, default: Any) -> Any:
+        if name in invalid:
+            return None
+        return data.get(name, default)
+
+    kind = valid("type", None)
+    choices = valid("choices", [])
+    answer = valid("answer", None)
+    return item_rule_problems(
+        ItemType(kind) if kind is not None else None,
+        valid("lang", None),
+        [str(c).strip() for c in choices] if choices is not None else None,
+        answer.strip() if isinstance(answer, str) else None,
+        valid("why_not", {}),
+        valid("also_accepted", []),
+    )
+
+
+# What YAML 1.1 (PyYAML) reads as something other than text when left unquoted.
+_YAML_NON_STRINGS = {bool: "a boolean", int: "a number", float: "a number"}
+
+
+def _scalar_hint(raw: _RawItem, loc: tuple[Any, ...], value: Any) -> str:
+    """A hint for text YAML read as a boolean or number (``True``, ``no``, ``1``): quote it."""
+    what = _YAML_NON_STRINGS.get(type(value))
+    if what is None:
+        return ""
+    node = _node_at(raw.node, loc)
+    written = node.value if isinstance(node, yaml.ScalarNode) else str(value)
+    return f" (YAML reads the unquoted {written} as {what}; quote it: '{written}')"
+
+
+def _node_at(node: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node | None:
+    current: yaml.Node | None = node
+    for part in loc:
+        if isinstance(current, yaml.MappingNode):
+            current = next(
+                (v for k, v in current.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None
+            )
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(current.value)
+        ):
+            current = current.value[part]
+        else:
+            return None
+    return current
+
+
+# A choice that points at other choices by letter or position only makes sense in bank order.
+_MATH_OR_CODE = re.compile(r"\$[^$]*\$|`[^`]*`")
+_REFERS_TO_CHOICES = (
+    re.compile(r"^\W*[A-E]\W*$"),
+    re.compile(r"(?<![\w$])[A-E](?:\s*(?:,|、|/|&|\band\b|\bor\b|和|与|及|或)\s*[A-E])+(?![\w$])"),
+    re.compile(r"(?i:\b(?:option|choice|answer)s?)\s+[A-E]\b"),
+    re.compile(r"(?:选项|答案)\s*[A-E]"),
+    re.compile(r"\([A-E]\)"),
+    re.compile(r"(?i:\b(?:above|below|aforementioned)\b)(?!-)"),
+    re.compile(
+        r"(?i:\b(?:all|none|both|either|neither)\s+of\s+(?:these|those|them|the\s+(?:others|options|choices)))"
+    ),
+    re.compile(r"以上|以下都|上述|前述|都对|都不对|都正确|都不正确|均正确|均不正确"),
+)
+
+
+# An explanation or why-not that names a choice by its bank letter names the wrong one once the
+# choices are posted in another order. Narrow on purpose: LoRA's matrices A and B are not choices.
+_NAMES_A_LETTER = re.compile(
+    r"(?:\bkey is|\bkeys|\bagainst|\bprefers|(?i:\b(?:option|choice|answer)s?)|选项|答案是?)\s*([A-E])\b"
+    r"|\b([A-E]) (?:is|was) (?:also|arguably|loosely|wrong|right|correct|still|the (?:key|answer))\b"
+    r"|\(([A-E])\)"
+)
+
+
+def _item_warnings(raw: _RawItem) -> Iterator[Problem]:
+    """Warnings that do not stop the bank: shuffled choices or explanations that rely on bank order."""
+    item = raw.item
+    if item is None or not item.shuffles:
+        return
+    texts = [(("explanation",), item.explanation), *((("why_not", k), v) for k, v in item.why_not.items())]
+    for loc, text in texts:
+        found = _NAMES_A_LETTER.search(_MATH_OR_CODE.sub(" ", text))
+        if found:
+            yield Problem(
+                raw.file,
+                _loc_line(raw.node, loc, False, raw.lines) or raw.line,
+                f"{item.id}: {'.'.join(loc)} names a choice by letter ({found.group().strip()!r}), but the "
+                "choices are shuffled at each posting, so members see other letters; name the choice by "
+                "its text, or add `shuffle: false`",
+                level="warning",
+            )
+    for index, choice in enumerate(item.choices):
+        text = _MATH_OR_CODE.sub(" ", choice)
+        if any(pattern.search(text) for pattern in _REFERS_TO_CHOICES):
+            yield Problem(
+                raw.file,
+                _loc_line(raw.node, ("choices", index), False, raw.lines) or raw.line,
+                f"{item.id}: choice {index + 1} ({_clip(choice)}) seems to refer to other choices by "
+                "letter or position, but the item's choices are shuffled at each posting; "
+                "add `shuffle: false`",
+                level="warning",
+            )
+
+
+def _clip(text: str, width: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _loc_line(node: yaml.Node, loc: tuple[Any, ...], missing: bool, lines: _Lines) -> int | None:

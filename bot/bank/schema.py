@@ -14,26 +14,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.letters import LETTERS
+from bot.core.topics import TOPICS
 
 MAX_CHOICES = len(LETTERS)
 
-# The curriculum taxonomy. Small and fixed on purpose: leaderboards, /quiz topics and
-# the daily question's "weakest topic" all group by these names.
-TOPICS: tuple[str, ...] = (
-    "fundamentals",
-    "sft",
-    "lora",
-    "qlora",
-    "peft",
-    "chat-templates",
-    "quantization",
-    "hyperparameters",
-    "data-prep",
-    "evaluation",
-    "reward-models",
-    "rlhf",
-    "dpo",
-)
+# The curriculum taxonomy lives in bot.core.topics; re-exported here for the bank's users.
 
 TRUE_FALSE_CHOICES = {"en": ["True", "False"], "zh": ["对", "错"]}
 
@@ -80,6 +65,16 @@ class BankItem(BaseModel):
         min_length=1,
         description="The key: a letter (A-E) for choice items, the model answer for short answers",
     )
+    also_accepted: list[str] = Field(
+        default_factory=list,
+        description="Other choice letters that also score as right (the explanation says why); "
+        "never the key, never a letter with a why_not",
+    )
+    shuffle: bool = Field(
+        default=True,
+        description="Post the choices in a fresh order each time; false when a choice refers to "
+        "others by position ('All of the above', 'Both A and B'). true_false items never shuffle",
+    )
     explanation: str = Field(min_length=1, description="Shown at the reveal; teaches why")
     why_not: dict[str, str] = Field(
         default_factory=dict, description="Optional rationale per wrong choice, keyed by letter"
@@ -115,29 +110,26 @@ class BankItem(BaseModel):
 
     @model_validator(mode="after")
     def _key_matches_type(self) -> BankItem:
-        if self.type is ItemType.SHORT_ANSWER:
-            if self.choices:
-                raise ValueError("a short_answer item has no choices")
-            if self.why_not:
-                raise ValueError("a short_answer item has no why_not")
-            return self
-        if self.type is ItemType.TRUE_FALSE and self.choices != TRUE_FALSE_CHOICES[self.lang]:
-            raise ValueError(f"true_false choices must be {TRUE_FALSE_CHOICES[self.lang]}")
-        if not 2 <= len(self.choices) <= MAX_CHOICES:
-            raise ValueError(f"a choice item needs 2 to {MAX_CHOICES} choices, has {len(self.choices)}")
-        letters = LETTERS[: len(self.choices)]
-        if self.answer not in letters:
-            raise ValueError(f"answer {self.answer!r} is not among the choice letters {', '.join(letters)}")
-        for letter in self.why_not:
-            if letter not in letters:
-                raise ValueError(f"why_not names {letter!r}, which is not a choice letter")
-            if letter == self.answer:
-                raise ValueError(f"why_not explains the correct answer {letter!r}; it is for wrong choices")
+        problems = item_rule_problems(
+            self.type, self.lang, self.choices, self.answer, self.why_not, self.also_accepted
+        )
+        if problems:
+            raise ValueError(problems[0][1])
         return self
 
     @property
     def is_choice(self) -> bool:
         return self.type is not ItemType.SHORT_ANSWER
+
+    @property
+    def shuffles(self) -> bool:
+        """Whether a posting shows the choices in a fresh order (never for true/false)."""
+        return self.type is ItemType.SINGLE_CHOICE and self.shuffle
+
+    @property
+    def also_accepted_indexes(self) -> tuple[int, ...]:
+        """Zero-based bank indexes of the also-accepted choices, in letter order."""
+        return tuple(sorted(LETTERS.index(letter) for letter in self.also_accepted))
 
     @property
     def answer_index(self) -> int:
@@ -149,6 +141,75 @@ class BankItem(BaseModel):
     @property
     def main_topic(self) -> str:
         return self.topics[0]
+
+
+def item_rule_problems(
+    type_: ItemType | None,
+    lang: str | None,
+    choices: list[str] | None,
+    answer: str | None,
+    why_not: dict[str, str] | None,
+    also_accepted: list[str] | None,
+) -> list[tuple[str, str]]:
+    """Every rule across fields an item breaks, as (field, message), in field order.
+
+    ``None`` stands for a field that is itself invalid (already reported): rules that need it
+    are skipped, so a bank check can report these with the field errors in one pass.
+    """
+    problems: list[tuple[str, str]] = []
+    if type_ is None:
+        return problems
+    if type_ is ItemType.SHORT_ANSWER:
+        if choices:
+            problems.append(("choices", "a short_answer item has no choices"))
+        if why_not:
+            problems.append(("why_not", "a short_answer item has no why_not"))
+        if also_accepted:
+            problems.append(
+                ("also_accepted", "also_accepted is for choice items; a short_answer item has none")
+            )
+        return problems
+    if choices is None:
+        return problems
+    if type_ is ItemType.TRUE_FALSE and lang is not None and choices != TRUE_FALSE_CHOICES[lang]:
+        problems.append(("choices", f"true_false choices must be {TRUE_FALSE_CHOICES[lang]}"))
+    if not 2 <= len(choices) <= MAX_CHOICES:
+        problems.append(("choices", f"a choice item needs 2 to {MAX_CHOICES} choices, has {len(choices)}"))
+    letters = LETTERS[: min(len(choices), MAX_CHOICES)]
+    if answer is not None and answer not in letters:
+        problems.append(("answer", f"answer {answer!r} is not among the choice letters {', '.join(letters)}"))
+    for letter in why_not or {}:
+        if letter not in letters:
+            problems.append(("why_not", f"why_not names {letter!r}, which is not a choice letter"))
+        elif letter == answer:
+            problems.append(
+                ("why_not", f"why_not explains the correct answer {letter!r}; it is for wrong choices")
+            )
+    seen: set[str] = set()
+    for letter in also_accepted or []:
+        if letter in seen:
+            problems.append(("also_accepted", f"also_accepted repeats {letter!r}"))
+        elif letter not in letters:
+            problems.append(
+                (
+                    "also_accepted",
+                    f"also_accepted names {letter!r}, which is not a choice letter ({', '.join(letters)})",
+                )
+            )
+        elif letter == answer:
+            problems.append(
+                ("also_accepted", f"also_accepted names the key {letter!r}; list only other choices")
+            )
+        elif why_not and letter in why_not:
+            problems.append(
+                (
+                    "also_accepted",
+                    f"also_accepted names {letter!r}, which has a why_not; an accepted choice is not wrong: "
+                    "drop its why_not and say in the explanation why it is accepted",
+                )
+            )
+        seen.add(letter)
+    return problems
 
 
 class BankFile(BaseModel):

@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import UserFacingError
 from bot.core.periods import zone
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
+from bot.core.topics import TOPICS
+from bot.core.vocabulary import AnswerMode
 
-ANSWER_MODES = ("reactions", "buttons")
+ANSWER_MODES = tuple(AnswerMode)
 LANGUAGES = ("en", "zh", "any")
 ALL_TOPICS = "all"
 

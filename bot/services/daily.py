@@ -1,11 +1,15 @@
-"""Question of the day: set-up, the due posts and reveals, restarts and faults. No discord import.
+"""Question of the day, the due run: posts and reveals, restarts and faults. No discord import.
+
+The schedule commands (set up, pause, resume, status) are
+:class:`bot.services.daily_schedule.DailyScheduleService`'s; the pacing rule is
+:class:`bot.core.pacing.TokenBucket`.
 
 The database decides what is due; :meth:`DailyService.run_due` is called by the bot's one
 minute wake-up (and once at start-up). It claims due schedules in chunks (a claim inserts the
 ``(server, local date)`` post row and moves ``next_post_at`` on in one transaction, so nothing
 posts twice), posts them through the :class:`DailyPresenter` paced by a :class:`Pacer`, then
 reveals what is due. A question of the day is an ordinary round (kind ``daily``) opened on the
-quiz service, so reactions and buttons, leaderboards, seasons, teams and day streaks all work
+rounds service, so reactions and buttons, leaderboards, seasons, teams and day streaks all work
 through the quiz path.
 
 Faults: a presenter error meaning the channel is gone or a permission is missing pauses that
@@ -31,16 +35,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import aiosqlite
-
-from bot.bank.schema import TOPICS, BankItem
+from bot.bank.schema import BankItem
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.daily import (
-    DEFAULT_REVEAL_HOURS,
-    DailyError,
-    check_reveal_hours,
     choose_daily_item,
-    format_post_time,
     is_late,
     local_date,
     next_post_at,
@@ -48,13 +46,30 @@ from bot.core.daily import (
     parse_zone,
 )
 from bot.core.errors import ConflictError, NotFoundError
-from bot.services.quiz import ActiveRound, QuestionCard, QuizService
+from bot.core.pacing import Pacer, TokenBucket
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
+from bot.services.daily_schedule import PAUSED_BY_ADMIN, DailyScheduleService, DailyStatus
+from bot.services.question_pool import QuestionPool
+from bot.services.rounds import ActiveRound, QuestionCard, RoundService
 from bot.storage.answers import AnswerRepository
 from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
 from bot.storage.quizzes import QuizRepository, RoundRow
 from bot.storage.usage import UsageRepository
+
+# Named here too for the daily service's users (the bucket is core's, the commands the schedule's).
+__all__ = [
+    "PAUSED_BY_ADMIN",
+    "ChannelUnavailableError",
+    "DailyCard",
+    "DailyPresenter",
+    "DailyService",
+    "DailyStatus",
+    "DueReport",
+    "Pacer",
+    "TokenBucket",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +78,6 @@ CONCURRENCY = 16  # posts in flight at once (each to its own channel)
 # How long one wake-up keeps claiming new chunks; the rest is due at the next minute's.
 RUN_BUDGET = timedelta(seconds=45)
 DAILY_REQUESTS_PER_SECOND = 40.0  # under Discord's global 50 requests/s, leaving room for commands
-PAUSED_BY_ADMIN = "Paused by an admin with /daily pause."
 NO_QUESTIONS = "There are no questions for the configured topic and language; run /daily setup again."
 INTERNAL_ERROR = "An internal error stopped the schedule (see the bot's log); run /daily resume to retry."
 
@@ -97,57 +111,6 @@ class DailyPresenter(Protocol):
         """Why the channel cannot take posts, if ``error`` says so (deleted channel, missing
         permission); None for any other error."""
         ...
-
-
-class Pacer(Protocol):
-    async def take(self, requests: int) -> None:
-        """Wait until ``requests`` more requests to Discord fit under the rate."""
-        ...
-
-
-class TokenBucket:
-    """At most ``rate`` requests per second on average, bursts up to ``burst``, on the given clock."""
-
-    def __init__(
-        self, clock: Clock, rate: float = DAILY_REQUESTS_PER_SECOND, burst: float | None = None
-    ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.clock = clock
-        self.rate = rate
-        self.burst = burst if burst is not None else rate
-        self._tokens = self.burst
-        self._at: datetime | None = None
-        self._lock = asyncio.Lock()
-        self.taken = 0  # requests let through, for reports and benchmarks
-
-    def _refill(self, now: datetime) -> None:
-        if self._at is not None:
-            elapsed = max(0.0, (now - self._at).total_seconds())
-            self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
-        self._at = now
-
-    async def take(self, requests: int) -> None:
-        async with self._lock:  # first come, first served
-            need = float(requests)
-            while True:
-                now = self.clock.now()
-                self._refill(now)
-                # A request larger than the bucket waits for a full bucket, then goes (in debt).
-                if self._tokens >= min(need, self.burst):
-                    self._tokens -= need
-                    self.taken += requests
-                    return
-                missing = min(need, self.burst) - self._tokens
-                await self.clock.sleep_until(now + timedelta(seconds=missing / self.rate))
-
-
-@dataclass(frozen=True, slots=True)
-class DailyStatus:
-    schedule: ScheduleRow
-    next_post_local: datetime  # in the schedule's zone
-    last_post: PostRow | None
-    today_posted: bool
 
 
 @dataclass
@@ -190,7 +153,9 @@ class DailyService:
         self,
         db: Database,
         clock: Clock,
-        quizzes: QuizService,
+        pool: QuestionPool,
+        rounds: RoundService,
+        schedules: DailyScheduleService,
         *,
         pacer: Pacer | None = None,
         chunk: int = CHUNK,
@@ -200,15 +165,17 @@ class DailyService:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.quizzes = quizzes
-        self.pacer: Pacer = pacer or TokenBucket(clock)
+        self.pool = pool
+        self.rounds = rounds
+        self.schedules = schedules
+        self.pacer: Pacer = pacer or TokenBucket(clock, DAILY_REQUESTS_PER_SECOND)
         self.chunk = chunk
         self.concurrency = concurrency
         self.run_budget = run_budget
         self.up_since = clock.now()  # a post due before this came due while the bot was down
         self.rng = rng or random.Random()
         self.repo = DailyRepository(db)
-        self.rounds = QuizRepository(db)
+        self.round_rows = QuizRepository(db)
         self.settings = GuildSettingsRepository(db)
         self.usage = UsageRepository(db)
         self.presenter: DailyPresenter | None = None
@@ -216,100 +183,10 @@ class DailyService:
         self._restored: list[ActiveRound] = []  # re-opened at start, reactions not yet counted
         self._recovered = False
 
-    # -- commands -------------------------------------------------------------------------------
-
-    async def setup(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        post_time: str,
-        timezone: str,
-        role_id: int | None = None,
-        reveal_after_hours: int = DEFAULT_REVEAL_HOURS,
-        topic: str | None = None,
-    ) -> ScheduleRow:
-        """Create or replace the server's schedule (and un-pause it). The first post is the next
-        local ``post_time`` from now."""
-        at = parse_post_time(post_time)
-        tz = parse_zone(timezone)
-        check_reveal_hours(reveal_after_hours)
-        if topic is not None:
-            topic = topic.strip().lower() or None
-        if topic is not None and topic not in TOPICS:
-            raise DailyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
-        settings = await self.settings.get(guild_id)
-        if not self.quizzes.pool(
-            topic, settings.default_language, settings.topics_enabled, guild_id=guild_id
-        ):
-            raise NotFoundError(
-                f"There are no questions for {f'topic `{topic}`' if topic else 'any enabled topic'} in the "
-                "server's language; pick another topic."
-            )
-        now = self.clock.now()
-        async with self.db.transaction() as conn:
-            schedule = await DailyRepository.save_schedule(
-                conn,
-                guild_id=guild_id,
-                channel_id=channel_id,
-                post_time=format_post_time(at),
-                timezone=tz.key,
-                role_id=role_id,
-                reveal_after_hours=reveal_after_hours,
-                topic=topic,
-                next_post_at=to_ms(next_post_at(now, at, tz)),
-                now_ms=to_ms(now),
-            )
-        log.info("guild %s set up the question of the day at %s %s", guild_id, schedule.post_time, tz.key)
-        return schedule
-
-    async def schedule(self, guild_id: int) -> ScheduleRow:
-        schedule = await self.repo.schedule(guild_id)
-        if schedule is None:
-            raise NotFoundError("There is no question of the day here yet; `/daily setup` sets one up.")
-        return schedule
-
-    async def status(self, guild_id: int) -> DailyStatus:
-        schedule = await self.schedule(guild_id)
-        tz = parse_zone(schedule.timezone)
-        today = local_date(self.clock.now(), tz).isoformat()
-        return DailyStatus(
-            schedule=schedule,
-            next_post_local=from_ms(schedule.next_post_at).astimezone(tz),
-            last_post=await self.repo.last_post(guild_id),
-            today_posted=await self.repo.post(guild_id, today) is not None,
-        )
-
-    async def pause(self, guild_id: int) -> ScheduleRow:
-        schedule = await self.schedule(guild_id)
-        if schedule.paused:
-            raise ConflictError(f"The question of the day is already paused: {schedule.pause_reason}")
-        await self._set_paused(guild_id, PAUSED_BY_ADMIN)
-        return await self.schedule(guild_id)
-
-    async def resume(self, guild_id: int) -> ScheduleRow:
-        """Run the schedule again from the next local post time (missed days are not caught up)."""
-        schedule = await self.schedule(guild_id)
-        if not schedule.paused:
-            raise ConflictError("The question of the day is not paused.")
-        at = parse_post_time(schedule.post_time)
-        next_at = next_post_at(self.clock.now(), at, parse_zone(schedule.timezone))
-        async with self.db.transaction() as conn:
-            await DailyRepository.set_paused(
-                conn,
-                guild_id,
-                paused=False,
-                reason=None,
-                now_ms=to_ms(self.clock.now()),
-                next_post_at=to_ms(next_at),
-            )
-        log.info("guild %s resumed the question of the day", guild_id)
-        return await self.schedule(guild_id)
-
     async def post_now(self, guild_id: int) -> PostRow:
         """Post today's question at once (an admin trying it out). It is today's post: the scheduled
         time later today then finds the date taken and posts nothing more."""
-        schedule = await self.schedule(guild_id)
+        schedule = await self.schedules.schedule(guild_id)
         tz = parse_zone(schedule.timezone)
         now = self.clock.now()
         today = local_date(now, tz).isoformat()
@@ -331,7 +208,7 @@ class DailyService:
         post = await self.repo.post(guild_id, today)
         assert post is not None
         if post.status != "posted":
-            schedule = await self.schedule(guild_id)
+            schedule = await self.schedules.schedule(guild_id)
             raise ConflictError(
                 "The question could not be posted"
                 + (
@@ -351,10 +228,10 @@ class DailyService:
         for post in await self.repo.with_status("posted"):
             if post.round_id is None:
                 continue
-            row = await self.rounds.round(post.round_id)
-            if row is None or row.status != "open" or row.message_id is None:
+            row = await self.round_rows.round(post.round_id)
+            if row is None or row.status != RoundStatus.OPEN or row.message_id is None:
                 continue
-            active = await self.quizzes.reopen_round(row, daily_date=post.local_date)
+            active = await self.rounds.reopen_round(row, daily_date=post.local_date)
             if active is not None:
                 self._restored.append(active)
                 restored += 1
@@ -393,24 +270,24 @@ class DailyService:
                     "failed" if post.posted_at is not None else "skipped",
                 )
                 if post.round_id is not None:
-                    await QuizRepository.close_round(conn, post.round_id, "revealed", now_ms)
+                    await QuizRepository.close_round(conn, post.round_id, RoundStatus.REVEALED, now_ms)
             if post.round_id is not None:  # answers it took, if it was out after all, still count
                 await self.db.write(AnswerRepository.release_scores, post.round_id)
         restored, self._restored = self._restored, []
         for active in restored:
-            if self.quizzes.active_round(active.row.message_id or 0) is active:
-                await self.quizzes.count_missed_reactions(active)
+            if self.rounds.active_round(active.row.message_id or 0) is active:
+                await self.rounds.count_missed_reactions(active)
 
     async def _unsent(self, post: PostRow) -> _Claimed | None:
         """A claimed post whose send never started, ready to send, if its local day is not over."""
         schedule = await self.repo.schedule(post.guild_id)
-        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        row = await self.round_rows.round(post.round_id) if post.round_id is not None else None
         if schedule is None or row is None or row.message_id is not None:
             return None
         now = self.clock.now()
         if local_date(now, parse_zone(schedule.timezone)).isoformat() != post.local_date:
             return None
-        item = self.quizzes.item(row.guild_id, row.item_id)
+        item = self.pool.item(row.guild_id, row.item_id)
         if item is None:
             return None
         settings = await self.settings.get(post.guild_id)
@@ -511,7 +388,7 @@ class DailyService:
                 log.exception(
                     "claiming the daily post of guild %s failed; pausing it", plan.schedule.guild_id
                 )
-                await self._set_paused(plan.schedule.guild_id, INTERNAL_ERROR)
+                await self.schedules.set_paused(plan.schedule.guild_id, INTERNAL_ERROR)
         return claimed
 
     async def _plan(self, schedule: ScheduleRow, now: datetime) -> _Plan:
@@ -554,7 +431,7 @@ class DailyService:
     async def _choose(self, schedule: ScheduleRow, settings: GuildSettings) -> BankItem | None:
         """Least-used first (no repeat until the pool is used up); with no topic set, the topic the
         server answers worst among those least-used items."""
-        pool = self.quizzes.pool(
+        pool = self.pool.pool(
             schedule.topic, settings.default_language, settings.topics_enabled, guild_id=schedule.guild_id
         )
         if not pool:
@@ -565,7 +442,7 @@ class DailyService:
         return next(i for i in pool if i.id == chosen)
 
     async def _apply(
-        self, conn: aiosqlite.Connection, plan: _Plan, now: datetime, *, advance: bool = True
+        self, conn: Connection, plan: _Plan, now: datetime, *, advance: bool = True
     ) -> _Claimed | None:
         """Write one plan inside the claiming transaction; the claimed post, if one is to be sent."""
 
@@ -602,7 +479,7 @@ class DailyService:
             guild_id=schedule.guild_id,
             channel_id=schedule.channel_id,
             session_id=None,
-            kind="daily",
+            kind=QuizKind.DAILY,
             position=1,
             item_id=plan.item.id,
             mode=plan.settings.answer_mode,
@@ -626,7 +503,7 @@ class DailyService:
             total=1,
             closes_at=from_ms(row.closes_at),
             mode=row.mode,
-            kind="daily",
+            kind=QuizKind.DAILY,
         )
         await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
         async with self.db.transaction() as conn:
@@ -645,7 +522,7 @@ class DailyService:
             return
         row = dataclasses.replace(row, message_id=message_id)
         # Answers count from the moment the message exists, before reactions are added.
-        self.quizzes.open_round(row, claimed.item, claimed.settings, daily_date=claimed.local_date)
+        self.rounds.open_round(row, claimed.item, claimed.settings, daily_date=claimed.local_date)
         async with self.db.transaction() as conn:
             await QuizRepository.set_round_message(conn, row.id, message_id, row.opens_at, row.closes_at)
             await DailyRepository.set_status(
@@ -653,7 +530,7 @@ class DailyService:
             )
         report.posted += 1
         report.late += claimed.late
-        if row.mode != "reactions":
+        if row.mode != AnswerMode.REACTIONS:
             return
         try:
             await self.pacer.take(len(claimed.item.choices))
@@ -679,7 +556,7 @@ class DailyService:
             async with self.db.transaction() as conn:
                 if round_id is not None:
                     await DailyRepository.set_status(conn, schedule.guild_id, date, "failed")
-                    await QuizRepository.close_round(conn, round_id, "revealed", now_ms)
+                    await QuizRepository.close_round(conn, round_id, RoundStatus.REVEALED, now_ms)
                 if reason is not None:
                     await DailyRepository.set_paused(
                         conn, schedule.guild_id, paused=True, reason=reason, now_ms=now_ms
@@ -705,11 +582,11 @@ class DailyService:
 
     async def _reveal(self, post: PostRow, report: DueReport) -> None:
         assert self.presenter is not None
-        row = await self.rounds.round(post.round_id) if post.round_id is not None else None
+        row = await self.round_rows.round(post.round_id) if post.round_id is not None else None
         try:
-            if row is not None and row.message_id is not None and row.status != "revealed":
+            if row is not None and row.message_id is not None and row.status != RoundStatus.REVEALED:
                 await self.pacer.take(1)
-                await self.quizzes.close_and_reveal(row, position=1, total=1)
+                await self.rounds.close_and_reveal(row, position=1, total=1)
             async with self.db.transaction() as conn:
                 await DailyRepository.set_status(conn, post.guild_id, post.local_date, "revealed")
             report.revealed += 1
@@ -721,7 +598,7 @@ class DailyService:
             async with self.db.transaction() as conn:
                 await DailyRepository.set_status(conn, post.guild_id, post.local_date, "failed")
                 if row is not None:
-                    await QuizRepository.close_round(conn, row.id, "revealed", now_ms)
+                    await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, now_ms)
                 if reason is not None:
                     await DailyRepository.set_paused(
                         conn, post.guild_id, paused=True, reason=reason, now_ms=now_ms
@@ -732,9 +609,3 @@ class DailyService:
                 log.warning("guild %s: question of the day paused at its reveal: %s", post.guild_id, reason)
             else:
                 log.error("guild %s: the reveal of %s failed", post.guild_id, post.local_date, exc_info=error)
-
-    async def _set_paused(self, guild_id: int, reason: str) -> None:
-        async with self.db.transaction() as conn:
-            await DailyRepository.set_paused(
-                conn, guild_id, paused=True, reason=reason, now_ms=to_ms(self.clock.now())
-            )

@@ -12,13 +12,19 @@ from bot.storage.privacy import PrivacyRepository
 log = logging.getLogger(__name__)
 
 
+def _nobody_to_tell(guild_id: int, user_id: int) -> None:
+    return None
+
+
 class PrivacyService:
-    def __init__(self, db: Database, writer: AnswerWriter) -> None:
+    def __init__(
+        self, db: Database, writer: AnswerWriter, *, forgotten: Callable[[int, int], None] | None = None
+    ) -> None:
         self.db = db
         self.writer = writer
         self.repo = PrivacyRepository(db)
         # Told after a member was forgotten, so in-memory caches drop them too (the team service's).
-        self.forgotten: Callable[[int, int], None] = lambda guild_id, user_id: None
+        self.forgotten: Callable[[int, int], None] = forgotten or _nobody_to_tell
 
     async def footprint(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Rows kept about the member here, by kind (empty when there is nothing)."""

@@ -1,9 +1,11 @@
-"""Live quizzes: draw questions, run rounds, take answers, reveal, rank. No discord import.
+"""Live quizzes: the session loop (draw, post each round, wait, reveal, rank) and its cards.
 
-The cog implements :class:`QuizPresenter` (how a question, a reveal and the results look on
-Discord); this service decides what happens when. All state that matters lives in SQLite:
-if the process stops mid-question, :meth:`QuizService.resume` picks every running quiz up,
-reconciles reactions made while it was down, and closes what became overdue.
+No discord import. The cog implements :class:`QuizPresenter` (how a question, a reveal and the
+results look on Discord); this service decides what happens when. Questions come from the
+:class:`~bot.services.question_pool.QuestionPool`; answers are taken and rounds revealed by the
+:class:`~bot.services.rounds.RoundService`. All state that matters lives in SQLite: if the process
+stops mid-question, :meth:`QuizService.resume` picks every running quiz up, reconciles reactions
+made while it was down, and closes what became overdue.
 """
 
 from __future__ import annotations
@@ -11,77 +13,56 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import enum
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.bank.loader import Bank
-from bot.bank.schema import TOPICS, BankItem, ItemType
 from bot.core.clock import Clock, from_ms, to_ms
-from bot.core.errors import NotFoundError, PermissionDeniedError, UserFacingError
-from bot.core.periods import period_keys
-from bot.core.quiz import (
-    QuestionClosedError,
-    QuizAlreadyRunningError,
-    RoundRules,
-    Standing,
-    draw_items,
-    judge,
-    standings,
+from bot.core.errors import NotFoundError, PermissionDeniedError
+from bot.core.quiz import QuizAlreadyRunningError, Standing, draw_items, standings
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
+from bot.services.question_pool import QuestionPool
+from bot.services.rounds import (
+    ActiveRound,
+    AnswerResult,
+    AnswerStatus,
+    QuestionCard,
+    RevealCard,
+    RoundPresenter,
+    RoundService,
 )
-from bot.services.answer_writer import AnswerWriter
-from bot.storage.answers import AnswerRepository, NewAnswer
+from bot.storage.answers import AnswerRepository
 from bot.storage.database import Database
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
-from bot.storage.quizzes import QuizRepository, RoundRow, SessionRow
+from bot.storage.quizzes import QuizRepository, RoundRow, SessionAlreadyRunningError, SessionRow
 from bot.storage.usage import UsageRepository
 from bot.tasks import TaskRunner
 
+# The round's cards and answer types are the rounds service's; named here too for the quiz's users.
+__all__ = [
+    "ActiveRound",
+    "AnswerResult",
+    "AnswerStatus",
+    "QuestionCard",
+    "QuizOptions",
+    "QuizPresenter",
+    "QuizService",
+    "ResultRow",
+    "ResultsCard",
+    "RevealCard",
+]
+
 log = logging.getLogger(__name__)
 
-CHOICE_TYPES = (ItemType.SINGLE_CHOICE, ItemType.TRUE_FALSE)
 PAUSE_BETWEEN_ROUNDS = timedelta(seconds=3)
-# How long an answer that arrives while the previous process's quizzes are being picked up waits
-# for them (well inside Discord's 3-second deadline for a button's answer).
-RESUME_WAIT_SECONDS = 2.0
 # How long shutdown lets a quiz loop reach its next wait before cancelling it.
 SHUTDOWN_GRACE_SECONDS = 2.0
 
 
 # --- what the presenter is given -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionCard:
-    guild_id: int
-    channel_id: int
-    round_id: int
-    item: BankItem
-    position: int
-    total: int
-    closes_at: datetime
-    mode: str
-    kind: str = "quiz"  # "daily" for a question of the day
-
-
-@dataclass(frozen=True, slots=True)
-class RevealCard:
-    guild_id: int
-    channel_id: int
-    message_id: int
-    round_id: int
-    item: BankItem
-    position: int
-    total: int
-    counts: tuple[int, ...]
-    show_counts: bool
-    correct_names: tuple[str, ...]
-    answered: int
-    kind: str = "quiz"  # "daily" for a question of the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +86,7 @@ class ResultsCard:
     stopped: bool
 
 
-class QuizPresenter(Protocol):
+class QuizPresenter(RoundPresenter, Protocol):
     async def post_question(self, card: QuestionCard) -> int:
         """Show the question (with its buttons in buttons mode); return the message id."""
         ...
@@ -114,45 +95,7 @@ class QuizPresenter(Protocol):
         """Add the answer reactions under a posted question (reactions mode)."""
         ...
 
-    async def reveal(self, card: RevealCard) -> None: ...
-
     async def post_results(self, card: ResultsCard) -> None: ...
-
-    async def read_reactions(
-        self, channel_id: int, message_id: int, n_choices: int
-    ) -> dict[int, tuple[str, list[int]]]:
-        """user id -> (display name, choice indexes reacted with) on the message, bots excluded."""
-        ...
-
-
-# --- answers ---------------------------------------------------------------------------------
-
-
-class AnswerStatus(enum.Enum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"  # the member had already answered; the first answer stands
-    CLOSED = "closed"
-    NOT_A_QUESTION = "not_a_question"
-    INVALID = "invalid"
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerResult:
-    status: AnswerStatus
-    choice: int | None = None  # the member's standing answer (theirs from before, for a duplicate)
-    hidden: bool = False  # the server hides answers: the reaction should be removed
-    saved: asyncio.Future[bool] | None = None
-
-
-@dataclass
-class ActiveRound:
-    row: RoundRow
-    item: BankItem
-    rules: RoundRules
-    timezone: str
-    answers: dict[int, int] = field(default_factory=dict)  # user id -> choice, first wins
-    hidden: bool = False
-    daily_date: str | None = None  # a question of the day: its local date, for day streaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +104,7 @@ class QuizOptions:
     questions: int = 5
     seconds: int = 20
     lang: str = "en"
-    mode: str = "reactions"
+    mode: AnswerMode = AnswerMode.REACTIONS
 
 
 @dataclass
@@ -177,19 +120,19 @@ class QuizService:
     def __init__(
         self,
         db: Database,
-        bank: Bank,
         clock: Clock,
-        writer: AnswerWriter,
         tasks: TaskRunner,
+        pool: QuestionPool,
+        rounds: RoundService,
         *,
         rng: random.Random | None = None,
         pause_between_rounds: timedelta = PAUSE_BETWEEN_ROUNDS,
     ) -> None:
         self.db = db
-        self.bank = bank
         self.clock = clock
-        self.writer = writer
         self.tasks = tasks
+        self.pool = pool
+        self.rounds = rounds
         self.rng = rng or random.Random()
         self.pause_between_rounds = pause_between_rounds
         self.presenter: QuizPresenter | None = None
@@ -197,64 +140,7 @@ class QuizService:
         self.answers = AnswerRepository(db)
         self.settings = GuildSettingsRepository(db)
         self.usage = UsageRepository(db)
-        # The server's running season id, if any (the bot sets SeasonService.running_id here).
-        self.season_of: Callable[[int], int | None] = lambda guild_id: None
-        # (running competition id, team id) of a member who answers, from the team service's
-        # cache: (guild id, user id, the member's role ids) -> None when no team competes.
-        self.team_of: Callable[[int, int, Sequence[int]], tuple[int, int] | None] = lambda g, u, r: None
-        # A server's own imported questions (the bank service's cache), on top of the shared bank.
-        self.guild_items: Callable[[int], Sequence[BankItem]] = lambda guild_id: ()
-        self._active: dict[int, ActiveRound] = {}  # message id -> open round
         self._runners: dict[int, _Runner] = {}  # channel id -> runner
-        self._resumed = asyncio.Event()  # set once resume() has picked up the running quizzes
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def pool(
-        self,
-        topic: str | None,
-        lang: str,
-        enabled: Sequence[str] | None = None,
-        *,
-        guild_id: int | None = None,
-    ) -> list[BankItem]:
-        """The choice questions a quiz may draw from: the shared bank plus the server's own."""
-        wanted = None if lang == "any" else lang
-        items = self.bank.filter(topic=topic, lang=wanted, types=CHOICE_TYPES)
-        if guild_id is not None:
-            items += [
-                i
-                for i in self.guild_items(guild_id)
-                if i.type in CHOICE_TYPES
-                and (wanted is None or i.lang == wanted)
-                and (topic is None or topic in i.topics)
-            ]
-        if enabled is not None:
-            allowed = set(enabled)
-            items = [i for i in items if allowed.intersection(i.topics)]
-        return items
-
-    def item(self, guild_id: int, item_id: str) -> BankItem | None:
-        """A question by id: the shared bank's, or the server's own."""
-        found = self.bank.by_id(item_id)
-        if found is None:
-            found = next((i for i in self.guild_items(guild_id) if i.id == item_id), None)
-        return found
-
-    def topics(self, guild_id: int | None = None) -> dict[str, dict[str, int]]:
-        """topic -> language -> choice questions a quiz here can draw (the server's own included)."""
-        counts = self.bank.topic_counts()
-        if guild_id is None:
-            return counts
-        merged = {topic: dict(per_lang) for topic, per_lang in counts.items()}
-        for item in self.guild_items(guild_id):
-            if item.type in CHOICE_TYPES:
-                per_lang = merged.setdefault(item.main_topic, {})
-                per_lang[item.lang] = per_lang.get(item.lang, 0) + 1
-        order = {topic: i for i, topic in enumerate(TOPICS)}
-        return {
-            t: dict(sorted(merged[t].items())) for t in sorted(merged, key=lambda t: order.get(t, len(order)))
-        }
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         return await self.settings.get(guild_id)
@@ -271,7 +157,7 @@ class QuizService:
         channel_id: int,
         user_id: int,
         options: QuizOptions,
-        kind: str = "quiz",
+        kind: QuizKind = QuizKind.QUIZ,
         item_ids: Sequence[str] | None = None,
     ) -> SessionRow:
         """Draw the questions (or ask ``item_ids``, e.g. the weakest), persist the session and run it."""
@@ -280,7 +166,7 @@ class QuizService:
         if channel_id in self._runners or await self.quizzes.running_in_channel(channel_id):
             raise QuizAlreadyRunningError()
         settings = await self.settings.get(guild_id)
-        pool = self.pool(options.topic, options.lang, settings.topics_enabled, guild_id=guild_id)
+        pool = self.pool.pool(options.topic, options.lang, settings.topics_enabled, guild_id=guild_id)
         if not pool:
             what = f"topic `{options.topic}`" if options.topic else "any enabled topic"
             lang = "any language" if options.lang == "any" else f"language `{options.lang}`"
@@ -308,10 +194,8 @@ class QuizService:
                     now_ms=now_ms,
                 )
                 await UsageRepository.mark_used(conn, guild_id, item_ids, now_ms)
-        except Exception as exc:
-            if "UNIQUE" in str(exc):  # the partial index: another quiz started in the channel meanwhile
-                raise QuizAlreadyRunningError() from exc
-            raise
+        except SessionAlreadyRunningError as exc:  # another quiz started in the channel meanwhile
+            raise QuizAlreadyRunningError() from exc
         self._launch(session)
         return session
 
@@ -367,7 +251,7 @@ class QuizService:
                 log.warning("cancelled %d quiz loop(s) still busy at shutdown", len(pending))
                 await asyncio.gather(*pending, return_exceptions=True)
         self._runners.clear()
-        self._active.clear()
+        self.rounds.forget_all()
 
     # -- the game loop -------------------------------------------------------------------------
 
@@ -405,7 +289,7 @@ class QuizService:
 
     async def _post_round(self, session: SessionRow, position: int) -> RoundRow | None:
         assert self.presenter is not None
-        item = self.item(session.guild_id, session.item_ids[position - 1])
+        item = self.pool.item(session.guild_id, session.item_ids[position - 1])
         settings = await self.settings.get(session.guild_id)
         now = self.clock.now()
         closes = now + timedelta(seconds=session.seconds)
@@ -415,7 +299,7 @@ class QuizService:
                 guild_id=session.guild_id,
                 channel_id=session.channel_id,
                 session_id=session.id,
-                kind="quiz",
+                kind=QuizKind.QUIZ,
                 position=position,
                 item_id=session.item_ids[position - 1],
                 mode=session.mode,
@@ -423,7 +307,7 @@ class QuizService:
                 closes_at=to_ms(closes),
             )
             if item is None:
-                await QuizRepository.close_round(conn, row.id, "revealed", to_ms(now))
+                await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(now))
         if item is None:
             log.warning("item %s is no longer in the bank; skipped", session.item_ids[position - 1])
             return None
@@ -441,33 +325,11 @@ class QuizService:
         # Take answers from the moment the message exists (no await in between), before the
         # answer reactions are added and before the message id is on disk.
         row = dataclasses.replace(row, message_id=message_id)
-        self.open_round(row, item, settings)
+        self.rounds.open_round(row, item, settings)
         async with self.db.transaction() as conn:
             await QuizRepository.set_round_message(conn, row.id, message_id, row.opens_at, row.closes_at)
         await self.presenter.add_answer_controls(card, message_id)
         return row
-
-    def open_round(
-        self, row: RoundRow, item: BankItem, settings: GuildSettings, *, daily_date: str | None = None
-    ) -> ActiveRound:
-        """Take answers on the round's message from now on (a quiz round or a question of the day)."""
-        assert row.message_id is not None
-        active = ActiveRound(
-            row=row,
-            item=item,
-            rules=RoundRules(
-                opens_at=from_ms(row.opens_at),
-                closes_at=from_ms(row.closes_at),
-                n_choices=len(item.choices),
-                correct_index=item.answer_index,
-                speed_bonus=settings.speed_bonus,
-            ),
-            timezone=settings.timezone,
-            hidden=settings.hidden_answers,
-            daily_date=daily_date,
-        )
-        self._active[row.message_id] = active
-        return active
 
     async def _wait(self, until: datetime, runner: _Runner) -> None:
         """Sleep until ``until`` or until the quiz is stopped (or the process), whichever comes first."""
@@ -487,52 +349,11 @@ class QuizService:
                 await asyncio.gather(*waits, return_exceptions=True)
 
     async def _finish_round(self, session: SessionRow, row: RoundRow, runner: _Runner) -> None:
-        if row.status == "open":
+        if row.status == RoundStatus.OPEN:
             await self._wait(from_ms(row.closes_at), runner)
             if runner.halt.is_set():
                 return  # still open: the next start reveals it, at once if it is overdue by then
-        await self.close_and_reveal(row, position=row.position, total=session.total_questions)
-
-    async def close_and_reveal(self, row: RoundRow, *, position: int, total: int) -> None:
-        """Stop taking answers, save what was given, and show the answer with what it teaches."""
-        assert self.presenter is not None
-        if row.message_id is not None:
-            self._active.pop(row.message_id, None)
-        await self.writer.flush()
-        now_ms = to_ms(self.clock.now())
-        async with self.db.transaction() as conn:
-            await QuizRepository.close_round(conn, row.id, "closed", now_ms)
-        # Answers whose scores waited for the reveal (a question of the day) count from now on.
-        await self.db.write(AnswerRepository.release_scores, row.id)
-        item = self.item(row.guild_id, row.item_id)
-        if item is None or row.message_id is None:
-            async with self.db.transaction() as conn:
-                await QuizRepository.close_round(conn, row.id, "revealed", now_ms)
-            return
-        answers = await self.answers.round_answers(row.id)
-        counts = [0] * len(item.choices)
-        for answer in answers:
-            if 0 <= answer.choice < len(counts):
-                counts[answer.choice] += 1
-        settings = await self.settings.get(row.guild_id)
-        await self.presenter.reveal(
-            RevealCard(
-                guild_id=row.guild_id,
-                channel_id=row.channel_id,
-                message_id=row.message_id,
-                round_id=row.id,
-                item=item,
-                position=position,
-                total=total,
-                counts=tuple(counts),
-                show_counts=settings.show_counts,
-                correct_names=tuple(a.display_name for a in answers if a.correct),
-                answered=len(answers),
-                kind=row.kind,
-            )
-        )
-        async with self.db.transaction() as conn:
-            await QuizRepository.close_round(conn, row.id, "revealed", to_ms(self.clock.now()))
+        await self.rounds.close_and_reveal(row, position=row.position, total=session.total_questions)
 
     async def _end(self, session: SessionRow, *, stopped: bool) -> None:
         assert self.presenter is not None
@@ -560,79 +381,6 @@ class QuizService:
             )
         )
 
-    # -- answers -------------------------------------------------------------------------------
-
-    def answer(
-        self,
-        *,
-        message_id: int,
-        user_id: int,
-        display_name: str,
-        choice: int,
-        at: datetime | None = None,
-        role_ids: Sequence[int] = (),
-    ) -> AnswerResult:
-        """Take a member's answer to the question on ``message_id``. The first answer counts."""
-        active = self._active.get(message_id)
-        if active is None:
-            return AnswerResult(AnswerStatus.NOT_A_QUESTION)
-        if not 0 <= choice < active.rules.n_choices:
-            return AnswerResult(AnswerStatus.INVALID)
-        previous = active.answers.get(user_id)
-        if previous is not None:
-            return AnswerResult(AnswerStatus.DUPLICATE, choice=previous, hidden=active.hidden)
-        when = at or self.clock.now()
-        try:
-            judged = judge(active.rules, choice, when)
-        except QuestionClosedError:
-            return AnswerResult(AnswerStatus.CLOSED)
-        except UserFacingError:
-            return AnswerResult(AnswerStatus.INVALID)
-        active.answers[user_id] = choice
-        keys = period_keys(when, active.timezone)
-        team = self.team_of(active.row.guild_id, user_id, role_ids)
-        saved = self.writer.submit(
-            NewAnswer(
-                round_id=active.row.id,
-                guild_id=active.row.guild_id,
-                user_id=user_id,
-                display_name=display_name,
-                item_id=active.item.id,
-                topic=active.item.main_topic,
-                choice=judged.choice,
-                correct=judged.correct,
-                points=judged.points,
-                latency_ms=judged.latency_ms,
-                answered_at=to_ms(when),
-                week_key=keys.week,
-                month_key=keys.month,
-                season_id=self.season_of(active.row.guild_id),
-                daily_date=active.daily_date,
-                competition_id=team[0] if team else None,
-                team_id=team[1] if team else None,
-                defer_scores=active.daily_date is not None,
-            )
-        )
-        return AnswerResult(AnswerStatus.ACCEPTED, choice=choice, hidden=active.hidden, saved=saved)
-
-    def active_round(self, message_id: int) -> ActiveRound | None:
-        return self._active.get(message_id)
-
-    @property
-    def resumed(self) -> bool:
-        """Whether the quizzes running when the process last stopped have been picked up."""
-        return self._resumed.is_set()
-
-    async def wait_resumed(self) -> None:
-        """Wait, at most ``RESUME_WAIT_SECONDS``, until :meth:`resume` is done.
-
-        The gateway delivers clicks and reactions as soon as the bot is ready, a moment before the
-        open questions of the previous process are active again; one that lands in that moment
-        waits for them instead of being told the question is closed.
-        """
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._resumed.wait(), RESUME_WAIT_SECONDS)
-
     # -- restarts ------------------------------------------------------------------------------
 
     async def resume(self) -> int:
@@ -648,71 +396,20 @@ class QuizService:
                     log.exception("could not resume quiz %s; ending it", session.id)
                     await self._end(session, stopped=True)
         finally:
-            self._resumed.set()
+            self.rounds.mark_resumed()
         return len(sessions)
 
     async def _resume_one(self, session: SessionRow) -> None:
         rounds = await self.quizzes.rounds_of_session(session.id)
-        pending = next((r for r in rounds if r.status != "revealed"), None)
+        pending = next((r for r in rounds if r.status != RoundStatus.REVEALED), None)
         if pending is not None and pending.message_id is None:
             # Crashed between creating the round and posting it: nobody saw it, so drop it.
             async with self.db.transaction() as conn:
-                await QuizRepository.close_round(conn, pending.id, "revealed", to_ms(self.clock.now()))
+                await QuizRepository.close_round(
+                    conn, pending.id, RoundStatus.REVEALED, to_ms(self.clock.now())
+                )
             pending = None
-        if pending is not None and pending.status == "open":
-            await self._reconcile(pending)
+        if pending is not None and pending.status == RoundStatus.OPEN:
+            await self.rounds.reconcile(pending)
         log.info("resuming quiz %s in channel %s", session.id, session.channel_id)
         self._launch(session, resume_from=pending)
-
-    async def _reconcile(self, row: RoundRow) -> None:
-        """Re-open an interrupted round and count reactions made while the bot was down."""
-        active = await self.reopen_round(row)
-        if active is not None:
-            await self.count_missed_reactions(active)
-
-    async def reopen_round(self, row: RoundRow, *, daily_date: str | None = None) -> ActiveRound | None:
-        """Take answers on a round posted before a restart again; who had answered still has."""
-        assert row.message_id is not None
-        item = self.item(row.guild_id, row.item_id)
-        if item is None:
-            return None
-        settings = await self.settings.get(row.guild_id)
-        active = self.open_round(row, item, settings, daily_date=daily_date)
-        active.answers.update(await self.answers.answered_users(row.id))
-        return active
-
-    async def count_missed_reactions(self, active: ActiveRound) -> None:
-        """Count the answer reactions on a re-opened round's message that the bot did not see."""
-        assert self.presenter is not None
-        row, item = active.row, active.item
-        if row.mode != "reactions" or row.message_id is None:
-            return
-        try:
-            reactions = await self.presenter.read_reactions(row.channel_id, row.message_id, len(item.choices))
-        except Exception:
-            log.exception("could not read the reactions of message %s", row.message_id)
-            return
-        now = self.clock.now()
-        # Reactions made while down are counted at the moment we see them, capped at the deadline.
-        at = min(now, active.rules.closes_at - timedelta(milliseconds=1))
-        counted = 0
-        for user_id, (name, choices) in reactions.items():
-            if user_id in active.answers:
-                continue
-            distinct = sorted(set(choices))
-            if len(distinct) != 1:
-                # Which letter came first cannot be known from a message's reactions.
-                log.info(
-                    "member %s reacted with %d letters while the bot was down; not counted",
-                    user_id,
-                    len(distinct),
-                )
-                continue
-            result = self.answer(
-                message_id=row.message_id, user_id=user_id, display_name=name, choice=distinct[0], at=at
-            )
-            counted += result.status is AnswerStatus.ACCEPTED
-        if counted:
-            log.info(
-                "counted %d reaction(s) made while the bot was down on message %s", counted, row.message_id
-            )

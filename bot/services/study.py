@@ -90,14 +90,21 @@ StudyStep = StudyCard | StudySummary
 
 
 class StudyService:
-    def __init__(self, db: Database, bank: Bank, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bank: Bank,
+        clock: Clock,
+        *,
+        guild_items: Callable[[int], Sequence[BankItem]] = lambda guild_id: (),
+    ) -> None:
         self.db = db
         self.bank = bank
         self.clock = clock
         self.cards = CardRepository(db)
         self.settings = TutorSettings(db, clock)
         # A server's own imported questions (the bank service's cache), on top of the shared bank.
-        self.guild_items: Callable[[int], Sequence[BankItem]] = lambda guild_id: ()
+        self.guild_items = guild_items
 
     # -- the pool ------------------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 One write connection, serialised by a lock, and a separate read connection, so long reads
 (leaderboards, stats) never wait behind the answer writer in WAL mode. All SQL lives in the
 storage package; services call repositories inside :meth:`Database.transaction`.
+
+Batch writes (:meth:`Database.write`) run on a plain ``sqlite3`` connection of their own, on a
+thread of their own, under the same write lock: public API only (no aiosqlite internals).
 """
 
 from __future__ import annotations
@@ -10,12 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+# The connection a transaction hands to repository writes; services name it by this alias, so that
+# only bot/storage imports aiosqlite.
+Connection = aiosqlite.Connection
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,16 @@ MMAP_SIZE_BYTES = 256 * 1024 * 1024
 T = TypeVar("T")
 
 
+PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+    f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
+    f"PRAGMA mmap_size = {MMAP_SIZE_BYTES}",
+)
+
+
 async def connect(path: Path | str) -> aiosqlite.Connection:
     """Open a connection in autocommit mode with the pragmas this project relies on.
 
@@ -36,34 +55,83 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     """
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    await conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
-    await conn.execute(f"PRAGMA mmap_size = {MMAP_SIZE_BYTES}")
+    for pragma in PRAGMAS:
+        await conn.execute(pragma)
     return conn
+
+
+class BatchConnection:
+    """A plain ``sqlite3`` connection that lives on one thread of its own.
+
+    :meth:`run` hands a synchronous function the connection on that thread: a transaction of many
+    statements costs one hand-off instead of an event-loop round trip per statement.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-batch")
+        self._conn: sqlite3.Connection | None = None
+        self.thread: threading.Thread | None = None  # where the batches run (benches read its CPU time)
+
+    def _open(self) -> sqlite3.Connection:
+        self.thread = threading.current_thread()
+        conn = sqlite3.connect(self._path, isolation_level=None)  # made, used and closed on this thread
+        conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+        return conn
+
+    async def open(self) -> None:
+        self._conn = await asyncio.get_running_loop().run_in_executor(self._executor, self._open)
+
+    def submit(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Run ``work(connection)`` on the connection's thread; its future."""
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("the batch connection is not open")
+        return asyncio.get_running_loop().run_in_executor(self._executor, work, conn)
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
+        self._executor.shutdown(wait=True)
 
 
 class Database:
     """A writer and a reader connection to one SQLite file."""
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, batch: BatchConnection
+    ) -> None:
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._batch = batch
         self._write_lock = asyncio.Lock()
         self._closed = False
 
     @classmethod
     async def open(cls, path: Path) -> Database:
         writer = await connect(path)
+        batch = BatchConnection(path)
         try:
             reader = await connect(path)
+            try:
+                await batch.open()
+            except BaseException:
+                await reader.close()
+                raise
         except BaseException:
+            await batch.close()
             await writer.close()
             raise
-        return cls(path, writer, reader)
+        return cls(path, writer, reader, batch)
+
+    @property
+    def batch_thread(self) -> threading.Thread | None:
+        """The thread :meth:`write` runs batches on."""
+        return self._batch.thread
 
     @property
     def writer(self) -> aiosqlite.Connection:
@@ -98,16 +166,15 @@ class Database:
     async def write(self, work: Callable[..., T], *args: Any) -> T:
         """``work(connection, *args)`` inside ``BEGIN IMMEDIATE`` ... ``COMMIT``, in one trip.
 
-        ``work`` runs synchronously on the writer's thread with the plain ``sqlite3`` connection,
-        so a transaction of many statements costs one hand-off instead of an event-loop round
-        trip per statement (under load each of those waits for a turn of a busy loop). It is
-        also whole under cancellation: the function runs to COMMIT or ROLLBACK on the thread.
-        aiosqlite has no public call for this; ``_execute`` is what its own methods use (the
-        pin in pyproject keeps it).
+        ``work`` runs synchronously on the batch connection's thread with a plain ``sqlite3``
+        connection, so a transaction of many statements costs one hand-off instead of an event-loop
+        round trip per statement (under load each of those waits for a turn of a busy loop). It is
+        also whole under cancellation: the function runs to COMMIT or ROLLBACK on the thread, and
+        the write lock is held until it has, so the next transaction never meets the file still
+        locked by a batch that is finishing.
         """
 
-        def run() -> T:
-            conn: sqlite3.Connection = self._writer._conn
+        def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 result = work(conn, *args)
@@ -119,7 +186,12 @@ class Database:
             return result
 
         async with self._write_lock:
-            return await self._writer._execute(run)
+            done = self._batch.submit(run)
+            try:
+                return await asyncio.shield(done)
+            except asyncio.CancelledError:
+                await asyncio.wait({done})
+                raise
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """A read on the reader connection (sees committed data only)."""
@@ -137,5 +209,6 @@ class Database:
         # Waiting for the lock means an in-flight transaction finishes before the file closes.
         async with self._write_lock:
             await self._reader.close()
+            await self._batch.close()
             await self._writer.close()
         log.info("database closed: %s", self.path)

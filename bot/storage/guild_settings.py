@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot.core.vocabulary import AnswerMode
 from bot.storage.database import Database
 
 
@@ -14,7 +15,7 @@ from bot.storage.database import Database
 class GuildSettings:
     guild_id: int
     timezone: str = "UTC"
-    answer_mode: str = "reactions"
+    answer_mode: AnswerMode = AnswerMode.REACTIONS
     hidden_answers: bool = False
     default_seconds: int = 20
     default_language: str = "en"
@@ -28,7 +29,7 @@ def _row_to_settings(row: aiosqlite.Row) -> GuildSettings:
     return GuildSettings(
         guild_id=int(row["guild_id"]),
         timezone=str(row["timezone"]),
-        answer_mode=str(row["answer_mode"]),
+        answer_mode=AnswerMode(row["answer_mode"]),
         hidden_answers=bool(row["hidden_answers"]),
         default_seconds=int(row["default_seconds"]),
         default_language=str(row["default_language"]),

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.database import Database
+
+
+class SessionAlreadyRunningError(Exception):
+    """A session is already running in the channel (the partial unique index said so)."""
+
+    def __init__(self, channel_id: int) -> None:
+        super().__init__(f"a session is already running in channel {channel_id}")
+        self.channel_id = channel_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +27,10 @@ class SessionRow:
     guild_id: int
     channel_id: int
     started_by: int
-    kind: str
+    kind: QuizKind
     topic: str | None
     lang: str
-    mode: str
+    mode: AnswerMode
     seconds: int
     total_questions: int
     item_ids: tuple[str, ...]
@@ -35,14 +45,14 @@ class RoundRow:
     guild_id: int
     channel_id: int
     session_id: int | None
-    kind: str
+    kind: QuizKind
     position: int
     item_id: str
-    mode: str
+    mode: AnswerMode
     message_id: int | None
     opens_at: int
     closes_at: int
-    status: str
+    status: RoundStatus
 
 
 def _session(row: aiosqlite.Row) -> SessionRow:
@@ -51,10 +61,10 @@ def _session(row: aiosqlite.Row) -> SessionRow:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         started_by=row["started_by"],
-        kind=row["kind"],
+        kind=QuizKind(row["kind"]),
         topic=row["topic"],
         lang=row["lang"],
-        mode=row["mode"],
+        mode=AnswerMode(row["mode"]),
         seconds=row["seconds"],
         total_questions=row["total_questions"],
         item_ids=tuple(json.loads(row["item_ids"])),
@@ -70,14 +80,14 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         session_id=row["session_id"],
-        kind=row["kind"],
+        kind=QuizKind(row["kind"]),
         position=row["position"],
         item_id=row["item_id"],
-        mode=row["mode"],
+        mode=AnswerMode(row["mode"]),
         message_id=row["message_id"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
-        status=row["status"],
+        status=RoundStatus(row["status"]),
     )
 
 
@@ -92,37 +102,41 @@ class QuizRepository:
         guild_id: int,
         channel_id: int,
         started_by: int,
-        kind: str,
+        kind: QuizKind,
         topic: str | None,
         lang: str,
-        mode: str,
+        mode: AnswerMode,
         seconds: int,
         item_ids: Sequence[str],
         now_ms: int,
     ) -> SessionRow:
-        """Insert a running session. The partial unique index refuses a second one in the channel."""
-        async with conn.execute(
-            """
-            INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
-                total_questions, item_ids, status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
-            RETURNING *
-            """,
-            (
-                guild_id,
-                channel_id,
-                started_by,
-                kind,
-                topic,
-                lang,
-                mode,
-                seconds,
-                len(item_ids),
-                json.dumps(list(item_ids)),
-                now_ms,
-            ),
-        ) as cur:
-            row = await cur.fetchone()
+        """Insert a running session. The partial unique index refuses a second one in the channel:
+        :class:`SessionAlreadyRunningError`."""
+        try:
+            async with conn.execute(
+                """
+                INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
+                    total_questions, item_ids, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                RETURNING *
+                """,
+                (
+                    guild_id,
+                    channel_id,
+                    started_by,
+                    kind,
+                    topic,
+                    lang,
+                    mode,
+                    seconds,
+                    len(item_ids),
+                    json.dumps(list(item_ids)),
+                    now_ms,
+                ),
+            ) as cur:
+                row = await cur.fetchone()
+        except sqlite3.IntegrityError as exc:
+            raise SessionAlreadyRunningError(channel_id) from exc
         assert row is not None
         return _session(row)
 
@@ -157,10 +171,10 @@ class QuizRepository:
         guild_id: int,
         channel_id: int,
         session_id: int | None,
-        kind: str,
+        kind: QuizKind,
         position: int,
         item_id: str,
-        mode: str,
+        mode: AnswerMode,
         opens_at: int,
         closes_at: int,
     ) -> RoundRow:
@@ -188,9 +202,14 @@ class QuizRepository:
         )
 
     @staticmethod
-    async def close_round(conn: aiosqlite.Connection, round_id: int, status: str, now_ms: int) -> bool:
+    async def close_round(
+        conn: aiosqlite.Connection, round_id: int, status: RoundStatus, now_ms: int
+    ) -> bool:
         """Move a round forward (open -> closed -> revealed); False if it was already there."""
-        previous = {"closed": ("open",), "revealed": ("open", "closed")}[status]
+        previous = {
+            RoundStatus.CLOSED: (RoundStatus.OPEN,),
+            RoundStatus.REVEALED: (RoundStatus.OPEN, RoundStatus.CLOSED),
+        }[status]
         placeholders = ", ".join("?" for _ in previous)
         async with conn.execute(
             "UPDATE rounds SET status = ?, "

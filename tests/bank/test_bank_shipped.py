@@ -132,4 +132,6 @@ def test_shipped_items_agree_with_their_raw_seed(bank: Bank, prefix: str) -> Non
 
 def test_the_shipped_json_schema_is_current() -> None:
     path = DEFAULT_BANK_DIR / "bank.schema.json"
-    assert path.read_text(encoding="utf-8") == bank_json_schema_text(), "run `quizbot bank schema`"
+    assert path.read_text(encoding="utf-8") == bank_json_schema_text(), (
+        "run `quizbot bank schema --output data/bank/bank.schema.json`"
+    )

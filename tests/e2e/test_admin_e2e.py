@@ -94,7 +94,7 @@ async def _ask(fake: FakeDiscord, bot: QuizBot, member: Member, **options: Any) 
     card = await fake.wait_for(
         lambda: (
             len(_cards(fake, member, "Question ")) > seen
-            and bot.quizzes.active_round(_cards(fake, member, "Question ")[-1].id) is not None
+            and bot.rounds.active_round(_cards(fake, member, "Question ")[-1].id) is not None
             and _cards(fake, member, "Question ")[-1]
         )
     )
@@ -153,7 +153,7 @@ async def test_settings_change_how_the_next_quiz_runs(
     # The next question follows them at once: buttons, 45 s, no counts at the reveal.
     text, card = await _ask(fake, bot, world.alice)
     assert "45 s each, answer with buttons" in text
-    active = bot.quizzes.active_round(card.id)
+    active = bot.rounds.active_round(card.id)
     assert active is not None and set(active.item.topics) & {"lora", "dpo"}
     await world.bob.click(card, LETTERS[active.item.answer_index])
     reveal = await _reveal(fake, bot, clock, world.alice, 45)
@@ -166,7 +166,7 @@ async def test_settings_change_how_the_next_quiz_runs(
     await fake.wait_for(lambda: card.reaction_count("🇦") == 1)  # the bot's own letters are on
     await world.alice.react(card, "🇦")
     await fake.wait_for(lambda: world.alice.id not in card.reactors("🇦"))
-    active = bot.quizzes.active_round(card.id)
+    active = bot.rounds.active_round(card.id)
     assert active is not None and active.answers == {world.alice.id: 0}
     await _reveal(fake, bot, clock, world.alice, 45)
 

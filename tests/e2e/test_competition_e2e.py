@@ -167,7 +167,7 @@ async def test_a_competition_due_while_the_bot_was_down_is_announced_late(
     question = await fake.wait_for(
         lambda: next((m for m in fake.channel_messages(world.channel) if m.reactions), None)
     )
-    active = bot.quizzes.active_round(question.id)
+    active = bot.rounds.active_round(question.id)
     assert active is not None
     await blue.carol.react(question, REACTIONS[active.item.answer_index])
     await fake.wait_delivered()

@@ -234,7 +234,7 @@ async def test_local_times_that_do_not_exist_or_occur_twice_post_once(
         await DailyRepository.advance(
             conn,
             world.guild.id,
-            (await bot.daily.schedule(world.guild.id)).next_post_at,
+            (await bot.daily_schedules.schedule(world.guild.id)).next_post_at,
             to_ms(utc(2026, 10, 25, 0, 30)),
         )
     await _at(fake, bot, clock, utc(2026, 10, 25, 0, 29))
@@ -323,7 +323,7 @@ async def test_a_deleted_channel_or_a_missing_permission_pauses_that_server_only
     bot = await _start(fake, start_bot, clock)
     await _setup(world, world.channel)
     # Commands are synced to the development server only; the other server is set up directly.
-    await bot.daily.setup(
+    await bot.daily_schedules.setup(
         guild_id=other.id, channel_id=fake.default_channel(other).id, post_time="09:00", timezone=BERLIN
     )
     await _at(fake, bot, clock, utc(2026, 3, 26, 8, 0))
@@ -334,7 +334,7 @@ async def test_a_deleted_channel_or_a_missing_permission_pauses_that_server_only
     await fake.delete_channel(world.channel)
     fake.expect_http_error(404, 10003)
     await _at(fake, bot, clock, utc(2026, 3, 26, 20, 0))
-    assert bot.quizzes.active_round(first.id) is None
+    assert bot.rounds.active_round(first.id) is None
     status = (await world.admin.slash("daily status", channel=side_room)).message
     assert status is not None and "Paused" in status.text() and "channel was deleted" in status.text()
 

@@ -61,12 +61,12 @@ async def play(
             (
                 m
                 for m in fake.channel_messages(world.channel)
-                if m.id not in seen and m.embeds and bot.quizzes.active_round(m.id) is not None
+                if m.id not in seen and m.embeds and bot.rounds.active_round(m.id) is not None
             ),
             None,
         )
     )
-    active = bot.quizzes.active_round(question.id)
+    active = bot.rounds.active_round(question.id)
     assert active is not None
     right, n = active.item.answer_index, len(active.item.choices)
     for member, correct, wait in plan:

@@ -96,7 +96,7 @@ async def _question(
             return None
         card = cards[n - 1]
         if mode == "buttons":
-            return card if bot.quizzes.active_round(card.id) is not None else None
+            return card if bot.rounds.active_round(card.id) is not None else None
         letters = REACTIONS[: len(_item(bot, card).choices)]
         return card if all(fake.bot_user.id in card.reactors(e) for e in letters) else None
 
@@ -138,7 +138,7 @@ async def _restart(fake: FakeDiscord, start_bot: Any, clock: FakeClock) -> QuizB
     moment the bot comes back, as it would be with a real clock.
     """
     bot: QuizBot = await start_bot(clock=clock)
-    await fake.wait_for(lambda: bot.quizzes.resumed, what="the bot to pick its quizzes up again")
+    await fake.wait_for(lambda: bot.rounds.resumed, what="the bot to pick its quizzes up again")
     return bot
 
 

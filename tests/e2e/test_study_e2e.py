@@ -209,7 +209,7 @@ async def test_quiz_weak_asks_the_servers_weakest_items_and_its_answers_feed_the
     bot = await start_bot(clock=clock)
     refused = await world.alice.slash("quiz weak")
     assert "Nobody here has studied" in refused.text
-    choice = [i for i in bot.quizzes.pool(None, "en") if i.type is ItemType.SINGLE_CHOICE]
+    choice = [i for i in bot.question_pool.pool(None, "en") if i.type is ItemType.SINGLE_CHOICE]
     fading, fresh, middling = choice[0], choice[1], choice[2]
     now = clock.now()
     writes = [
@@ -244,7 +244,7 @@ async def test_quiz_weak_asks_the_servers_weakest_items_and_its_answers_feed_the
         )
     )
     assert first.embeds[0]["footer"]["text"].endswith(fading.id)
-    await fake.wait_for(lambda: bot.quizzes.active_round(first.id) is not None)
+    await fake.wait_for(lambda: bot.rounds.active_round(first.id) is not None)
     carol = fake.add_member(world.guild, "carol")
     await carol.click(first, LETTERS[fading.answer_index])
     await bot.answer_writer.flush()

@@ -9,10 +9,11 @@ from .actors import (
     NoResponse,
     Upload,
 )
+from .faults import Fault
 from .harness import BotHarness, discord_py_endpoints
 from .interactions import CallbackType, InteractionRecord, InteractionType
 from .models import Channel, Emoji, Guild, Intent, Message, MessageFlag, Overwrite, Perm, Role, User
-from .server import FakeClock, FakeDiscord
+from .server import FakeClock, FakeDiscord, SessionGap
 from .world import STUDY_GUILD_ID, StudyServer, study_server
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Emoji",
     "FakeClock",
     "FakeDiscord",
+    "Fault",
     "Guild",
     "Intent",
     "InteractionRecord",
@@ -38,6 +40,7 @@ __all__ = [
     "Overwrite",
     "Perm",
     "Role",
+    "SessionGap",
     "StudyServer",
     "Upload",
     "User",

@@ -600,6 +600,103 @@ class Member:
             await self._wait_ack(record, timeout)
         return record
 
+    # -- raw interactions: what a modified client or a replayed request could send -------------
+
+    async def raw_slash(
+        self,
+        command: str,
+        /,
+        *,
+        options: list[JSON] | None = None,
+        channel: Channel | None = None,
+        wait: bool = True,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+        named: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> InteractionRecord:
+        """Run a synced ``/command`` with option values the Discord client would refuse to send.
+
+        No schema check: ``raw_slash("quiz start", questions=1000, seconds=-5, topic="x" * 5000)``
+        reaches the bot as given (out of range, too long, not a choice, a required one missing,
+        an option the command does not have). Each option's type is the synced one, or guessed
+        from the value (str 3, bool 5, int 4, float 10); ``options`` replaces the whole list
+        (e.g. to send a string where an integer is declared). The command itself must be synced
+        and usable by this member: Discord checks that on its side.
+        """
+        inv = self._resolve(command)
+        if options is None:
+            by_name = {o["name"]: o for o in inv.leaf_schema}
+            options = [
+                {
+                    "name": name,
+                    "type": by_name.get(name, {}).get("type") or _guess_type(value),
+                    "value": _raw(value),
+                }
+                for name, value in {**(named or {}), **values}.items()
+            ]
+        data = self._wrap(inv, options)
+        record = await self.fake.create_interaction(
+            user=self.user,
+            guild=self.guild,
+            channel=self._usable_channel(channel),
+            type=InteractionType.APPLICATION_COMMAND,
+            data=data,
+            name=" ".join(inv.words),
+        )
+        if wait:
+            await self._wait_ack(record, timeout)
+        return record
+
+    async def raw_click(
+        self,
+        message: Message | InteractionRecord | int,
+        custom_id: str,
+        *,
+        component_type: int = 2,
+        values: list[str] | None = None,
+        wait: bool = True,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+    ) -> InteractionRecord:
+        """A component interaction on ``message`` with any ``custom_id``: one the bot never sent,
+        one from a disabled button, a choice beyond the question's. ``values`` (for a select,
+        ``component_type=3``) are not checked against its options either. The message must
+        still be one this member can see.
+
+        A custom_id no handler of the bot recognises gets no answer, as on Discord ("This
+        interaction failed"): expect :class:`NoResponse`, or pass ``wait=False``.
+        """
+        msg = self._visible_message(message)
+        data: JSON = {"custom_id": custom_id, "component_type": component_type}
+        if values is not None or component_type == 3:
+            data["values"] = list(values or [])
+        return await self._component(msg, data, wait=wait, timeout=timeout)
+
+    async def raw_interaction(
+        self,
+        type: int,
+        data: JSON,
+        *,
+        message: Message | None = None,
+        channel: Channel | None = None,
+        name: str = "raw",
+        wait: bool = True,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+    ) -> InteractionRecord:
+        """Any interaction of ``type`` (:class:`InteractionType`) with exactly this ``data``."""
+        target = channel or (self.fake.channels[message.channel_id] if message is not None else self.channel)
+        record = await self.fake.create_interaction(
+            user=self.user,
+            guild=self.guild,
+            channel=target,
+            type=type,
+            data=data,
+            name=name,
+            message=message,
+        )
+        if wait:
+            await self._wait_ack(record, timeout)
+        return record
+
     # -- messages and reactions --------------------------------------------------------------
 
     async def say(self, content: str, *, channel: Channel | None = None) -> Message:
@@ -628,3 +725,29 @@ class Member:
         """Remove this member's ``emoji`` reaction from the message."""
         msg = self._visible_message(message)
         await self.fake.set_reaction(self.user, msg, Emoji.parse(emoji), add=False)
+
+
+def _guess_type(value: Any) -> int:
+    """The option type a raw value would have, for an option the synced schema lacks."""
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return 4
+    if isinstance(value, float):
+        return 10
+    if isinstance(value, Role):
+        return 8
+    if isinstance(value, Channel):
+        return 7
+    if isinstance(value, Member | User | GuildMember):
+        return 6
+    return 3
+
+
+def _raw(value: Any) -> Any:
+    """A raw option value as it travels: ids as strings, everything else as given."""
+    if isinstance(value, Member | GuildMember):
+        return str(value.user.id)
+    if isinstance(value, User | Role | Channel):
+        return str(value.id)
+    return value

@@ -139,6 +139,10 @@ class Gateway:
         #: When set, a RESUME waits for this event: lets a test create events while the client
         #: is away, to prove they are replayed.
         self.resume_gate: asyncio.Event | None = None
+        #: When set, a re-IDENTIFY (any but the first) waits for it: the gap after op 9.
+        self.identify_gate: asyncio.Event | None = None
+        #: While a session gap is open: every event dispatched, which no session will ever get.
+        self.gap_events: list[str] | None = None
 
     # -- queries tests use ---------------------------------------------------------------
 
@@ -168,6 +172,8 @@ class Gateway:
         buffer, exactly like Discord, so a client that RESUMEs does not miss it.
         """
         delivered = 0
+        if self.gap_events is not None:
+            self.gap_events.append(event)
         for session in list(self.sessions.values()):
             if not session.resumable or not session.wants(event, guild_id):
                 continue
@@ -205,6 +211,22 @@ class Gateway:
                     conn.transport.abort()
             else:
                 await conn.ws.close(code=code, message=b"stand-in disconnect")
+
+    async def invalidate_session(self, *, on_resume: bool = False) -> None:
+        """Invalidate every session: events from now on are not kept for it, and never replayed.
+
+        By default Discord's op 9 (``d: false``) goes to the connected client, which must
+        IDENTIFY again. With ``on_resume`` the connection is dropped instead (4000) and the
+        client's RESUME is answered with op 9, the other way a session ends on Discord.
+        """
+        if on_resume:
+            await self.disconnect(code=4000, resumable=False)
+            return
+        for session in list(self.sessions.values()):
+            session.resumable = False
+            conn = session.conn
+            if conn is not None:
+                await conn.send({"op": Op.INVALID_SESSION, "d": False, "s": None, "t": None})
 
     async def request_heartbeat(self) -> tuple[Connection, int, int] | None:
         """Send op 1: the client must answer at once with its last sequence number.
@@ -324,6 +346,8 @@ class Gateway:
         if conn.session is not None:
             await self._close(conn, 4005, "Already authenticated")
             return False
+        if self.identify_gate is not None and self.sessions:
+            await self.identify_gate.wait()
         if d.get("token") != self.fake.token:
             await self._close(conn, 4004, "Authentication failed")
             return False

@@ -49,6 +49,12 @@ def discord_py_endpoints(fake: FakeDiscord | None = None) -> Iterator[None]:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
+def _default_identify_hook(client: discord.Client) -> bool:
+    """Whether the client still has discord.py's own hook (a bot's own one is left alone)."""
+    hook = getattr(type(client), "before_identify_hook", None)
+    return hook is discord.Client.before_identify_hook and "before_identify_hook" not in vars(client)
+
+
 class _StrictLogHandler(logging.Handler):
     def __init__(self, fake: FakeDiscord, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(level=logging.ERROR)
@@ -83,8 +89,13 @@ class BotHarness:
         token: str | None = None,
         loggers: Sequence[str] = DEFAULT_LOGGERS,
         expected_errors: tuple[type[BaseException], ...] = USER_ERRORS,
+        identify_wait: bool = False,
     ) -> None:
         self.fake = fake
+        #: discord.py's default before_identify_hook sleeps 5 s before every IDENTIFY but the
+        #: first (Discord's identify rate limit, which the stand-in does not model). Without
+        #: ``identify_wait`` a client that keeps the default hook re-identifies at once.
+        self.identify_wait = identify_wait
         self.client = client
         self.token = token or fake.token
         self.logger_names = tuple(loggers)
@@ -99,6 +110,12 @@ class BotHarness:
     async def start(self, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (a waiting helper; README)
         """Log in, connect, wait for READY; raises what stopped the client if it stopped."""
         self._attach_logging()
+        if not self.identify_wait and _default_identify_hook(self.client):
+
+            async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
+                return None
+
+            self.client.before_identify_hook = identify_now  # type: ignore[method-assign]
         await self.client.login(self.token)
         # After login: setup_hook (which runs inside login) may install the bot's handler.
         self._wrap_tree()

@@ -137,6 +137,8 @@ class Role:
     permissions: int
     position: int = 0
     managed: bool = False
+    #: Whether anyone may ping it; otherwise only senders with Mention Everyone notify it.
+    mentionable: bool = False
 
     def payload(self) -> JSON:
         return {
@@ -148,7 +150,7 @@ class Role:
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
@@ -396,6 +398,10 @@ class Message:
     allowed_mentions: JSON | None = None
     attachments: list[JSON] = field(default_factory=list)
     edits: int = 0
+    #: Whether the author had Mention Everyone where it was sent (None: not known, assume yes).
+    author_mentions_everyone: bool | None = None
+    #: Roles of the server that were mentionable when it was sent (None: not known, assume all).
+    mentionable_role_ids: frozenset[int] | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -418,10 +424,12 @@ class Message:
         """Roles whose members were notified: mentioned in the content and allowed to ping.
 
         As on Discord: no ``allowed_mentions`` parses every mention; with it, a role pings only if
-        ``"roles"`` is in ``parse`` or its id is in ``roles``. (Whether a role is mentionable by
-        the bot is not modelled.)
+        ``"roles"`` is in ``parse`` or its id is in ``roles``. And a role that is not mentionable
+        pings only when the author has Mention Everyone in the channel.
         """
         mentioned = [int(i) for i in ROLE_MENTION_RE.findall(self.content)]
+        if self.author_mentions_everyone is False and self.mentionable_role_ids is not None:
+            mentioned = [r for r in mentioned if r in self.mentionable_role_ids]
         allowed = self.allowed_mentions
         if allowed is None or "roles" in (allowed.get("parse") or []):
             return mentioned
@@ -429,8 +437,10 @@ class Message:
         return [r for r in mentioned if r in listed]
 
     def pings_everyone(self) -> bool:
-        """Whether @everyone / @here in the content notified the channel."""
+        """Whether @everyone / @here in the content notified the channel (needs Mention Everyone)."""
         if "@everyone" not in self.content and "@here" not in self.content:
+            return False
+        if self.author_mentions_everyone is False:
             return False
         allowed = self.allowed_mentions
         return allowed is None or "everyone" in (allowed.get("parse") or [])

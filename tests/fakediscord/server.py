@@ -5,6 +5,12 @@ The real, unmodified discord.py client reaches it through the bot's own settings
 runs for real: the HTTP client and its rate-limit handling, the interaction webhook adapter,
 gateway decompression and parsing, the command tree, view routing, intents.
 
+This module is the core: the world (guilds, channels, members, messages), what Discord would
+show, waiting, strictness and fault injection. The REST route handlers live by resource in
+``rest_directory.py`` (users, application, commands, guilds), ``rest_messages.py`` (channels,
+messages, reactions) and ``rest_interactions.py`` (callbacks and the interaction webhook);
+``plumbing.py`` wraps them (auth, bodies, errors, rate limits).
+
 The route table is explicit (see :meth:`FakeDiscord._routes`): a route the stand-in does not
 implement answers 404 and fails the test, so a feature never passes by talking to nothing.
 Every 4xx the stand-in answers (other than 429) is a strictness violation too, unless the test
@@ -17,22 +23,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import math
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
 from aiohttp import web
 
 from . import limits
+from .faults import Fault
 from .gateway import Gateway, Session
-from .interactions import CallbackType, InteractionRecord, InteractionType, RejectedCallback
+from .interactions import InteractionRecord
 from .models import (
     JSON,
     Channel,
@@ -50,15 +55,26 @@ from .models import (
     User,
     iso_now,
 )
-from .strict import (
-    HTTP_ERROR,
-    STANDIN_ERROR,
-    TREE_ERROR,
-    UNANSWERED,
-    UNKNOWN_ROUTE,
-    Expectation,
-    Strictness,
+from .plumbing import (
+    API_PREFIX,
+    EXTRA_HEADERS,
+    JSON_TYPE,
+    VIA,
+    ApiError,
+    Handler,
+    Http,
+    RateLimitHit,
+    RateWindow,
+    RequestLog,
+    Route,
+    form_error,
+    normalize_embed,
 )
+from .rest_directory import DirectoryRoutes
+from .rest_interactions import InteractionRoutes
+from .rest_messages import MessageRoutes
+from .spec import SpecValidator, spec_validator
+from .strict import FAULT, HTTP_ERROR, SPEC, TREE_ERROR, UNANSWERED, Expectation, Strictness
 
 if TYPE_CHECKING:
     from .actors import Member
@@ -67,11 +83,22 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-API_PREFIX = "/api/v10"
-JSON_TYPE = "application/json"
-#: discord.py only trusts a 429 that came through Discord's proxy (otherwise it assumes a
-#: Cloudflare ban and raises), so every response carries the header Discord's edge adds.
-VIA = "1.1 google"
+# Kept importable from here, where they lived before the REST routes were split out.
+__all__ = [
+    "API_PREFIX",
+    "BOT_DEFAULT_PERMISSIONS",
+    "EXTRA_HEADERS",
+    "JSON_TYPE",
+    "VIA",
+    "ApiError",
+    "FakeClock",
+    "FakeDiscord",
+    "Handler",
+    "RateLimitHit",
+    "RateWindow",
+    "RequestLog",
+    "form_error",
+]
 
 MENTION_RE = re.compile(r"<@!?(\d+)>")
 
@@ -87,46 +114,6 @@ BOT_DEFAULT_PERMISSIONS = (
     | Perm.MANAGE_MESSAGES
     | Perm.SEND_MESSAGES_IN_THREADS
 )
-
-Handler = Callable[[web.Request, Any], Awaitable[Any]]
-
-#: Headers a handler adds to its response (rate-limit headers), kept on the request.
-EXTRA_HEADERS = web.RequestKey("extra_headers", dict)
-
-
-class ApiError(Exception):
-    """A Discord error response: ``{"message": ..., "code": ...}`` (plus ``errors`` for 50035)."""
-
-    def __init__(
-        self,
-        status: int,
-        code: int,
-        message: str,
-        *,
-        errors: limits.FormErrors | None = None,
-        payload: JSON | None = None,
-    ) -> None:
-        super().__init__(f"{status} {code} {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.errors = errors
-        self.payload = payload
-
-    def body(self) -> JSON:
-        if self.payload is not None:
-            return self.payload
-        if self.errors is not None:
-            return self.errors.body()
-        return {"message": self.message, "code": self.code}
-
-    def describe(self) -> str:
-        detail = f" ({self.errors.describe()})" if self.errors else ""
-        return f"{self.status} / {self.code} {self.message}{detail}"
-
-
-def form_error(errors: limits.FormErrors) -> ApiError:
-    return ApiError(400, 50035, "Invalid Form Body", errors=errors)
 
 
 class FakeClock:
@@ -147,39 +134,23 @@ class FakeClock:
 
 
 @dataclass
-class RateWindow:
-    """Discord-style fixed window: ``limit`` requests, then wait until the window resets."""
+class SessionGap:
+    """The time between an invalidated gateway session and the client's fresh READY."""
 
-    limit: int
-    per: float
-    started: float = -math.inf
-    used: int = 0
+    fake: FakeDiscord
+    #: Gateway events dispatched during the gap: none of them reaches the bot, ever.
+    lost: list[str]
+    identifies_before: int
+    old_session: Session
+    #: The session the client got by identifying again (set when the gap is over).
+    new_session: Session | None = None
 
-    def take(self, now: float) -> tuple[bool, float]:
-        """(allowed, seconds until reset) for one more request at ``now``."""
-        if now >= self.started + self.per:
-            self.started, self.used = now, 0
-        reset_after = self.started + self.per - now
-        if self.used >= self.limit:
-            return False, reset_after
-        self.used += 1
-        return True, reset_after
+    async def react(self, member: Member, message: Message | InteractionRecord | int, emoji: str) -> None:
+        """``member`` reacts while the bot has no session: Discord counts it, the bot never hears."""
+        await member.react(message, emoji)
 
-
-@dataclass
-class RequestLog:
-    method: str
-    path: str
-    status: int
-    at: float
-
-
-@dataclass
-class RateLimitHit:
-    channel_id: int
-    retry_after: float
-    scope: str
-    bucket: str
+    async def unreact(self, member: Member, message: Message | InteractionRecord | int, emoji: str) -> None:
+        await member.unreact(message, emoji)
 
 
 class FakeDiscord:
@@ -197,6 +168,7 @@ class FakeDiscord:
         heartbeat_interval: float = 41.25,
         privileged_intents: int = Intent.PRIVILEGED,
         clock: FakeClock | None = None,
+        validate_spec: bool = True,
     ) -> None:
         self.token = token
         self.clock = clock or FakeClock()
@@ -234,9 +206,19 @@ class FakeDiscord:
         self.rate_windows: dict[tuple[str, int], RateWindow] = {}
         self.rate_limited: list[RateLimitHit] = []
         self._injected_429: list[tuple[int | None, float, str]] = []
+        #: Faults injected with inject_error / inject_429, in the order they are tried.
+        self.faults: list[Fault] = []
+        #: Until this clock time every request with the bot's token gets a global 429.
+        self.global_rate_limited_until = -math.inf
+        #: Request validation against Discord's OpenAPI description (None when it is absent).
+        self.spec: SpecValidator | None = spec_validator() if validate_spec else None
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
         self._event = asyncio.Event()
         self.gateway = Gateway(self, heartbeat_interval=heartbeat_interval)
+        self.http = Http(self)
+        self.directory = DirectoryRoutes(self)
+        self.message_routes = MessageRoutes(self)
+        self.interaction_routes = InteractionRoutes(self)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         self._default_channel: dict[int, int] = {}
@@ -316,6 +298,14 @@ class FakeDiscord:
         """Allow an unexpected app-command error of this type (or wrapping one)."""
         return self.strict.expect(TREE_ERROR, error=error, times=times, required=required)
 
+    def expect_spec_violation(
+        self, match: str | None = None, *, times: int | None = None, required: bool | None = None
+    ) -> Expectation:
+        """Allow a request that does not fit Discord's OpenAPI description (``match``: a regular
+        expression searched in the violation). Required only when validation is on."""
+        needed = self.spec is not None if required is None else required
+        return self.strict.expect(SPEC, match=match, times=times, required=needed)
+
     def check(self) -> None:
         """Fail with every unexpected violation and unmet expectation.
 
@@ -327,6 +317,10 @@ class FakeDiscord:
             if not record.acknowledged and not record.reported and not record.rejected:
                 record.reported = True
                 self.strict.record(UNANSWERED, f"{record} was never acknowledged: the member saw it fail")
+        for fault in self.faults:
+            if fault.required and fault.hits == 0 and not fault.reported:
+                fault.reported = True
+                self.strict.record(FAULT, f"{fault.describe()} never fired: the test did not exercise it")
         self.strict.check()
 
     # -- waiting -----------------------------------------------------------------------------
@@ -496,13 +490,38 @@ class FakeDiscord:
         await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), guild_id=channel.guild_id)
         self.changed()
 
-    def add_role(self, guild: Guild, name: str, permissions: int, *, managed: bool = False) -> Role:
+    def bot_overwrite(self, *, deny: int = 0, allow: int = 0) -> Overwrite:
+        """A member overwrite for the bot, for ``add_channel(..., overwrites=[...])``."""
+        return Overwrite(id=self.bot_user.id, type=1, allow=allow, deny=deny)
+
+    async def deny_bot(self, channel: Channel, permissions: int) -> None:
+        """An admin denies the bot ``permissions`` in ``channel`` (a member overwrite), e.g.
+        ``Perm.EMBED_LINKS | Perm.ADD_REACTIONS``; CHANNEL_UPDATE if the bot is connected.
+
+        What the bot then gets, as from Discord: no View Channel, 403 / 50001 on every route of
+        the channel; no Send Messages, 403 / 50013 on sends and typing; no Embed Links, 50013 on
+        a message with embeds; no Attach Files, 50013 on one with files; no Read Message History,
+        50013 on a reply (``message_reference``), on fetching a message and on reacting, and an
+        empty history; no Add Reactions, 50013 on a new reaction. No Mention Everyone is no
+        error: @everyone and roles that are not mentionable simply notify nobody.
+        """
+        kept = [o for o in channel.overwrites if not (o.type == 1 and o.id == self.bot_user.id)]
+        own = next((o for o in channel.overwrites if o.type == 1 and o.id == self.bot_user.id), None)
+        deny = (own.deny if own else 0) | permissions
+        allow = (own.allow if own else 0) & ~permissions
+        await self.set_overwrites(channel, [*kept, self.bot_overwrite(deny=deny, allow=allow)])
+
+    def add_role(
+        self, guild: Guild, name: str, permissions: int, *, managed: bool = False, mentionable: bool = False
+    ) -> Role:
+        """A role; ``mentionable`` lets anyone ping it (otherwise only Mention Everyone does)."""
         role = Role(
             id=self.snowflake(),
             name=name,
             permissions=permissions,
             position=len(guild.roles),
             managed=managed,
+            mentionable=mentionable,
         )
         guild.roles[role.id] = role
         return role
@@ -748,7 +767,7 @@ class FakeDiscord:
         return found
 
     def dm_channel_with(self, user: User) -> Channel:
-        """The bot's DM channel with ``user``, opened as a member opens it (no request by the bot)."""
+        """The bot's DM channel with ``user`` (opened by the bot's request or by the member)."""
         channel = self.dm_channels.get(user.id)
         if channel is None:
             channel = Channel(
@@ -810,169 +829,152 @@ class FakeDiscord:
         for _ in range(count):
             self._injected_429.append((channel.id if channel else None, retry_after, scope))
 
+    def inject_error(
+        self,
+        method: str | None,
+        route: str | None,
+        *,
+        status: int = 503,
+        times: int | None = 1,
+        channel: Channel | None = None,
+        when: Callable[[Any], bool] | None = None,
+        commit: bool = False,
+        delay: float = 0.0,
+        code: int = 0,
+        message: str | None = None,
+        required: bool = True,
+    ) -> Fault:
+        """Answer matching requests with ``status`` (5xx by default 503), ``times`` times.
+
+        ``route`` is a route of the table as written there (``"/channels/{channel_id}/messages"``,
+        ``"/webhooks/{app_id}/{token}"``); None matches any. ``times=None`` lasts until
+        ``fault.clear()`` or :meth:`clear_faults`. ``channel`` narrows it to one channel and
+        ``when(body)`` to requests whose JSON body satisfies it (e.g. a reply:
+        ``when=lambda b: "message_reference" in b``). ``commit`` lets the request take effect
+        before the error is answered (the bot's retry then duplicates it); ``delay`` holds the
+        answer for real seconds. discord.py itself retries 500, 502, 504 and 524 (after 1, 3, 5,
+        7 s) but not 503; its webhook adapter retries every 5xx.
+        """
+        fault = Fault(
+            method=method,
+            route=self._check_route(method, route),
+            status=status,
+            times=times,
+            code=code,
+            message=message,
+            channel_id=channel.id if channel is not None else None,
+            when=when,
+            commit=commit,
+            delay=delay,
+            required=required,
+        )
+        self.faults.append(fault)
+        return fault
+
+    def inject_429(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        *,
+        retry_after: float = 0.25,
+        scope: str = "user",
+        times: int | None = 1,
+        channel: Channel | None = None,
+        when: Callable[[Any], bool] | None = None,
+        required: bool = True,
+    ) -> Fault:
+        """Answer matching requests with 429, as Discord's rate limiter does.
+
+        ``scope`` "user" or "shared" is a per-route limit (``X-RateLimit-*`` headers with
+        Remaining 0 and the bucket, ``Retry-After``, ``X-RateLimit-Scope``, body ``{"message",
+        "retry_after", "global": false}``); "global" is the bot's global limit (``global: true``,
+        ``X-RateLimit-Global``), and every request with the bot's token then gets a global 429
+        until ``retry_after`` has passed on :attr:`clock` (interaction callbacks and webhooks
+        are exempt, as on Discord). discord.py sleeps ``retry_after`` and retries, 5 tries in all;
+        ``times=5`` or more makes the call fail with HTTPException 429.
+        """
+        if scope not in ("user", "shared", "global"):
+            raise ValueError(f"scope must be 'user', 'shared' or 'global', not {scope!r}")
+        fault = Fault(
+            method=method,
+            route=self._check_route(method, route),
+            status=429,
+            times=times,
+            retry_after=retry_after,
+            scope=scope,
+            channel_id=channel.id if channel is not None else None,
+            when=when,
+            required=required,
+        )
+        self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        """Stop every injected fault, and any global rate limit in force."""
+        for fault in self.faults:
+            fault.clear()
+        self.global_rate_limited_until = -math.inf
+
+    def _check_route(self, method: str | None, route: str | None) -> str | None:
+        known = self.http.routes or {(m, p) for m, p, _h, _a in self._route_table()}
+        if route is not None and not any(p == route and method in (None, m) for m, p in known):
+            listing = "\n  ".join(f"{m} {p}" for m, p in sorted(known, key=lambda r: (r[1], r[0])))
+            raise ValueError(f"no route {method or '*'} {route} in the route table:\n  {listing}")
+        return route
+
+    @contextlib.asynccontextmanager
+    async def session_gap(
+        self,
+        *,
+        on_resume: bool = False,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+    ) -> AsyncIterator[SessionGap]:
+        """Invalidate the bot's gateway session and hold its fresh IDENTIFY while the block runs.
+
+        Everything that happens inside the block (``await gap.react(world.bob, question, "🇧")``,
+        or any actor's action) is an event the bot never receives: no session exists to keep it,
+        so nothing is replayed. On leaving the block the client's IDENTIFY is let through; it
+        gets a fresh READY and one GUILD_CREATE per guild, and this waits until it has read them.
+        ``on_resume``: drop the connection and answer the client's RESUME with op 9, instead of
+        sending op 9 on the live connection. (The harness skips discord.py's 5 s wait before a
+        second IDENTIFY; see ``BotHarness(identify_wait=...)``.)
+        """
+        old = self.gateway.live_session
+        if old is None:
+            raise AssertionError("no bot is connected to the gateway")
+        gate = asyncio.Event()
+        gap = SessionGap(self, lost=[], identifies_before=self.gateway.identifies, old_session=old)
+        self.gateway.identify_gate = gate
+        self.gateway.gap_events = gap.lost
+        try:
+            await self.gateway.invalidate_session(on_resume=on_resume)
+            yield gap
+        finally:
+            self.gateway.gap_events = None
+            self.gateway.identify_gate = None
+            gate.set()
+        await self.wait_for(
+            lambda: self.gateway.identifies > gap.identifies_before and self.gateway.live_session is not None,
+            timeout=timeout,
+            what="the client to IDENTIFY again after its session was invalidated",
+        )
+        gap.new_session = self.gateway.live_session
+        await self.wait_delivered(timeout=timeout)
+
     async def disconnect_gateway(
         self, *, code: int = 4000, resumable: bool = True, abrupt: bool = False
     ) -> None:
         """Drop the bot's gateway connection; it should reconnect and RESUME (or re-IDENTIFY)."""
         await self.gateway.disconnect(code=code, resumable=resumable, abrupt=abrupt)
 
-    # -- HTTP plumbing -----------------------------------------------------------------------
+    # -- the route table, uploaded files, command overrides ------------------------------------
+
+    def _route_table(self) -> list[Route]:
+        return [*self.directory.routes(), *self.message_routes.routes(), *self.interaction_routes.routes()]
 
     def _routes(self, app: web.Application) -> None:
         """The complete route table. Anything else is an unknown route and fails the test."""
-        r: list[tuple[str, str, Handler, bool]] = [
-            ("GET", "/users/@me", self.get_me, True),
-            ("GET", "/oauth2/applications/@me", self.get_application, True),
-            ("GET", "/applications/@me", self.get_application, True),
-            ("GET", "/gateway", self.get_gateway, False),
-            ("GET", "/gateway/bot", self.get_gateway_bot, True),
-            ("GET", "/applications/{app_id}/commands", self.get_commands, True),
-            ("PUT", "/applications/{app_id}/commands", self.put_commands, True),
-            ("GET", "/applications/{app_id}/guilds/{guild_id}/commands", self.get_commands, True),
-            ("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", self.put_commands, True),
-            ("POST", "/users/@me/channels", self.create_dm, True),
-            ("GET", "/users/{user_id}", self.get_user, True),
-            ("GET", "/guilds/{guild_id}", self.get_guild, True),
-            ("GET", "/guilds/{guild_id}/channels", self.get_guild_channels, True),
-            ("GET", "/guilds/{guild_id}/roles", self.get_guild_roles, True),
-            ("GET", "/guilds/{guild_id}/members/{user_id}", self.get_guild_member, True),
-            ("GET", "/channels/{channel_id}", self.get_channel, True),
-            ("POST", "/channels/{channel_id}/typing", self.typing, True),
-            ("GET", "/channels/{channel_id}/messages", self.get_messages, True),
-            ("POST", "/channels/{channel_id}/messages", self.create_message, True),
-            ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message, True),
-            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message, True),
-            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message, True),
-            ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions", self.clear_reactions, True),
-            (
-                "GET",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}",
-                self.get_reactions,
-                True,
-            ),
-            (
-                "DELETE",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}",
-                self.clear_emoji,
-                True,
-            ),
-            (
-                "PUT",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-                self.add_own_reaction,
-                True,
-            ),
-            (
-                "DELETE",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}",
-                self.delete_reaction,
-                True,
-            ),
-            ("POST", "/interactions/{interaction_id}/{token}/callback", self.interaction_callback, False),
-            ("POST", "/webhooks/{app_id}/{token}", self.create_followup, False),
-            ("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self.get_webhook_message, False),
-            ("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self.edit_webhook_message, False),
-            (
-                "DELETE",
-                "/webhooks/{app_id}/{token}/messages/{message_id}",
-                self.delete_webhook_message,
-                False,
-            ),
-        ]
-        for method, path, handler, auth in r:
-            app.router.add_route(method, API_PREFIX + path, self._wrap(handler, auth=auth))
-        app.router.add_get("/gateway", self.gateway.handle)
-        app.router.add_get("/resume-gateway", self.gateway.handle)
-        app.router.add_get("/attachments/{attachment_id}/{filename}", self.get_attachment)
-        app.router.add_route("*", "/{tail:.*}", self.unknown_route)
-
-    def _wrap(
-        self, handler: Handler, *, auth: bool
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            extra: dict[str, str] = {}
-            request[EXTRA_HEADERS] = extra
-            try:
-                if auth:
-                    self._check_auth(request)
-                body = await self._read_body(request)
-                result = await handler(request, body)
-                if result is None:
-                    response = web.Response(status=204, headers={"Via": VIA, **extra})
-                else:
-                    response = self._json(200, result, extra)
-            except ApiError as e:
-                if e.status != 429:
-                    self.strict.record(
-                        HTTP_ERROR,
-                        f"{request.method} {request.path} -> {e.describe()}",
-                        status=e.status,
-                        code=e.code,
-                        route=request.path,
-                    )
-                response = self._json(e.status, e.body(), extra)
-            except Exception as e:  # a stand-in bug or a request it cannot parse
-                # Not a 500: discord.py retries those for seconds. A 400 fails the call at once.
-                log.exception("stand-in error on %s %s", request.method, request.path)
-                self.strict.record(
-                    STANDIN_ERROR, f"{request.method} {request.path} crashed the stand-in: {e!r}"
-                )
-                response = self._json(400, {"message": f"stand-in error: {e!r}", "code": 0})
-            self.requests.append(RequestLog(request.method, request.path, response.status, self.clock()))
-            self.changed()
-            return response
-
-        return wrapped
-
-    @staticmethod
-    def _json(status: int, body: Any, extra: dict[str, str] | None = None) -> web.Response:
-        # Exactly "application/json": discord.py compares the header for equality, and
-        # aiohttp's json_response would add "; charset=utf-8".
-        headers = {"Content-Type": JSON_TYPE, "Via": VIA, **(extra or {})}
-        return web.Response(status=status, body=json.dumps(body).encode(), headers=headers)
-
-    def _check_auth(self, request: web.Request) -> None:
-        if request.headers.get("Authorization") != f"Bot {self.token}":
-            raise ApiError(401, 0, "401: Unauthorized")
-
-    async def _read_body(self, request: web.Request) -> Any:
-        if request.method in ("GET", "DELETE") or not request.can_read_body:
-            return {}
-        ctype = request.content_type
-        if ctype == "multipart/form-data":
-            return await self._read_multipart(request)
-        raw = await request.read()
-        if not raw:
-            return {}
-        if ctype != JSON_TYPE:
-            raise ApiError(400, 50109, f"The request body contains invalid JSON (content type {ctype!r}).")
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
-
-    async def _read_multipart(self, request: web.Request) -> JSON:
-        """``payload_json`` plus ``files[n]``, as discord.py sends attachments."""
-        body: JSON = {}
-        files: list[JSON] = []
-        reader = await request.multipart()
-        async for part in reader:
-            if not isinstance(part, aiohttp.BodyPartReader):
-                continue
-            if part.name == "payload_json":
-                body = json.loads(await part.text())
-            elif part.name and part.name.startswith("files["):
-                data = await part.read()
-                filename = part.filename or "file"
-                ctype = part.headers.get("Content-Type", "application/octet-stream")
-                files.append(self.store_attachment(filename, bytes(data), ctype))
-        body["_files"] = files
-        return body
-
-    async def unknown_route(self, request: web.Request) -> web.Response:
-        self.strict.record(UNKNOWN_ROUTE, f"the stand-in has no route for {request.method} {request.path}")
-        self.requests.append(RequestLog(request.method, request.path, 404, self.clock()))
-        return self._json(404, {"message": "404: Not Found", "code": 0})
+        self.http.install(app, self._route_table())
 
     def store_attachment(self, filename: str, data: bytes, content_type: str) -> JSON:
         """Keep an uploaded file and serve it at a CDN-like URL; returns its attachment object."""
@@ -994,230 +996,10 @@ class FakeDiscord:
         users = self.command_overrides.setdefault((guild.id, name), set())
         users.update(m.id for m in members)
 
-    async def get_attachment(self, request: web.Request) -> web.Response:
-        aid = int(request.match_info["attachment_id"])
-        found = self.attachments.get(aid)
-        if found is None:
-            return web.Response(status=404)
-        self.attachment_fetches.append(aid)
-        _name, data, ctype = found
-        return web.Response(body=data, headers={"Content-Type": ctype})
-
-    # -- lookups -------------------------------------------------------------------------------
-
-    def _channel(self, request: web.Request, *, need: int = Perm.VIEW_CHANNEL) -> Channel:
-        cid = _snowflake(request.match_info["channel_id"])
-        channel = self.channels.get(cid) or next((c for c in self.dm_channels.values() if c.id == cid), None)
-        if channel is None:
-            raise ApiError(404, 10003, "Unknown Channel")
-        perms = self.bot_permissions_in(channel)
-        if not perms & Perm.VIEW_CHANNEL:
-            raise ApiError(403, 50001, "Missing Access")
-        if perms & need != need:
-            raise ApiError(403, 50013, "Missing Permissions")
-        return channel
-
-    def _message(self, channel: Channel, request: web.Request) -> Message:
-        msg = self.messages.get(_snowflake(request.match_info["message_id"]))
-        if msg is None or msg.deleted or msg.channel_id != channel.id or msg.ephemeral_for is not None:
-            raise ApiError(404, 10008, "Unknown Message")
-        return msg
-
-    def _guild(self, request: web.Request) -> Guild:
-        guild = self.guilds.get(_snowflake(request.match_info["guild_id"]))
-        if guild is None:
-            raise ApiError(404, 10004, "Unknown Guild")
-        if self.bot_user.id not in guild.members:
-            raise ApiError(403, 50001, "Missing Access")
-        return guild
-
-    def _check_app(self, request: web.Request) -> None:
-        if _snowflake(request.match_info["app_id"]) != self.application_id:
-            raise ApiError(403, 50001, "Missing Access")
-
-    # -- users, application, gateway -----------------------------------------------------------
-
-    async def get_me(self, request: web.Request, body: Any) -> JSON:
-        return self.bot_user_payload()
-
-    async def get_application(self, request: web.Request, body: Any) -> JSON:
-        return {
-            "id": str(self.application_id),
-            "name": self.bot_user.username,
-            "icon": None,
-            "description": "",
-            "summary": "",
-            "type": None,
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "owner": self.owner_user.payload(),
-            "team": None,
-            "verify_key": "0" * 64,
-            "flags": self.application_flags(),
-            "bot": self.bot_user.payload(),
-            "rpc_origins": [],
-            "tags": [],
-            "approximate_guild_count": len(self.bot_guilds()),
-            "redirect_uris": [],
-            "interactions_endpoint_url": None,
-        }
-
-    async def get_gateway(self, request: web.Request, body: Any) -> JSON:
-        return {"url": self.gateway_url}
-
-    async def get_gateway_bot(self, request: web.Request, body: Any) -> JSON:
-        return {
-            "url": self.gateway_url,
-            "shards": 1,
-            "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
-                "reset_after": 14400000,
-                "max_concurrency": 1,
-            },
-        }
-
-    async def get_user(self, request: web.Request, body: Any) -> JSON:
-        user = self.users.get(_snowflake(request.match_info["user_id"]))
-        if user is None:
-            raise ApiError(404, 10013, "Unknown User")
-        return user.payload()
-
-    async def create_dm(self, request: web.Request, body: Any) -> JSON:
-        user = self.users.get(_snowflake(str(body.get("recipient_id", ""))))
-        if user is None:
-            raise ApiError(
-                400, 50035, "Invalid Form Body", errors=_one_error(("recipient_id",), "Unknown user")
-            )
-        return self.dm_channel_with(user).payload()
-
-    # -- commands ------------------------------------------------------------------------------
-
-    async def get_commands(self, request: web.Request, body: Any) -> list[JSON]:
-        self._check_app(request)
-        key = self._guild(request).id if "guild_id" in request.match_info else None
-        return list(self.commands.get(key, {}).values())
-
-    async def put_commands(self, request: web.Request, body: Any) -> list[JSON]:
-        """Bulk overwrite: validated like Discord, ids kept stable per (scope, type, name)."""
-        self._check_app(request)
-        key = self._guild(request).id if "guild_id" in request.match_info else None
-        if not isinstance(body, list):
-            raise form_error(_one_error((), "Expected an array of commands"))
-        errors = limits.FormErrors()
-        limits.check_command_definitions(errors, body)
-        if errors:
-            raise form_error(errors)
-        stored: dict[tuple[int, str], JSON] = {}
-        for cmd in body:
-            ctype = cmd.get("type", 1)
-            ident = (key, ctype, cmd["name"])
-            cid = self._command_ids.setdefault(ident, self.snowflake())
-            perms = cmd.get("default_member_permissions")
-            data = {
-                **cmd,
-                "id": str(cid),
-                "application_id": str(self.application_id),
-                "type": ctype,
-                "version": str(self.snowflake()),
-                "default_member_permissions": None if perms is None else str(perms),
-                "options": cmd.get("options") or [],
-                "nsfw": cmd.get("nsfw", False),
-            }
-            if key is not None:
-                data["guild_id"] = str(key)
-            stored[(ctype, cmd["name"])] = data
-        self.commands[key] = stored
-        self.sync_calls.append((key, sorted(n for _t, n in stored)))
-        self.changed()
-        return list(stored.values())
-
-    # -- guilds ----------------------------------------------------------------------------------
-
-    async def get_guild(self, request: web.Request, body: Any) -> JSON:
-        guild = self._guild(request)
-        data = guild.payload(members=[], joined_at=guild.members[self.bot_user.id].joined_at)
-        for key in (
-            "members",
-            "channels",
-            "threads",
-            "presences",
-            "voice_states",
-            "joined_at",
-            "large",
-            "member_count",
-        ):
-            data.pop(key, None)
-        data["approximate_member_count"] = len(guild.members)
-        data["approximate_presence_count"] = 0
-        return data
-
-    async def get_guild_channels(self, request: web.Request, body: Any) -> list[JSON]:
-        return [c.payload() for c in self._guild(request).channels.values()]
-
-    async def get_guild_roles(self, request: web.Request, body: Any) -> list[JSON]:
-        return [r.payload() for r in self._guild(request).roles.values()]
-
-    async def get_guild_member(self, request: web.Request, body: Any) -> JSON:
-        member = self._guild(request).members.get(_snowflake(request.match_info["user_id"]))
-        if member is None:
-            raise ApiError(404, 10007, "Unknown Member")
-        return member.payload()
-
-    # -- channels and messages ----------------------------------------------------------------
-
-    async def get_channel(self, request: web.Request, body: Any) -> JSON:
-        return self._channel(request).payload()
-
-    async def typing(self, request: web.Request, body: Any) -> None:
-        self._channel(request, need=Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES)
-        return None
-
-    async def get_messages(self, request: web.Request, body: Any) -> list[JSON]:
-        channel = self._channel(request)
-        if not self.bot_permissions_in(channel) & Perm.READ_MESSAGE_HISTORY:
-            return []
-        q = request.query
-        limit = int(q.get("limit", 50))
-        if not 1 <= limit <= 100:
-            raise form_error(_one_error(("limit",), "int value should be between 1 and 100."))
-        msgs = self.channel_messages(channel)
-        if "before" in q:
-            msgs = [m for m in msgs if m.id < int(q["before"])]
-        if "after" in q:
-            msgs = [m for m in msgs if m.id > int(q["after"])]
-            return [self._view(m) for m in reversed(msgs[:limit])]
-        if "around" in q:
-            around = int(q["around"])
-            older = [m for m in msgs if m.id <= around][-(limit // 2 + 1) :]
-            newer = [m for m in msgs if m.id > around][: limit - len(older)]
-            msgs = older + newer
-        return [self._view(m) for m in reversed(msgs[-limit:])]
+    # -- messages in the world (stored, edited, deleted; shared by the REST routes) --------------
 
     def _view(self, msg: Message) -> JSON:
         return msg.payload(viewer_id=self.bot_user.id, member=self._member_of(msg))
-
-    async def create_message(self, request: web.Request, body: Any) -> JSON:
-        channel = self._channel(request, need=Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES)
-        if channel.type == ChannelType.DM:
-            assert channel.recipient is not None
-            if not channel.recipient.accepts_dms or not self._shares_guild(channel.recipient):
-                raise ApiError(403, 50007, "Cannot send messages to this user")
-        self._rate_limit(request, channel)
-        self._validate_new_message(body)
-        ref = body.get("message_reference")
-        if ref:
-            target = self.messages.get(int(ref.get("message_id", 0)))
-            if (target is None or target.deleted) and ref.get("fail_if_not_exists", True):
-                raise form_error(
-                    _one_error(("message_reference",), "Unknown message", "REPLIES_UNKNOWN_MESSAGE")
-                )
-        msg = self._store_message(channel, self.bot_user, body)
-        await self.gateway.dispatch("MESSAGE_CREATE", self._message_event(msg), guild_id=channel.guild_id)
-        return self._view(msg)
-
-    def _shares_guild(self, user: User) -> bool:
-        return any(user.id in g.members for g in self.bot_guilds())
 
     def _validate_new_message(self, body: JSON) -> None:
         errors = limits.FormErrors()
@@ -1226,66 +1008,6 @@ class FakeDiscord:
             raise form_error(errors)
         if limits.is_empty_message(body) and not body.get("_files"):
             raise ApiError(400, 50006, "Cannot send an empty message")
-
-    def _rate_limit(self, request: web.Request, channel: Channel, bucket: str = "messages") -> None:
-        """Discord's per-channel buckets, with its headers and its 429 body.
-
-        ``messages``: 5 sends per 5 s (``message_rate``); ``reactions``: adding and removing
-        reactions, 1 per 0.25 s (``reaction_rate``). Either can be set to None to switch it off.
-        """
-        extra: dict[str, str] = request[EXTRA_HEADERS]
-        rate = self.message_rate if bucket == "messages" else self.reaction_rate
-        if rate is None:
-            return
-        limit, per = rate
-        if bucket == "messages":
-            for i, (cid, retry_after, scope) in enumerate(self._injected_429):
-                if cid is None or cid == channel.id:
-                    del self._injected_429[i]
-                    self._answer_429(extra, channel, bucket, limit, retry_after, scope, remaining=1)
-        window = self.rate_windows.setdefault((bucket, channel.id), RateWindow(limit, per))
-        window.limit, window.per = limit, per
-        allowed, reset_after = window.take(self.clock())
-        # Rounded up like Discord's, so a client that waits exactly this long is never early.
-        reset_after = math.ceil(reset_after * 1000) / 1000
-        if not allowed:
-            self._answer_429(extra, channel, bucket, limit, reset_after, "user", remaining=0)
-        extra.update(
-            {
-                "X-RateLimit-Limit": str(limit),
-                "X-RateLimit-Remaining": str(limit - window.used),
-                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
-                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
-                "X-RateLimit-Bucket": f"fakediscord-{bucket}",
-            }
-        )
-
-    def _answer_429(
-        self,
-        extra: dict[str, str],
-        channel: Channel,
-        bucket: str,
-        limit: int,
-        retry_after: float,
-        scope: str,
-        *,
-        remaining: int,
-    ) -> None:
-        retry_after = round(max(retry_after, 0.001), 3)
-        self.rate_limited.append(RateLimitHit(channel.id, retry_after, scope, bucket))
-        extra.update(
-            {
-                "Retry-After": str(math.ceil(retry_after)),
-                "X-RateLimit-Scope": scope,
-                "X-RateLimit-Limit": str(limit),
-                "X-RateLimit-Remaining": str(remaining),
-                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
-                "X-RateLimit-Bucket": f"fakediscord-{bucket}",
-            }
-        )
-        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
-        raise ApiError(429, 0, "You are being rate limited.", payload=body)
 
     def _store_message(
         self,
@@ -1310,7 +1032,7 @@ class FakeDiscord:
             guild_id=channel.guild_id,
             author=author,
             content=content,
-            embeds=[_normalize_embed(e) for e in body.get("embeds") or []],
+            embeds=[normalize_embed(e) for e in body.get("embeds") or []],
             components=body.get("components") or [],
             flags=(body.get("flags", 0) & allowed_flags) | flags,
             type=19 if ref and type == 0 else type,
@@ -1353,12 +1075,26 @@ class FakeDiscord:
                 )
             if interaction.source_message_id is not None:
                 msg.interaction_metadata["interacted_message_id"] = str(interaction.source_message_id)
+        self._note_mention_rights(msg, channel)
         self.messages[msg.id] = msg
         self.channel_order.setdefault(channel.id, []).append(msg.id)
         if ephemeral_for is None:
             channel.last_message_id = msg.id
         self.changed()
         return msg
+
+    def _note_mention_rights(self, msg: Message, channel: Channel) -> None:
+        """Who the message may notify: Mention Everyone of its author, mentionable roles."""
+        if channel.guild_id is None:
+            return
+        guild = self.guilds[channel.guild_id]
+        perms = (
+            self.bot_permissions_in(channel)
+            if msg.author.id == self.bot_user.id
+            else guild.permissions_in(msg.author.id, channel)
+        )
+        msg.author_mentions_everyone = bool(perms & Perm.MENTION_EVERYONE)
+        msg.mentionable_role_ids = frozenset(r.id for r in guild.roles.values() if r.mentionable)
 
     def _apply_edit(self, msg: Message, body: JSON) -> None:
         errors = limits.FormErrors()
@@ -1371,7 +1107,7 @@ class FakeDiscord:
                 self.users[int(i)] for i in MENTION_RE.findall(msg.content) if int(i) in self.users
             ]
         if "embeds" in body:
-            msg.embeds = [_normalize_embed(e) for e in body["embeds"] or []]
+            msg.embeds = [normalize_embed(e) for e in body["embeds"] or []]
         if "components" in body:
             msg.components = body["components"] or []
         if "flags" in body and body["flags"] is not None:
@@ -1403,318 +1139,3 @@ class FakeDiscord:
             if msg.guild_id is not None:
                 data["guild_id"] = str(msg.guild_id)
             await self.gateway.dispatch("MESSAGE_DELETE", data, guild_id=msg.guild_id)
-
-    async def get_message(self, request: web.Request, body: Any) -> JSON:
-        channel = self._channel(request, need=Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY)
-        return self._view(self._message(channel, request))
-
-    async def edit_message(self, request: web.Request, body: Any) -> JSON:
-        channel = self._channel(request)
-        msg = self._message(channel, request)
-        if msg.author.id != self.bot_user.id:
-            if set(body) - {"flags"}:
-                raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-            if not self.bot_permissions_in(channel) & Perm.MANAGE_MESSAGES:
-                raise ApiError(403, 50013, "Missing Permissions")
-        self._apply_edit(msg, body)
-        await self._dispatch_update(msg)
-        return self._view(msg)
-
-    async def delete_message(self, request: web.Request, body: Any) -> None:
-        channel = self._channel(request)
-        msg = self._message(channel, request)
-        if msg.author.id != self.bot_user.id and not self.bot_permissions_in(channel) & Perm.MANAGE_MESSAGES:
-            raise ApiError(403, 50013, "Missing Permissions")
-        await self._dispatch_delete(msg)
-
-    # -- reactions -----------------------------------------------------------------------------
-
-    def _emoji(self, request: web.Request) -> Emoji:
-        emoji = Emoji.parse(request.match_info["emoji"])
-        if emoji.id is not None:
-            # Custom emojis are not modelled: Discord answers this for one the bot cannot use.
-            raise ApiError(400, 10014, "Unknown Emoji")
-        return emoji
-
-    async def add_own_reaction(self, request: web.Request, body: Any) -> None:
-        channel = self._channel(request, need=Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY)
-        msg = self._message(channel, request)
-        emoji = self._emoji(request)
-        self._rate_limit(request, channel, "reactions")
-        if emoji not in msg.reactions and not self.bot_permissions_in(channel) & Perm.ADD_REACTIONS:
-            raise ApiError(403, 50013, "Missing Permissions")
-        if len(msg.reactions) >= 20 and emoji not in msg.reactions:
-            raise ApiError(400, 30010, "Maximum number of reactions reached (20)")
-        await self.set_reaction(self.bot_user, msg, emoji, add=True)
-        return None
-
-    async def delete_reaction(self, request: web.Request, body: Any) -> None:
-        channel = self._channel(request)
-        msg = self._message(channel, request)
-        emoji = self._emoji(request)
-        self._rate_limit(request, channel, "reactions")
-        who = request.match_info["user_id"]
-        user_id = self.bot_user.id if who == "@me" else _snowflake(who)
-        if user_id != self.bot_user.id and not self.bot_permissions_in(channel) & Perm.MANAGE_MESSAGES:
-            raise ApiError(403, 50013, "Missing Permissions")
-        user = self.users.get(user_id)
-        if user is not None:
-            await self.set_reaction(user, msg, emoji, add=False)
-        return None
-
-    async def get_reactions(self, request: web.Request, body: Any) -> list[JSON]:
-        channel = self._channel(request, need=Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY)
-        msg = self._message(channel, request)
-        users = [self.users[u] for u in msg.reactions.get(self._emoji(request), [])]
-        after = int(request.query.get("after", 0))
-        limit = int(request.query.get("limit", 25))
-        return [u.payload() for u in sorted(users, key=lambda u: u.id) if u.id > after][:limit]
-
-    async def clear_reactions(self, request: web.Request, body: Any) -> None:
-        channel = self._channel(request, need=Perm.VIEW_CHANNEL | Perm.MANAGE_MESSAGES)
-        msg = self._message(channel, request)
-        msg.reactions.clear()
-        data = {"channel_id": str(msg.channel_id), "message_id": str(msg.id)}
-        if msg.guild_id is not None:
-            data["guild_id"] = str(msg.guild_id)
-        await self.gateway.dispatch("MESSAGE_REACTION_REMOVE_ALL", data, guild_id=msg.guild_id)
-        self.changed()
-        return None
-
-    async def clear_emoji(self, request: web.Request, body: Any) -> None:
-        channel = self._channel(request, need=Perm.VIEW_CHANNEL | Perm.MANAGE_MESSAGES)
-        msg = self._message(channel, request)
-        emoji = self._emoji(request)
-        msg.reactions.pop(emoji, None)
-        data = {"channel_id": str(msg.channel_id), "message_id": str(msg.id), "emoji": emoji.payload()}
-        if msg.guild_id is not None:
-            data["guild_id"] = str(msg.guild_id)
-        await self.gateway.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", data, guild_id=msg.guild_id)
-        self.changed()
-        return None
-
-    # -- interactions: the callback ------------------------------------------------------------
-
-    async def interaction_callback(self, request: web.Request, body: Any) -> JSON | None:
-        record = self.interactions.get(_snowflake(request.match_info["interaction_id"]))
-        if record is None or record.token != request.match_info["token"]:
-            raise ApiError(404, 10062, "Unknown interaction")
-        try:
-            return await self._callback(request, record, body)
-        except ApiError as e:
-            record.rejected.append(RejectedCallback("callback", e.status, e.code, e.message, self.clock()))
-            raise
-
-    async def _callback(self, request: web.Request, record: InteractionRecord, body: JSON) -> JSON | None:
-        if record.age > self.interaction_deadline:
-            raise ApiError(404, 10062, "Unknown interaction")
-        if record.acknowledged:
-            raise ApiError(400, 40060, "Interaction has already been acknowledged.")
-        ctype = body.get("type")
-        data = body.get("data") or {}
-        if body.get("_files"):
-            # Files come as multipart parts beside payload_json; they belong to the message in data.
-            data = {**data, "_files": body["_files"]}
-        allowed = {
-            InteractionType.APPLICATION_COMMAND: {4, 5, 9},
-            InteractionType.MESSAGE_COMPONENT: {4, 5, 6, 7, 9},
-            InteractionType.AUTOCOMPLETE: {8},
-            InteractionType.MODAL_SUBMIT: {4, 5, 6, 7} if record.source_message_id else {4, 5},
-        }[record.type]
-        if ctype not in allowed:
-            raise form_error(
-                _one_error(
-                    ("type",),
-                    f"Interaction callback type {ctype} is not valid for interaction type {record.type}",
-                    "INTERACTION_CALLBACK_TYPE_INVALID",
-                )
-            )
-        channel = self.any_channel(record.channel_id)
-        message: Message | None = None
-        if ctype == CallbackType.CHANNEL_MESSAGE:
-            self._validate_new_message(data)
-            message = self._store_reply(
-                record, channel, data, flags=data.get("flags", 0) & MessageFlag.EPHEMERAL
-            )
-        elif ctype == CallbackType.DEFERRED_CHANNEL_MESSAGE:
-            flags = MessageFlag.LOADING | (data.get("flags", 0) & MessageFlag.EPHEMERAL)
-            message = self._store_reply(record, channel, {}, flags=flags)
-        elif ctype in (CallbackType.DEFERRED_UPDATE_MESSAGE, CallbackType.UPDATE_MESSAGE):
-            message = self.messages[record.source_message_id]  # type: ignore[index]
-            if ctype == CallbackType.UPDATE_MESSAGE:
-                self._apply_edit(message, data)
-        elif ctype == CallbackType.AUTOCOMPLETE_RESULT:
-            errors = limits.FormErrors()
-            choices = data.get("choices")
-            if not isinstance(choices, list):
-                errors.add(("data", "choices"), limits.CODE_REQUIRED, "This field is required")
-            else:
-                limits.check_autocomplete_choices(errors, choices, record.focused_type or 3)
-            if errors:
-                raise form_error(errors)
-            record.choices = choices
-        elif ctype == CallbackType.MODAL:
-            errors = limits.FormErrors()
-            if not data.get("title"):
-                errors.add(("data", "title"), limits.CODE_REQUIRED, "This field is required")
-            errors.check_len(("data", "title"), data.get("title"), limits.MODAL_TITLE_MAX)
-            if not data.get("custom_id"):
-                errors.add(("data", "custom_id"), limits.CODE_REQUIRED, "This field is required")
-            errors.check_len(("data", "custom_id"), data.get("custom_id"), limits.CUSTOM_ID_MAX)
-            components = data.get("components") or []
-            if not 1 <= len(components) <= 5:
-                errors.add(
-                    ("data", "components"), limits.CODE_MAX_LENGTH, "Must be between 1 and 5 in length."
-                )
-            if errors:
-                raise form_error(errors)
-            record.modal = data
-        record.response_type = ctype
-        record.responded_at = self.clock()
-        record.response_data = data
-        if message is not None:
-            record.original_message_id = message.id
-        if (
-            ctype in (CallbackType.CHANNEL_MESSAGE, CallbackType.DEFERRED_CHANNEL_MESSAGE)
-            and message is not None
-        ):
-            if message.ephemeral_for is None:
-                await self.gateway.dispatch(
-                    "MESSAGE_CREATE", self._message_event(message), guild_id=message.guild_id
-                )
-        elif ctype == CallbackType.UPDATE_MESSAGE and message is not None:
-            await self._dispatch_update(message)
-        self.changed()
-        if request.query.get("with_response") not in ("1", "true", "True"):
-            return None
-        out: JSON = {
-            "interaction": {
-                "id": str(record.id),
-                "type": record.type,
-                "response_message_id": str(message.id) if message is not None else None,
-                "response_message_loading": ctype == CallbackType.DEFERRED_CHANNEL_MESSAGE,
-                "response_message_ephemeral": bool(message is not None and message.ephemeral),
-            }
-        }
-        if message is not None and ctype != CallbackType.DEFERRED_UPDATE_MESSAGE:
-            out["resource"] = {"type": ctype, "message": self._view(message)}
-        return out
-
-    def _store_reply(self, record: InteractionRecord, channel: Channel, body: JSON, *, flags: int) -> Message:
-        ephemeral = bool(flags & MessageFlag.EPHEMERAL)
-        return self._store_message(
-            channel,
-            self.bot_user,
-            body,
-            flags=flags,
-            type=20 if record.type == InteractionType.APPLICATION_COMMAND else 0,
-            ephemeral_for=record.user.id if ephemeral else None,
-            interaction=record,
-        )
-
-    # -- interactions: the webhook (original response and follow-ups) --------------------------
-
-    def _webhook_record(self, request: web.Request) -> InteractionRecord:
-        record = self.interactions_by_token.get(request.match_info["token"])
-        if record is None or _snowflake(request.match_info["app_id"]) != self.application_id:
-            raise ApiError(404, 10015, "Unknown Webhook")
-        if record.age > self.token_lifetime:
-            self._reject(record, request, ApiError(401, 50027, "Invalid Webhook Token"))
-        if not record.acknowledged:
-            self._reject(record, request, ApiError(404, 10015, "Unknown Webhook"))
-        return record
-
-    def _reject(self, record: InteractionRecord, request: web.Request, error: ApiError) -> None:
-        record.rejected.append(
-            RejectedCallback(
-                request.method + " webhook", error.status, error.code, error.message, self.clock()
-            )
-        )
-        raise error
-
-    def _webhook_message(self, record: InteractionRecord, request: web.Request) -> Message:
-        raw = request.match_info["message_id"]
-        if raw == "@original":
-            mid = record.original_message_id
-        else:
-            mid = _snowflake(raw)
-            if mid != record.original_message_id and mid not in record.followup_ids:
-                mid = None
-        msg = self.messages.get(mid) if mid is not None else None
-        if msg is None or msg.deleted:
-            self._reject(record, request, ApiError(404, 10008, "Unknown Message"))
-        assert msg is not None
-        return msg
-
-    async def create_followup(self, request: web.Request, body: Any) -> JSON | None:
-        record = self._webhook_record(request)
-        try:
-            self._validate_new_message(body)
-        except ApiError as e:
-            self._reject(record, request, e)
-        original = record.original
-        if (
-            record.response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
-            and not record.loading_resolved
-            and original is not None
-        ):
-            # Discord: the first follow-up after a deferred response replaces the "thinking"
-            # message, and keeps the ephemerality chosen when deferring (flags are ignored).
-            original.flags &= ~MessageFlag.LOADING
-            record.loading_resolved = True
-            self._apply_edit(original, body)
-            await self._dispatch_update(original)
-            msg = original
-        else:
-            channel = self.any_channel(record.channel_id)
-            msg = self._store_reply(record, channel, body, flags=body.get("flags", 0) & MessageFlag.EPHEMERAL)
-            record.followup_ids.append(msg.id)
-            if msg.ephemeral_for is None:
-                await self.gateway.dispatch("MESSAGE_CREATE", self._message_event(msg), guild_id=msg.guild_id)
-        self.changed()
-        if request.query.get("wait") in ("1", "true", "True"):
-            return self._view(msg)
-        return None
-
-    async def get_webhook_message(self, request: web.Request, body: Any) -> JSON:
-        record = self._webhook_record(request)
-        return self._view(self._webhook_message(record, request))
-
-    async def edit_webhook_message(self, request: web.Request, body: Any) -> JSON:
-        record = self._webhook_record(request)
-        msg = self._webhook_message(record, request)
-        if msg.flags & MessageFlag.LOADING:
-            msg.flags &= ~MessageFlag.LOADING
-            record.loading_resolved = True
-        try:
-            self._apply_edit(msg, body)
-        except ApiError as e:
-            self._reject(record, request, e)
-        await self._dispatch_update(msg)
-        return self._view(msg)
-
-    async def delete_webhook_message(self, request: web.Request, body: Any) -> None:
-        record = self._webhook_record(request)
-        msg = self._webhook_message(record, request)
-        await self._dispatch_delete(msg)
-        return None
-
-
-def _snowflake(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ApiError(
-            400, 50035, "Invalid Form Body", errors=_one_error((), f"Value {text!r} is not snowflake.")
-        ) from None
-
-
-def _one_error(path: tuple[str | int, ...], message: str, code: str = limits.CODE_BAD) -> limits.FormErrors:
-    errors = limits.FormErrors()
-    errors.add(path, code, message)
-    return errors
-
-
-def _normalize_embed(embed: JSON) -> JSON:
-    """Discord stores embeds with ``type: rich`` and echoes them back that way."""
-    return {"type": "rich", **{k: v for k, v in embed.items() if v is not None}}

@@ -22,6 +22,8 @@ TREE_ERROR = "tree_error"
 GATEWAY = "gateway"
 UNANSWERED = "unanswered"
 STANDIN_ERROR = "standin_error"
+FAULT = "fault"
+SPEC = "spec"
 
 
 @dataclass

@@ -188,3 +188,49 @@ async def test_message_content_is_hidden_without_the_message_content_intent(
 
     assert seen[0].content == ""
     assert seen[1].content.endswith("the answer is C")
+
+
+@pytest.mark.parametrize("on_resume", [False, True], ids=["op9-live", "op9-on-resume"])
+async def test_reactions_in_a_session_gap_are_never_delivered_and_the_client_identifies_afresh(
+    on_resume: bool, fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    bot = await start_plain_bot()  # the harness skips discord.py's 5 s wait before re-identifying
+    seen: list[tuple[int, str]] = []
+    readies: list[int] = []
+
+    async def on_raw_reaction_add(payload: discord.RawReactionActionEvent) -> None:
+        seen.append((payload.user_id, str(payload.emoji)))
+
+    async def on_ready() -> None:
+        readies.append(1)
+
+    bot.add_listener(on_raw_reaction_add)
+    bot.add_listener(on_ready)
+    question = await bot.get_channel(world.channel.id).send("A or B?")
+    await world.alice.react(question.id, "🇦")
+    await fake.wait_delivered()
+
+    async with fake.session_gap(on_resume=on_resume) as gap:
+        await gap.react(world.bob, question.id, "🇧")
+        await world.admin.react(question.id, "🇦")
+
+    await world.alice.react(question.id, "🇧")
+    await fake.wait_for(lambda: len(seen) == 2)
+    # discord.py fires on_ready again once GUILD_CREATEs stop coming (guild_ready_timeout).
+    await fake.wait_for(lambda: readies, what="on_ready after the fresh READY")
+
+    assert seen == [(world.alice.id, "🇦"), (world.alice.id, "🇧")], "events of the gap are not replayed"
+    assert gap.lost == ["MESSAGE_REACTION_ADD", "MESSAGE_REACTION_ADD"]
+    assert gap.new_session is not None and gap.new_session.id != gap.old_session.id
+    assert fake.gateway.identifies == 2 and fake.gateway.resumes == 0
+    assert readies == [1]
+    assert bot.get_guild(world.guild.id) is not None
+    # What Discord counted meanwhile is there for a bot that looks:
+    fetched = await bot.get_channel(world.channel.id).fetch_message(question.id)
+    assert {str(r.emoji): r.count for r in fetched.reactions} == {"🇦": 2, "🇧": 2}
+
+
+async def test_a_session_gap_needs_a_connected_bot(fake: FakeDiscord) -> None:
+    with pytest.raises(AssertionError, match="no bot is connected"):
+        async with fake.session_gap():
+            pass

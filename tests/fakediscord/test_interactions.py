@@ -108,6 +108,7 @@ async def test_autocomplete_with_more_than_25_choices_is_refused(
     await start_plain_bot(many)
     fake.expect_http_error(400, 50035, times=1)
     fake.expect_log("Ignoring exception in autocomplete", times=1)
+    fake.expect_spec_violation(r"\$\.data\.choices: .* fails maxItems=25", times=1)
 
     with pytest.raises(NoResponse):
         await world.alice.autocomplete("many", "pick", "")
@@ -430,3 +431,80 @@ async def test_a_command_override_lets_a_member_use_an_admin_command(
     assert (await world.alice.slash("config")).message.content == "configured"
     with pytest.raises(CommandRefused):  # only for the member the override names
         await world.bob.slash("config")
+
+
+async def test_raw_options_reach_the_bot_as_given_without_the_clients_checks(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    got: list[tuple[int, int]] = []
+
+    @app_commands.command(name="count", description="Counts")
+    async def count(interaction: discord.Interaction, n: app_commands.Range[int, 1, 10], word: str) -> None:
+        got.append((n, len(word)))
+        await interaction.response.send_message("counted", ephemeral=True)
+
+    await start_plain_bot(count)
+    with pytest.raises(InvalidOptions):
+        await world.alice.slash("count", n=1000, word="w")
+
+    await world.alice.raw_slash("count", n=1000, word="w" * 7000)
+    await world.alice.raw_slash("count", n=-5, word="")
+
+    assert got == [(1000, 7000), (-5, 0)], "discord.py trusts Discord's checks: the bot must do its own"
+    sent = [r.data["options"] for r in fake.interactions.values()]
+    assert sent[0] == [
+        {"name": "n", "type": 4, "value": 1000},
+        {"name": "word", "type": 3, "value": "w" * 7000},
+    ]
+
+
+async def test_raw_options_can_break_the_declared_types(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    await start_plain_bot(quiz, level)
+    options = [
+        {"name": "topic", "type": 3, "value": "lora"},
+        {"name": "questions", "type": 3, "value": "many"},  # declared an integer
+    ]
+
+    record = await world.alice.raw_slash("quiz start", options=options)
+
+    assert record.data["options"][0]["options"] == options
+    assert record.message is not None
+    assert record.message.content == "many questions on lora", "discord.py passes the value through"
+
+
+async def test_raw_clicks_reach_the_view_even_where_the_client_would_refuse(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    view = Vote()
+
+    @app_commands.command(name="vote", description="Posts a vote")
+    async def vote(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("vote now", view=view)
+
+    await start_plain_bot(vote)
+    posted = (await world.alice.slash("vote")).message
+    await world.bob.click(posted, "Yes")  # the bot disables Yes
+
+    again = await world.alice.raw_click(posted, "vote:yes")  # a disabled button, clicked anyway
+    odd = await world.alice.raw_click(posted, "vote:topic", component_type=3, values=["cooking"])
+    fake.interaction_deadline = 0.5
+    with pytest.raises(NoResponse):
+        await world.alice.raw_click(posted, "vote:maybe")  # a custom_id the bot never sent
+
+    assert again.response_type == 7 and view.votes == ["bob", "alice"]
+    assert odd.ephemeral_replies[0].content == "you picked cooking"
+
+
+async def test_a_raw_interaction_sends_exactly_the_given_data(
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
+) -> None:
+    await start_plain_bot(shout)
+    command_id = fake.commands[world.guild.id][(1, "shout")]["id"]
+
+    record = await world.alice.raw_interaction(
+        2, {"id": command_id, "name": "shout", "type": 1, "guild_id": str(world.guild.id)}, name="shout"
+    )
+
+    assert record.message is not None and record.message.content == "hello from alice"

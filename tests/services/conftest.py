@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,10 +10,13 @@ import pytest
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock
 from bot.services.answer_writer import AnswerWriter
+from bot.services.question_pool import QuestionPool
 from bot.services.quiz import QuestionCard, QuizService, ResultsCard, RevealCard
+from bot.services.rounds import RoundService
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.tasks import TaskRunner
+from bot.wiring import build_services
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Harness:
     clock: FakeClock
     writer: AnswerWriter
     tasks: TaskRunner
+    pool: QuestionPool
+    rounds: RoundService
 
     async def close(self) -> None:
         await self.service.shutdown()
@@ -76,15 +80,20 @@ class Harness:
 
 def make_harness(db: Database, bank: Bank, clock: FakeClock | None = None, seed: int = 7) -> Harness:
     clock = clock or FakeClock()
-    tasks = TaskRunner()
-    writer = AnswerWriter(db, tasks)
-    writer.start()
-    service = QuizService(
-        db, bank, clock, writer, tasks, rng=random.Random(seed), pause_between_rounds=timedelta(0)
-    )
+    services = build_services(db, bank, clock, seed=seed, pause_between_rounds=timedelta(0))
+    services.answer_writer.start()
     presenter = RecordingPresenter()
-    service.presenter = presenter
-    return Harness(service, presenter, clock, writer, tasks)
+    services.quizzes.presenter = presenter
+    services.rounds.presenter = presenter
+    return Harness(
+        services.quizzes,
+        presenter,
+        clock,
+        services.answer_writer,
+        services.tasks,
+        services.question_pool,
+        services.rounds,
+    )
 
 
 @pytest.fixture

@@ -291,8 +291,7 @@ async def test_forget_me_takes_the_member_off_their_team_in_the_cache_too(world:
     await world.teams.join(guild_id=G1, user_id=10, name="Owls", display_name="ten")
     await world.competitions.start(guild_id=G1, channel_id=5, user_id=1, name="Cup", duration="1h")
     await world.answer(G1, 10, 400)
-    privacy = PrivacyService(world.db, world.writer)
-    privacy.forgotten = world.teams.forget_member
+    privacy = PrivacyService(world.db, world.writer, forgotten=world.teams.forget_member)
     deleted = await privacy.forget(G1, 10)
     assert deleted["team memberships"] == 1 and deleted["competition scores"] == 1
     assert world.teams.member_team_id(G1, 10) is None

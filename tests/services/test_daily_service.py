@@ -19,6 +19,7 @@ from bot.services.daily import (
     DailyService,
     TokenBucket,
 )
+from bot.services.daily_schedule import DailyScheduleService
 from bot.services.quiz import QuestionCard
 from bot.storage.daily import DailyRepository
 from bot.storage.database import Database
@@ -68,7 +69,15 @@ async def quiz(db: Database, bank: Bank) -> AsyncIterator[Harness]:
 
 
 def daily_service(quiz: Harness, db: Database, **kwargs: object) -> tuple[DailyService, DailyRecorder]:
-    service = DailyService(db, quiz.clock, quiz.service, rng=random.Random(3), **kwargs)  # type: ignore[arg-type]
+    service = DailyService(
+        db,
+        quiz.clock,
+        quiz.pool,
+        quiz.rounds,
+        DailyScheduleService(db, quiz.clock, quiz.pool),
+        rng=random.Random(3),
+        **kwargs,
+    )  # type: ignore[arg-type]
     recorder = DailyRecorder()
     service.presenter = recorder
     return service, recorder
@@ -79,7 +88,9 @@ async def test_many_servers_are_claimed_in_chunks_paced_and_posted_once(quiz: Ha
     service, recorder = daily_service(quiz, db, pacer=pacer, chunk=7)
     guilds = list(range(1, 31))
     for g in guilds:
-        await service.setup(guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin")
+        await service.schedules.setup(
+            guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin"
+        )
     quiz.clock.set(DUE)
     report = await service.run_due()
     assert report.posted == 30 and sorted(c.question.guild_id for c in recorder.posts) == guilds
@@ -88,14 +99,16 @@ async def test_many_servers_are_claimed_in_chunks_paced_and_posted_once(quiz: Ha
     again = await service.run_due()
     assert again.posted == 0 and len(recorder.posts) == 30
     for g in guilds:
-        schedule = await service.schedule(g)
+        schedule = await service.schedules.schedule(g)
         assert schedule.next_post_at == to_ms(DUE + timedelta(days=1))
 
 
 async def test_posts_go_out_several_at_a_time_up_to_the_limit(quiz: Harness, db: Database) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer(), chunk=10, concurrency=4)
     for g in range(1, 13):
-        await service.setup(guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin")
+        await service.schedules.setup(
+            guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin"
+        )
     in_flight, most = 0, 0
     gate = asyncio.Event()
     post = recorder.post_daily
@@ -125,7 +138,9 @@ async def test_a_run_stops_at_its_time_budget_and_the_next_carries_on(quiz: Harn
         quiz, db, pacer=OneSecondPerRequest(), chunk=2, concurrency=1, run_budget=timedelta(seconds=10)
     )
     for g in range(1, 9):
-        await service.setup(guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin")
+        await service.schedules.setup(
+            guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin"
+        )
     quiz.clock.set(DUE)
     first = await service.run_due()
     assert first.more and 0 < first.posted < 8
@@ -139,9 +154,9 @@ async def test_a_run_stops_at_its_time_budget_and_the_next_carries_on(quiz: Harn
 
 async def test_a_pause_between_planning_and_claiming_wins(quiz: Harness, db: Database) -> None:
     service, _ = daily_service(quiz, db, pacer=CountingPacer())
-    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
-    planned = await service.schedule(1)
-    await service.pause(1)
+    await service.schedules.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    planned = await service.schedules.schedule(1)
+    await service.schedules.pause(1)
     async with db.transaction() as conn:
         assert not await DailyRepository.advance(conn, 1, planned.next_post_at, planned.next_post_at + 1)
 
@@ -149,14 +164,16 @@ async def test_a_pause_between_planning_and_claiming_wins(quiz: Harness, db: Dat
 async def test_one_servers_failure_never_stops_the_others(quiz: Harness, db: Database) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
     for g in (1, 2, 3):
-        await service.setup(guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin")
+        await service.schedules.setup(
+            guild_id=g, channel_id=1000 + g, post_time="09:00", timezone="Europe/Berlin"
+        )
     recorder.broken[1] = ChannelUnavailableError("The channel was deleted.")
     recorder.broken[2] = RuntimeError("something unexpected")
     quiz.clock.set(DUE)
     report = await service.run_due()
     assert [c.question.guild_id for c in recorder.posts] == [3]
     assert report.failed == 2 and report.paused == [1]
-    first, second = await service.schedule(1), await service.schedule(2)
+    first, second = await service.schedules.schedule(1), await service.schedules.schedule(2)
     assert first.paused and first.pause_reason == "The channel was deleted."
     assert not second.paused  # an unknown error: logged, the day failed, tomorrow is tried again
     posts = {g: (await DailyRepository(db).posts(g))[0].status for g in (1, 2, 3)}
@@ -167,7 +184,7 @@ async def test_a_post_claimed_but_not_recorded_as_sent_is_never_sent_again(
     quiz: Harness, db: Database
 ) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
-    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    await service.schedules.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
     quiz.clock.set(DUE)
 
     class Crash(BaseException):
@@ -200,7 +217,7 @@ async def test_a_claimed_post_whose_send_never_started_is_sent_at_the_next_start
             raise Crash  # the process stops while the post waits for its turn
 
     service, _ = daily_service(quiz, db, pacer=CrashingPacer())
-    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    await service.schedules.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
     quiz.clock.set(DUE)
     with pytest.raises(Crash):
         await service.run_due()
@@ -215,7 +232,7 @@ async def test_a_claimed_post_whose_send_never_started_is_sent_at_the_next_start
 
 async def test_the_weakest_topic_is_asked_when_no_topic_is_set(quiz: Harness, db: Database) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
-    topics = sorted({i.main_topic for i in quiz.service.pool(None, "en")})
+    topics = sorted({i.main_topic for i in quiz.pool.pool(None, "en")})
     assert len(topics) >= 2
     weak = topics[0]
     async with db.transaction() as conn:
@@ -226,7 +243,7 @@ async def test_the_weakest_topic_is_asked_when_no_topic_is_set(quiz: Harness, db
                 "VALUES (1, 5, ?, ?, ?)",
                 (topic, answered, correct),
             )
-    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    await service.schedules.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
     quiz.clock.set(DUE)
     await service.run_due()
     assert recorder.posts[0].question.item.main_topic == weak
@@ -236,14 +253,14 @@ async def test_a_broken_schedule_is_paused_instead_of_retried_every_minute(
     quiz: Harness, db: Database
 ) -> None:
     service, recorder = daily_service(quiz, db, pacer=CountingPacer())
-    await service.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
-    await service.setup(guild_id=2, channel_id=1002, post_time="09:00", timezone="Europe/Berlin")
+    await service.schedules.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    await service.schedules.setup(guild_id=2, channel_id=1002, post_time="09:00", timezone="Europe/Berlin")
     async with db.transaction() as conn:  # a row no code writes, as a bad manual edit would
         await conn.execute("UPDATE daily_schedules SET timezone = 'Nowhere/Land' WHERE guild_id = 1")
     quiz.clock.set(DUE)
     await service.run_due()
     assert [c.question.guild_id for c in recorder.posts] == [2]
-    assert (await service.schedule(1)).pause_reason == INTERNAL_ERROR
+    assert (await service.schedules.schedule(1)).pause_reason == INTERNAL_ERROR
 
 
 async def test_the_token_bucket_holds_requests_to_its_rate_on_the_clock() -> None:

@@ -25,7 +25,7 @@ async def start(h: Harness, **options: object) -> int:
 
 async def question_posted(h: Harness, n: int) -> int:
     await wait_for(
-        lambda: len(h.presenter.questions) >= n and h.service.active_round(h.presenter.message_ids[n - 1])
+        lambda: len(h.presenter.questions) >= n and h.rounds.active_round(h.presenter.message_ids[n - 1])
     )
     return h.presenter.message_ids[n - 1]
 
@@ -44,15 +44,15 @@ async def test_full_quiz_scores_reveals_and_ranks(harness: Harness, db: Database
     right, wrong = item.answer_index, (item.answer_index + 1) % len(item.choices)
 
     h.clock.advance(timedelta(seconds=2))
-    assert h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=right).status is (
+    assert h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=right).status is (
         AnswerStatus.ACCEPTED
     )
     h.clock.advance(timedelta(seconds=8))
-    assert h.service.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=wrong).status is (
+    assert h.rounds.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=wrong).status is (
         AnswerStatus.ACCEPTED
     )
     # Alice's second reaction never changes her answer.
-    again = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong)
+    again = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong)
     assert again.status is AnswerStatus.DUPLICATE and again.choice == right
 
     await close_current(h, 1)
@@ -62,13 +62,13 @@ async def test_full_quiz_scores_reveals_and_ranks(harness: Harness, db: Database
     assert reveal.answered == 2
 
     # A late answer to the closed question is ignored.
-    assert h.service.answer(message_id=msg, user_id=CAROL, display_name="Carol", choice=right).status is (
+    assert h.rounds.answer(message_id=msg, user_id=CAROL, display_name="Carol", choice=right).status is (
         AnswerStatus.NOT_A_QUESTION
     )
 
     msg2 = await question_posted(h, 2)
     item2 = h.presenter.questions[1].item
-    h.service.answer(message_id=msg2, user_id=BOB, display_name="Bob", choice=item2.answer_index)
+    h.rounds.answer(message_id=msg2, user_id=BOB, display_name="Bob", choice=item2.answer_index)
     await close_current(h, 2)
     await wait_for(lambda: h.presenter.results, what="results")
 
@@ -121,7 +121,7 @@ async def test_stop_needs_starter_or_manage_messages(harness: Harness) -> None:
 
 async def test_no_repeats_until_the_pool_is_used_up(harness: Harness, bank: Bank) -> None:
     h = harness
-    pool = {i.id for i in h.service.pool("quantization", "en")}
+    pool = {i.id for i in h.pool.pool("quantization", "en")}
     assert 2 <= len(pool) <= 20
     seen: list[str] = []
     while len(seen) < len(pool):
@@ -143,7 +143,7 @@ async def test_restart_mid_question_reconciles_reactions(db: Database, bank: Ban
     msg = await question_posted(first, 1)
     item = first.presenter.questions[0].item
     right = item.answer_index
-    first.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=right)
+    first.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=right)
     await first.writer.flush()
     await first.close()  # the process stops mid-question
 

@@ -22,7 +22,7 @@ GUILD, CHANNEL, ALICE, BOB = 1, 10, 100, 200
 async def _first_question(h: Harness) -> int:
     opts = QuizOptions(questions=1, seconds=20, lang="en", topic="lora")
     await h.service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=ALICE, options=opts)
-    await wait_for(lambda: h.presenter.message_ids and h.service.active_round(h.presenter.message_ids[0]))
+    await wait_for(lambda: h.presenter.message_ids and h.rounds.active_round(h.presenter.message_ids[0]))
     return h.presenter.message_ids[0]
 
 
@@ -35,9 +35,9 @@ async def test_a_wrong_quiz_answer_makes_the_card_due_at_its_first_learning_step
     h.clock.advance(timedelta(seconds=4))
     answered_at = h.clock.now()
     wrong = (item.answer_index + 1) % len(item.choices)
-    result = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong)
+    result = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong)
     assert result.status is AnswerStatus.ACCEPTED
-    right = h.service.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=item.answer_index)
+    right = h.rounds.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=item.answer_index)
     assert right.saved is not None and await right.saved
 
     repo = CardRepository(db)
@@ -61,14 +61,14 @@ async def test_a_second_answer_reviews_the_card_from_its_stored_state(harness: H
     h = harness
     msg = await _first_question(h)
     item = h.presenter.questions[0].item
-    first = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    first = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
     assert first.saved is not None and await first.saved
     [card] = await CardRepository(db).deck(GUILD, ALICE)
     await h.service.stop(channel_id=CHANNEL, user_id=ALICE, can_manage_messages=True)
 
     h.clock.advance(timedelta(days=3))
     msg2 = await _first_question_again(h, item.id)
-    again = h.service.answer(message_id=msg2, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    again = h.rounds.answer(message_id=msg2, user_id=ALICE, display_name="Alice", choice=item.answer_index)
     assert again.saved is not None and await again.saved
     [after] = await CardRepository(db).deck(GUILD, ALICE)
     expected, _ = scheduler().review_card(
@@ -95,19 +95,19 @@ async def test_a_second_answer_reviews_the_card_from_its_stored_state(harness: H
 
 async def _first_question_again(h: Harness, item_id: str) -> int:
     """A one-question quiz that asks ``item_id`` (the pool narrowed to it)."""
-    original = h.service.pool
-    h.service.pool = lambda *a, **k: [i for i in original(*a, **k) if i.id == item_id]  # type: ignore[method-assign]
+    original = h.pool.pool
+    h.pool.pool = lambda *a, **k: [i for i in original(*a, **k) if i.id == item_id]  # type: ignore[method-assign]
     try:
         before = len(h.presenter.message_ids)
         opts = QuizOptions(questions=1, seconds=20, lang="en", topic="lora")
         await h.service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=ALICE, options=opts)
         await wait_for(
             lambda: (
-                len(h.presenter.message_ids) > before and h.service.active_round(h.presenter.message_ids[-1])
+                len(h.presenter.message_ids) > before and h.rounds.active_round(h.presenter.message_ids[-1])
             )
         )
     finally:
-        h.service.pool = original  # type: ignore[method-assign]
+        h.pool.pool = original  # type: ignore[method-assign]
     return h.presenter.message_ids[-1]
 
 
@@ -137,9 +137,9 @@ async def test_forget_me_empties_the_members_deck_here_and_nowhere_else(
     h = harness
     msg = await _first_question(h)
     item = h.presenter.questions[0].item
-    answered = h.service.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    answered = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
     assert answered.saved is not None and await answered.saved
-    study = StudyService(db, h.service.bank, h.clock)
+    study = StudyService(db, h.pool.bank, h.clock)
     await study.settings.save(GUILD, ALICE, new_per_day=5, retention=None)
     await study.start(guild_id=GUILD, user_id=ALICE, topic="qlora", lang="en", cards=2)
     await study.start(guild_id=0, user_id=ALICE, topic="qlora", lang="en", cards=2)  # the private deck

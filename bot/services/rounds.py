@@ -1,0 +1,392 @@
+"""Open rounds and answer intake: open, answer, reveal, reopen after a restart. No discord import.
+
+A round is one posted question, of a live quiz or a question of the day. While it is open its
+:class:`ActiveRound` sits here in memory keyed by message id, so a reaction or a click is judged
+without a database read; the answer goes to the :class:`AnswerWriter` queue. Both the quiz loop
+(:mod:`bot.services.quiz`) and the question of the day (:mod:`bot.services.daily`) open and close
+their rounds through this service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.bank.schema import BankItem
+from bot.core.clock import Clock, from_ms, to_ms
+from bot.core.errors import UserFacingError
+from bot.core.letters import LETTERS
+from bot.core.periods import period_keys
+from bot.core.quiz import (
+    AlreadyAnsweredError,
+    InvalidChoiceError,
+    QuestionClosedError,
+    RoundRules,
+    judge,
+)
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
+from bot.services.answer_writer import AnswerWriter
+from bot.services.question_pool import QuestionPool
+from bot.storage.answers import AnswerRepository, NewAnswer
+from bot.storage.database import Database
+from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
+from bot.storage.quizzes import QuizRepository, RoundRow
+
+log = logging.getLogger(__name__)
+
+# How long an answer that arrives while the previous process's quizzes are being picked up waits
+# for them (well inside Discord's 3-second deadline for a button's answer).
+RESUME_WAIT_SECONDS = 2.0
+
+SeasonOf = Callable[[int], int | None]
+TeamOf = Callable[[int, int, Sequence[int]], tuple[int, int] | None]
+
+
+def no_season(guild_id: int) -> int | None:
+    return None
+
+
+def no_team(guild_id: int, user_id: int, role_ids: Sequence[int]) -> tuple[int, int] | None:
+    return None
+
+
+# --- what the presenter is given -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCard:
+    guild_id: int
+    channel_id: int
+    round_id: int
+    item: BankItem
+    position: int
+    total: int
+    closes_at: datetime
+    mode: AnswerMode
+    kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
+
+
+@dataclass(frozen=True, slots=True)
+class RevealCard:
+    guild_id: int
+    channel_id: int
+    message_id: int
+    round_id: int
+    item: BankItem
+    position: int
+    total: int
+    counts: tuple[int, ...]
+    show_counts: bool
+    correct_names: tuple[str, ...]
+    answered: int
+    kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
+
+
+class RoundPresenter(Protocol):
+    async def reveal(self, card: RevealCard) -> None: ...
+
+    async def read_reactions(
+        self, channel_id: int, message_id: int, n_choices: int
+    ) -> dict[int, tuple[str, list[int]]]:
+        """user id -> (display name, choice indexes reacted with) on the message, bots excluded."""
+        ...
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+class AnswerStatus(enum.Enum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"  # the member had already answered; the first answer stands
+    CLOSED = "closed"
+    NOT_A_QUESTION = "not_a_question"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    status: AnswerStatus
+    choice: int | None = None  # the member's standing answer (theirs from before, for a duplicate)
+    hidden: bool = False  # the server hides answers: the reaction should be removed
+    saved: asyncio.Future[bool] | None = None
+    # Why the answer did not count, as the domain says it (what a button shows the member).
+    error: UserFacingError | None = None
+
+
+@dataclass
+class ActiveRound:
+    row: RoundRow
+    item: BankItem
+    rules: RoundRules
+    timezone: str
+    answers: dict[int, int] = field(default_factory=dict)  # user id -> choice, first wins
+    hidden: bool = False
+    daily_date: str | None = None  # a question of the day: its local date, for day streaks
+
+
+class RoundService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        writer: AnswerWriter,
+        pool: QuestionPool,
+        *,
+        season_of: SeasonOf = no_season,
+        team_of: TeamOf = no_team,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.writer = writer
+        self.pool = pool
+        # The server's running season id, if any (a synchronous cache look-up).
+        self.season_of = season_of
+        # (running competition id, team id) of a member who answers, from the team service's
+        # cache: (guild id, user id, the member's role ids) -> None when no team competes.
+        self.team_of = team_of
+        self.presenter: RoundPresenter | None = None
+        self.answers = AnswerRepository(db)
+        self.settings = GuildSettingsRepository(db)
+        self._active: dict[int, ActiveRound] = {}  # message id -> open round
+        self._resumed = asyncio.Event()  # set once the running quizzes have been picked up
+
+    # -- opening and closing -------------------------------------------------------------------
+
+    def open_round(
+        self, row: RoundRow, item: BankItem, settings: GuildSettings, *, daily_date: str | None = None
+    ) -> ActiveRound:
+        """Take answers on the round's message from now on (a quiz round or a question of the day)."""
+        assert row.message_id is not None
+        active = ActiveRound(
+            row=row,
+            item=item,
+            rules=RoundRules(
+                opens_at=from_ms(row.opens_at),
+                closes_at=from_ms(row.closes_at),
+                n_choices=len(item.choices),
+                correct_index=item.answer_index,
+                speed_bonus=settings.speed_bonus,
+            ),
+            timezone=settings.timezone,
+            hidden=settings.hidden_answers,
+            daily_date=daily_date,
+        )
+        self._active[row.message_id] = active
+        return active
+
+    def active_round(self, message_id: int) -> ActiveRound | None:
+        return self._active.get(message_id)
+
+    async def close_and_reveal(self, row: RoundRow, *, position: int, total: int) -> None:
+        """Stop taking answers, save what was given, and show the answer with what it teaches."""
+        assert self.presenter is not None
+        if row.message_id is not None:
+            self._active.pop(row.message_id, None)
+        await self.writer.flush()
+        now_ms = to_ms(self.clock.now())
+        async with self.db.transaction() as conn:
+            await QuizRepository.close_round(conn, row.id, RoundStatus.CLOSED, now_ms)
+        # Answers whose scores waited for the reveal (a question of the day) count from now on.
+        await self.db.write(AnswerRepository.release_scores, row.id)
+        item = self.pool.item(row.guild_id, row.item_id)
+        if item is None or row.message_id is None:
+            async with self.db.transaction() as conn:
+                await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, now_ms)
+            return
+        answers = await self.answers.round_answers(row.id)
+        counts = [0] * len(item.choices)
+        for answer in answers:
+            if 0 <= answer.choice < len(counts):
+                counts[answer.choice] += 1
+        settings = await self.settings.get(row.guild_id)
+        await self.presenter.reveal(
+            RevealCard(
+                guild_id=row.guild_id,
+                channel_id=row.channel_id,
+                message_id=row.message_id,
+                round_id=row.id,
+                item=item,
+                position=position,
+                total=total,
+                counts=tuple(counts),
+                show_counts=settings.show_counts,
+                correct_names=tuple(a.display_name for a in answers if a.correct),
+                answered=len(answers),
+                kind=row.kind,
+            )
+        )
+        async with self.db.transaction() as conn:
+            await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(self.clock.now()))
+
+    def forget_all(self) -> None:
+        """The process stops: no round takes answers any more (their state stays on disk)."""
+        self._active.clear()
+
+    # -- answers -------------------------------------------------------------------------------
+
+    def answer(
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        display_name: str,
+        choice: int,
+        at: datetime | None = None,
+        role_ids: Sequence[int] = (),
+    ) -> AnswerResult:
+        """Take a member's answer to the question on ``message_id``. The first answer counts."""
+        active = self._active.get(message_id)
+        if active is None:
+            # Its round closed (or it never was a question): to the member, the question is closed.
+            return AnswerResult(AnswerStatus.NOT_A_QUESTION, error=QuestionClosedError())
+        if not 0 <= choice < active.rules.n_choices:
+            return AnswerResult(AnswerStatus.INVALID, error=InvalidChoiceError())
+        previous = active.answers.get(user_id)
+        if previous is not None:
+            return AnswerResult(
+                AnswerStatus.DUPLICATE,
+                choice=previous,
+                hidden=active.hidden,
+                error=AlreadyAnsweredError(LETTERS[previous]),
+            )
+        when = at or self.clock.now()
+        try:
+            judged = judge(active.rules, choice, when)
+        except QuestionClosedError as exc:
+            return AnswerResult(AnswerStatus.CLOSED, error=exc)
+        except UserFacingError as exc:
+            return AnswerResult(AnswerStatus.INVALID, error=exc)
+        active.answers[user_id] = choice
+        keys = period_keys(when, active.timezone)
+        team = self.team_of(active.row.guild_id, user_id, role_ids)
+        saved = self.writer.submit(
+            NewAnswer(
+                round_id=active.row.id,
+                guild_id=active.row.guild_id,
+                user_id=user_id,
+                display_name=display_name,
+                item_id=active.item.id,
+                topic=active.item.main_topic,
+                choice=judged.choice,
+                correct=judged.correct,
+                points=judged.points,
+                latency_ms=judged.latency_ms,
+                answered_at=to_ms(when),
+                week_key=keys.week,
+                month_key=keys.month,
+                season_id=self.season_of(active.row.guild_id),
+                daily_date=active.daily_date,
+                competition_id=team[0] if team else None,
+                team_id=team[1] if team else None,
+                defer_scores=active.daily_date is not None,
+            )
+        )
+        return AnswerResult(AnswerStatus.ACCEPTED, choice=choice, hidden=active.hidden, saved=saved)
+
+    async def answer_when_ready(
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        display_name: str,
+        choice: int,
+        role_ids: Sequence[int] = (),
+    ) -> AnswerResult:
+        """:meth:`answer`, for a reaction or a click from the gateway.
+
+        The gateway delivers clicks and reactions as soon as the bot is ready, a moment before the
+        open questions of the previous process are active again; one that lands in that moment
+        waits for them (at most ``RESUME_WAIT_SECONDS``) instead of being told the question is
+        closed.
+        """
+        result = self.answer(
+            message_id=message_id,
+            user_id=user_id,
+            display_name=display_name,
+            choice=choice,
+            role_ids=role_ids,
+        )
+        if result.status is AnswerStatus.NOT_A_QUESTION and not self.resumed:
+            await self.wait_resumed()
+            result = self.answer(
+                message_id=message_id,
+                user_id=user_id,
+                display_name=display_name,
+                choice=choice,
+                role_ids=role_ids,
+            )
+        return result
+
+    # -- restarts ------------------------------------------------------------------------------
+
+    @property
+    def resumed(self) -> bool:
+        """Whether the rounds open when the process last stopped have been picked up."""
+        return self._resumed.is_set()
+
+    def mark_resumed(self) -> None:
+        self._resumed.set()
+
+    async def wait_resumed(self) -> None:
+        """Wait, at most ``RESUME_WAIT_SECONDS``, until the open rounds have been picked up."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._resumed.wait(), RESUME_WAIT_SECONDS)
+
+    async def reconcile(self, row: RoundRow) -> None:
+        """Re-open an interrupted round and count reactions made while the bot was down."""
+        active = await self.reopen_round(row)
+        if active is not None:
+            await self.count_missed_reactions(active)
+
+    async def reopen_round(self, row: RoundRow, *, daily_date: str | None = None) -> ActiveRound | None:
+        """Take answers on a round posted before a restart again; who had answered still has."""
+        assert row.message_id is not None
+        item = self.pool.item(row.guild_id, row.item_id)
+        if item is None:
+            return None
+        settings = await self.settings.get(row.guild_id)
+        active = self.open_round(row, item, settings, daily_date=daily_date)
+        active.answers.update(await self.answers.answered_users(row.id))
+        return active
+
+    async def count_missed_reactions(self, active: ActiveRound) -> None:
+        """Count the answer reactions on a re-opened round's message that the bot did not see."""
+        assert self.presenter is not None
+        row, item = active.row, active.item
+        if row.mode != AnswerMode.REACTIONS or row.message_id is None:
+            return
+        try:
+            reactions = await self.presenter.read_reactions(row.channel_id, row.message_id, len(item.choices))
+        except Exception:
+            log.exception("could not read the reactions of message %s", row.message_id)
+            return
+        now = self.clock.now()
+        # Reactions made while down are counted at the moment we see them, capped at the deadline.
+        at = min(now, active.rules.closes_at - timedelta(milliseconds=1))
+        counted = 0
+        for user_id, (name, choices) in reactions.items():
+            if user_id in active.answers:
+                continue
+            distinct = sorted(set(choices))
+            if len(distinct) != 1:
+                # Which letter came first cannot be known from a message's reactions.
+                log.info(
+                    "member %s reacted with %d letters while the bot was down; not counted",
+                    user_id,
+                    len(distinct),
+                )
+                continue
+            result = self.answer(
+                message_id=row.message_id, user_id=user_id, display_name=name, choice=distinct[0], at=at
+            )
+            counted += result.status is AnswerStatus.ACCEPTED
+        if counted:
+            log.info(
+                "counted %d reaction(s) made while the bot was down on message %s", counted, row.message_id
+            )

@@ -1,0 +1,105 @@
+"""Yes/no confirmations for one member: resetting the leaderboard, and forget-me (/privacy).
+
+Confirmation buttons carry the action, the member who may confirm and when they were drawn; they
+are only shown ephemerally to that member, and the callback checks the member again anyway.
+
+The buttons are persistent (their custom_id carries the server, the member and when it was
+asked), expire after ``CONFIRM_TTL``, and report through the one error handler.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.core.errors import PermissionDeniedError, UserFacingError
+from cogs._guarded import GuardedButton, GuardedView
+from cogs._leaderboard_views import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+CONFIRM_TTL = timedelta(minutes=10)
+
+
+def confirm_view(
+    action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str
+) -> discord.ui.View:
+    view = GuardedView()
+    button_cls = ResetConfirmButton if action == "reset" else ForgetConfirmButton
+    view.add_item(button_cls(True, guild_id, user_id, issued_s, confirm_label))
+    view.add_item(button_cls(False, guild_id, user_id, issued_s, "Cancel"))
+    return view
+
+
+class _ConfirmButton(GuardedButton, template=r"confirm-base:never"):
+    """A yes/no button for one member; subclasses say what yes does."""
+
+    action = "base"
+
+    def __init__(self, yes: bool, guild_id: int, user_id: int, issued_s: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or ("Confirm" if yes else "Cancel"),
+                style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
+                custom_id=f"confirm:{self.action}:{'yes' if yes else 'no'}:{guild_id}:{user_id}:{issued_s}",
+            )
+        )
+        self.yes, self.guild_id, self.user_id, self.issued_s = yes, guild_id, user_id, issued_s
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> _ConfirmButton:
+        return cls(match["answer"] == "yes", int(match["guild"]), int(match["user"]), int(match["issued"]))
+
+    async def run(self, interaction: discord.Interaction) -> str:
+        raise NotImplementedError
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
+            raise PermissionDeniedError("Only the member who asked can confirm this.")
+        if not self.yes:
+            await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
+            return
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        if bot.clock.now().timestamp() - self.issued_s > CONFIRM_TTL.total_seconds():
+            raise UserFacingError("This confirmation has expired; run the command again.")
+        await interaction.response.defer()
+        text = await self.run(interaction)
+        await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
+
+
+class ResetConfirmButton(
+    _ConfirmButton,
+    template=r"confirm:(?P<action>reset):(?P<answer>yes|no):(?P<guild>\d+):(?P<user>\d+):(?P<issued>\d+)",
+):
+    action = "reset"
+
+    async def run(self, interaction: discord.Interaction) -> str:
+        if not interaction.permissions.manage_guild:
+            raise PermissionDeniedError("You need the Manage Server permission to reset the leaderboard.")
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        result = await bot.leaderboards.reset_all_time(self.guild_id)
+        return (
+            f"The all-time leaderboard starts over. The old one ({result.members} member(s)) is archived as "
+            f"**{discord.utils.escape_markdown(result.label)}**."
+        )
+
+
+class ForgetConfirmButton(
+    _ConfirmButton,
+    template=r"confirm:(?P<action>forget):(?P<answer>yes|no):(?P<guild>\d+):(?P<user>\d+):(?P<issued>\d+)",
+):
+    action = "forget"
+
+    async def run(self, interaction: discord.Interaction) -> str:
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        deleted = await bot.privacy.forget(self.guild_id, self.user_id)
+        if not deleted:
+            return "There was nothing to delete: I keep no record of you in this server."
+        what = ", ".join(f"{n} {kind}" for kind, n in deleted.items())
+        return f"Done. I deleted everything I kept about you in this server ({what})."
