@@ -18,6 +18,7 @@ from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
 from bot.core.study import DEFAULT_CARDS, MAX_CARDS, MIN_CARDS, PRIVATE_DECK, RATING_NAMES
+from bot.services.optimizer import MIN_REVIEWS, Optimizer
 from bot.services.study import StudyCard, StudyService, StudyStep, StudySummary
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -173,3 +174,49 @@ def add_study_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help=f"cards in the session ({MIN_CARDS}-{MAX_CARDS}, default {DEFAULT_CARDS})",
     )
     parser.set_defaults(handler=cmd_study)
+    more = parser.add_subparsers(dest="study_command", metavar="SUBCOMMAND")
+    optimize = more.add_parser(
+        "optimize", help="fit each server's FSRS parameters to its review log (from 1,000 reviews)"
+    )
+    optimize.add_argument(
+        "--guild", type=int, default=None, help="only this server id (0: the private decks)"
+    )
+    optimize.add_argument(
+        "--min-reviews",
+        type=int,
+        default=MIN_REVIEWS,
+        help=f"fit a server once its review log holds this many reviews (default {MIN_REVIEWS:,})",
+    )
+    optimize.set_defaults(handler=cmd_optimize)
+
+
+async def optimize(
+    database_path: str, *, guild_id: int | None, min_reviews: int, out: TextIO = sys.stdout
+) -> int:
+    db = await Database.open(database_path)  # type: ignore[arg-type]
+    try:
+        await migrate(db.writer, where=database_path)
+        results = await Optimizer(db, SystemClock(), min_reviews=min_reviews).optimize(guild_id)
+    finally:
+        await db.close()
+    if not results:
+        print("No reviews yet: nothing to fit.", file=out)
+    for r in results:
+        if r.parameters is None:
+            print(
+                f"server {r.guild_id}: not fitted ({r.reason}); py-fsrs's default parameters stay.", file=out
+            )
+        else:
+            weights = ", ".join(f"{w:.4f}" for w in r.parameters)
+            print(
+                f"server {r.guild_id}: fitted on {r.reviews:,} reviews ({r.items:,} items): [{weights}]",
+                file=out,
+            )
+    return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    return asyncio.run(
+        optimize(str(settings.resolved_database_path()), guild_id=args.guild, min_reviews=args.min_reviews)
+    )

@@ -81,3 +81,12 @@ CREATE TABLE study_sessions (
     ended_at    INTEGER
 );
 CREATE INDEX study_sessions_member ON study_sessions (guild_id, user_id, created_at);
+
+-- FSRS parameters fitted to a server's own review log (`quizbot study optimize`, from 1,000 reviews
+-- on); a server without a row is scheduled with py-fsrs's default parameters.
+CREATE TABLE fsrs_parameters (
+    guild_id   INTEGER PRIMARY KEY,
+    parameters TEXT    NOT NULL,                                 -- JSON list of the 21 FSRS-6 weights
+    reviews    INTEGER NOT NULL,                                 -- review log entries it was fitted on
+    fitted_at  INTEGER NOT NULL
+);

@@ -79,9 +79,10 @@ class ProgressService:
         pool_by_topic: dict[str, int] = {}
         for item in pool:
             pool_by_topic[item.main_topic] = pool_by_topic.get(item.main_topic, 0) + 1
+        fitted = await self.cards.parameters(guild_id) if deck else None
         by_topic: dict[str, list[float]] = {}
         for card in deck:
-            by_topic.setdefault(card.topic, []).append(retrievability(card, now))
+            by_topic.setdefault(card.topic, []).append(retrievability(card, now, fitted))
         order = {t: i for i, t in enumerate(TOPICS)}
         topics = tuple(
             TopicMastery(

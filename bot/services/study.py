@@ -130,9 +130,10 @@ class StudyService:
         """The server's weakest items among ``item_ids`` (``/quiz weak``): lowest mean retrievability
         now over the members who hold cards for them; items nobody holds are left out."""
         now = self.clock.now()
+        fitted = await self.cards.parameters(guild_id)
         found: dict[str, list[float]] = {}
         for card in await self.cards.guild_item_cards(guild_id, item_ids):
-            found.setdefault(card.item_id, []).append(retrievability(card, now))
+            found.setdefault(card.item_id, []).append(retrievability(card, now, fitted))
         return weakest_items(found, n)
 
     # -- starting ------------------------------------------------------------------------------
@@ -153,8 +154,11 @@ class StudyService:
         zone = member.remind_timezone if member is not None and member.remind_timezone else "UTC"
         deck = await self.cards.deck(guild_id, user_id)
         in_pool = {i.id for i in pool}
+        fitted = await self.cards.parameters(guild_id) if deck else None
         due = [
-            (c.item_id, retrievability(c, now)) for c in deck if c.due_at <= now_ms and c.item_id in in_pool
+            (c.item_id, retrievability(c, now, fitted))
+            for c in deck
+            if c.due_at <= now_ms and c.item_id in in_pool
         ]
         new: list[tuple[str, str]] = []
         sums: dict[str, tuple[int, int]] = {}
@@ -331,6 +335,7 @@ class StudyService:
             duration_ms=duration,
             source="study",
             desired_retention=retention,
+            parameters=CardRepository.parameters_for(conn, [session.guild_id]).get(session.guild_id),
         )
         CardRepository.save_reviews(conn, [write])
         CardRepository.update_session(
@@ -373,7 +378,10 @@ class StudyService:
         intervals: dict[int, str] = {}
         if session.phase == "shown":
             retention, _n = await self.settings.get(session.guild_id, session.user_id)
-            intervals = {r: format_interval(due - now) for r, due in preview(card, now, retention).items()}
+            fitted = await self.cards.parameters(session.guild_id)
+            intervals = {
+                r: format_interval(due - now) for r, due in preview(card, now, retention, fitted).items()
+            }
         return StudyCard(
             session_id=session.id,
             position=session.position,

@@ -42,10 +42,16 @@ log = logging.getLogger(__name__)
 NEW = 0  # prior_state of a card reviewed for the first time
 
 
-@lru_cache(maxsize=64)
-def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
-    """py-fsrs's scheduler for a desired retention, with its default parameters and steps."""
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+Parameters = tuple[float, ...] | None  # a server's fitted FSRS weights; None: py-fsrs's defaults
+
+
+@lru_cache(maxsize=256)
+def scheduler(desired_retention: float = DEFAULT_RETENTION, parameters: Parameters = None) -> Scheduler:
+    """py-fsrs's scheduler for a desired retention and the server's parameters (default ones when
+    the server has not fitted its own with ``quizbot study optimize``)."""
+    if parameters is None:
+        return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
 
 
 def utc(when: datetime) -> datetime:
@@ -68,16 +74,18 @@ def to_fsrs(row: CardRow | None, at: datetime) -> Card:
     )
 
 
-def retrievability(row: CardRow, at: datetime) -> float:
+def retrievability(row: CardRow, at: datetime, parameters: Parameters = None) -> float:
     """The chance the member recalls the card at ``at`` (0 for a card never reviewed)."""
-    return float(scheduler().get_card_retrievability(to_fsrs(row, at), utc(at)))
+    return float(scheduler(DEFAULT_RETENTION, parameters).get_card_retrievability(to_fsrs(row, at), utc(at)))
 
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@lru_cache(maxsize=64)
-def _first_review(desired_retention: float, rating: int) -> tuple[int, int | None, float, float, int]:
+@lru_cache(maxsize=256)
+def _first_review(
+    desired_retention: float, rating: int, parameters: Parameters = None
+) -> tuple[int, int | None, float, float, int]:
     """What py-fsrs makes of a new card's first review with ``rating``: (state, step, stability,
     difficulty, milliseconds until due).
 
@@ -86,7 +94,9 @@ def _first_review(desired_retention: float, rating: int) -> tuple[int, int | Non
     off). Computed once with py-fsrs and reused, because a group quiz reviews hundreds of new
     cards at once, on the answer writer's thread.
     """
-    card, _log = scheduler(desired_retention).review_card(Card(card_id=0, due=_EPOCH), Rating(rating), _EPOCH)
+    card, _log = scheduler(desired_retention, parameters).review_card(
+        Card(card_id=0, due=_EPOCH), Rating(rating), _EPOCH
+    )
     assert card.stability is not None and card.difficulty is not None
     return (int(card.state), card.step, card.stability, card.difficulty, to_ms(card.due) - to_ms(_EPOCH))
 
@@ -101,11 +111,12 @@ def review(
     duration_ms: int | None,
     source: str,
     desired_retention: float = DEFAULT_RETENTION,
+    parameters: Parameters = None,
 ) -> ReviewWrite:
     """The card after one review, as py-fsrs schedules it."""
     if row is None:
         # A new card's first review: py-fsrs's answer for that rating, moved to this moment.
-        state, step, stability, difficulty, offset = _first_review(desired_retention, rating)
+        state, step, stability, difficulty, offset = _first_review(desired_retention, rating, parameters)
         at_ms = to_ms(at)
         return ReviewWrite(
             guild_id=key[0],
@@ -124,7 +135,7 @@ def review(
             prior_state=NEW,
             lapse=False,
         )
-    card, _log = scheduler(desired_retention).review_card(
+    card, _log = scheduler(desired_retention, parameters).review_card(
         to_fsrs(row, at), Rating(rating), utc(at), duration_ms
     )
     prior = row.state
@@ -148,10 +159,13 @@ def review(
 
 
 def preview(
-    row: CardRow | None, at: datetime, desired_retention: float = DEFAULT_RETENTION
+    row: CardRow | None,
+    at: datetime,
+    desired_retention: float = DEFAULT_RETENTION,
+    parameters: Parameters = None,
 ) -> dict[int, datetime]:
     """When the card would come back after each rating (the flashcard buttons' labels)."""
-    sched = scheduler(desired_retention)
+    sched = scheduler(desired_retention, parameters)
     card = to_fsrs(row, at)
     return {int(r): sched.review_card(card, r, utc(at))[0].due for r in Rating}
 
@@ -196,6 +210,7 @@ def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accept
     keys = [(a.guild_id, a.user_id, a.item_id) for a in graded]
     cards: dict[Key, CardRow | None] = dict(CardRepository.load(conn, keys))
     retention = CardRepository.retentions(conn, {(a.guild_id, a.user_id) for a in graded})
+    fitted = CardRepository.parameters_for(conn, {a.guild_id for a in graded})
     repeated = len(set(keys)) != len(keys)  # a member answering the same item twice in one batch
     writes = []
     for answer, key in zip(graded, keys, strict=True):
@@ -209,6 +224,7 @@ def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accept
             duration_ms=answer.latency_ms,
             source=answer_source(answer),
             desired_retention=retention.get((answer.guild_id, answer.user_id), DEFAULT_RETENTION),
+            parameters=fitted.get(answer.guild_id),
         )
         writes.append(write)
         if repeated:

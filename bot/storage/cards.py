@@ -197,6 +197,32 @@ class CardRepository:
         return {(int(g), int(u)): float(r) for g, u, r in rows}
 
     @staticmethod
+    def parameters_for(conn: sqlite3.Connection, guild_ids: Iterable[int]) -> dict[int, tuple[float, ...]]:
+        """Fitted FSRS parameters of the given servers (those without keep py-fsrs's defaults)."""
+        wanted = sorted(set(guild_ids))
+        if not wanted:
+            return {}
+        rows = conn.execute(
+            "SELECT guild_id, parameters FROM fsrs_parameters "
+            f"WHERE guild_id IN ({', '.join('?' * len(wanted))})",
+            wanted,
+        ).fetchall()
+        return {int(g): tuple(float(x) for x in json.loads(p)) for g, p in rows}
+
+    @staticmethod
+    def save_parameters(
+        conn: sqlite3.Connection, guild_id: int, parameters: Sequence[float], reviews: int, now_ms: int
+    ) -> None:
+        conn.execute(
+            """
+            INSERT INTO fsrs_parameters (guild_id, parameters, reviews, fitted_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET parameters = excluded.parameters, reviews = excluded.reviews,
+                fitted_at = excluded.fitted_at
+            """,
+            (guild_id, json.dumps(list(parameters)), reviews, now_ms),
+        )
+
+    @staticmethod
     def save_reviews(conn: sqlite3.Connection, reviews: Sequence[ReviewWrite]) -> None:
         """Upsert each card with its new state and log its review, in order."""
         if not reviews:
@@ -516,6 +542,30 @@ class CardRepository:
             params = [v for g, u in chunk for v in (g, u, g, u, now_ms)]
             for g, u, n in await self._db.fetch_all(sql, params):
                 found[(int(g), int(u))] = int(n)
+        return found
+
+    async def parameters(self, guild_id: int) -> tuple[float, ...] | None:
+        """The server's fitted FSRS parameters, None for py-fsrs's defaults."""
+        row = await self._db.fetch_one(
+            "SELECT parameters FROM fsrs_parameters WHERE guild_id = ?", (guild_id,)
+        )
+        return tuple(float(x) for x in json.loads(row[0])) if row is not None else None
+
+    async def review_counts(self) -> dict[int, int]:
+        """Review log entries per server (deck 0, the private decks, included)."""
+        rows = await self._db.fetch_all("SELECT guild_id, COUNT(*) FROM review_log GROUP BY guild_id")
+        return {int(g): int(n) for g, n in rows}
+
+    async def review_histories(self, guild_id: int) -> dict[int, list[tuple[int, int]]]:
+        """card id -> [(reviewed_at ms, rating)] in time order, every card of the server."""
+        rows = await self._db.fetch_all(
+            "SELECT card_id, reviewed_at, rating FROM review_log WHERE guild_id = ? "
+            "ORDER BY card_id, reviewed_at, id",
+            (guild_id,),
+        )
+        found: dict[int, list[tuple[int, int]]] = {}
+        for card_id, at, rating in rows:
+            found.setdefault(int(card_id), []).append((int(at), int(rating)))
         return found
 
     async def guild_item_cards(self, guild_id: int, item_ids: Sequence[str]) -> list[CardRow]:
