@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bank.loader import load_bank
+from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock, to_ms
 from bot.services.progress import ProgressService
 from bot.services.reminders import ReminderCard, ReminderService
@@ -171,6 +171,16 @@ async def measure(path: Path, members: int, samples: int) -> None:
     bank = load_bank()
     clock = FakeClock(NOW)
     db = await Database.open(path)
+    try:
+        await _queries(db, bank, clock, path, members, samples)
+    finally:
+        await db.close()
+    await _reminders(path, members, clock)
+
+
+async def _queries(
+    db: Database, bank: Bank, clock: FakeClock, path: Path, members: int, samples: int
+) -> None:
     study = StudyService(db, bank, clock)
     progress = ProgressService(study, clock)
     row = await db.fetch_one("SELECT COUNT(*) FROM cards")
@@ -193,27 +203,34 @@ async def measure(path: Path, members: int, samples: int) -> None:
         f"/study progress:  p50 {pct(prog, 0.5):.2f} ms, p99 {pct(prog, 0.99):.2f} ms  target p99 <= 50 ms: "
         + ("met" if pct(prog, 0.99) <= 50 else "NOT met")
     )
-    await db.close()
 
-    # Reminders: every member due in the same minute.
+
+async def _reminders(path: Path, members: int, clock: FakeClock) -> None:
+    """Every member's reminder due in the same minute, through one run."""
     conn = sqlite3.connect(path, isolation_level=None)
     fill_reminders(conn, members, NOW)
     conn.close()
     db = await Database.open(path)
-    reminders = ReminderService(db, clock, run_budget=timedelta(hours=1))
-    counting = Counting()
-    reminders.presenter = counting
-    stop = asyncio.Event()
-    lags: list[float] = []
-    monitor = asyncio.create_task(lag_monitor(stop, lags))
-    await asyncio.sleep(0.05)
-    t0 = time.perf_counter()
-    report = await reminders.run_due()
-    wall = time.perf_counter() - t0
-    stop.set()
-    await monitor
-    left = await db.fetch_one("SELECT COUNT(*) FROM study_members WHERE remind_next_at <= ?", (to_ms(NOW),))
-    await db.close()
+    try:
+        reminders = ReminderService(db, clock, run_budget=timedelta(hours=1))
+        counting = Counting()
+        reminders.presenter = counting
+        stop = asyncio.Event()
+        lags: list[float] = []
+        monitor = asyncio.create_task(lag_monitor(stop, lags))
+        await asyncio.sleep(0.05)
+        t0 = time.perf_counter()
+        try:
+            report = await reminders.run_due()
+        finally:
+            wall = time.perf_counter() - t0
+            stop.set()
+            await monitor
+        left = await db.fetch_one(
+            "SELECT COUNT(*) FROM study_members WHERE remind_next_at <= ?", (to_ms(NOW),)
+        )
+    finally:
+        await db.close()
     with_due = members - report.nothing_due
     missed = with_due - len(counting.sent)
     print(

@@ -149,12 +149,11 @@ class StudyService:
         now = self.clock.now()
         now_ms = to_ms(now)
         pool = self.pool(guild_id, topic, lang)
-        member = await self.cards.member(guild_id, user_id)
-        new_per_day = member.new_per_day if member is not None else DEFAULT_NEW_PER_DAY
-        zone = member.remind_timezone if member is not None and member.remind_timezone else "UTC"
+        new_per_day_set, zone_set, fitted = await self.cards.study_context(guild_id, user_id)
+        new_per_day = DEFAULT_NEW_PER_DAY if new_per_day_set is None else new_per_day_set
+        zone = zone_set or "UTC"
         deck = await self.cards.deck(guild_id, user_id)
         in_pool = {i.id for i in pool}
-        fitted = await self.cards.parameters(guild_id) if deck else None
         due = [
             (c.item_id, retrievability(c, now, fitted))
             for c in deck

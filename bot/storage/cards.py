@@ -544,6 +544,24 @@ class CardRepository:
                 found[(int(g), int(u))] = int(n)
         return found
 
+    async def study_context(
+        self, guild_id: int, user_id: int
+    ) -> tuple[int | None, str | None, tuple[float, ...] | None]:
+        """(new cards per day, reminder zone, the server's fitted FSRS parameters) in one read;
+        None where the member or the server has set nothing."""
+        row = await self._db.fetch_one(
+            """
+            SELECT (SELECT new_per_day FROM study_members WHERE guild_id = ?1 AND user_id = ?2),
+                   (SELECT remind_timezone FROM study_members WHERE guild_id = ?1 AND user_id = ?2),
+                   (SELECT parameters FROM fsrs_parameters WHERE guild_id = ?1)
+            """,
+            (guild_id, user_id),
+        )
+        if row is None:
+            return (None, None, None)
+        parameters = tuple(float(x) for x in json.loads(row[2])) if row[2] is not None else None
+        return (row[0], row[1], parameters)
+
     async def parameters(self, guild_id: int) -> tuple[float, ...] | None:
         """The server's fitted FSRS parameters, None for py-fsrs's defaults."""
         row = await self._db.fetch_one(
