@@ -87,6 +87,9 @@ class QuizBot(commands.Bot):
         extensions: tuple[str, ...] = EXTENSIONS,
         **client_kwargs: Any,
     ) -> None:
+        # The bot has no voice: discord.py's warnings that PyNaCl and davey (voice) are missing are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         client_kwargs.setdefault("intents", build_intents())
         # Raw reaction events carry everything needed; the default 1,000-message cache makes every
         # reaction event scan it, so it is off.
@@ -267,6 +270,7 @@ class QuizBot(commands.Bot):
 async def open_database(settings: Settings) -> Database:
     """Open the SQLite file and bring it to the latest schema (before any cog loads)."""
     path = settings.resolved_database_path()
+    log.info("database: %s", path)
     db = await Database.open(path)
     try:
         await migrate(db.writer, where=path)

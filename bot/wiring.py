@@ -92,8 +92,8 @@ def build_services(
 ) -> Services:
     """Build every service of the bot on one database, bank and clock.
 
-    ``seed`` makes the quiz's and the daily question's draws repeatable (tests and benches); each
-    gets its own generator, so one's draws never shift the other's.
+    ``seed`` makes the quiz's and the daily question's draws, and the choice orders of postings,
+    repeatable (tests and benches); each gets its own generator, so one's draws never shift another's.
     """
     tasks = tasks or TaskRunner()
     writer = AnswerWriter(db, tasks)
@@ -105,7 +105,17 @@ def build_services(
     pool = QuestionPool(bank, guild_items=guild_bank.items_of)
     # Every answer scores on the server's running season too (a synchronous cache look-up), and for
     # the member's team while a competition runs (explicit membership or a role).
-    rounds = RoundService(db, clock, writer, pool, season_of=seasons.running_id, team_of=teams.team_of)
+    # Each posting's choice order comes from a generator of its own, so the quiz's and the daily
+    # question's draws stay what they were for a seed.
+    rounds = RoundService(
+        db,
+        clock,
+        writer,
+        pool,
+        season_of=seasons.running_id,
+        team_of=teams.team_of,
+        rng=random.Random(None if seed is None else f"{seed}:posted-order"),
+    )
     daily_schedules = DailyScheduleService(db, clock, pool)
     study = StudyService(db, bank, clock, guild_items=guild_bank.items_of)
     return Services(

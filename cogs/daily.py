@@ -75,10 +75,15 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower().strip()
+        guild_id = interaction.guild_id
+        settings = await self.bot.guild_settings.get(guild_id) if guild_id is not None else None
+        topics = self.bot.question_pool.topics(guild_id, settings.topics_enabled if settings else None)
+        # The question of the day is asked in the server's language: offer the topics it has there.
+        lang = settings.default_language if settings else "any"
         return [
             app_commands.Choice(name=topic_label(t), value=t)
-            for t in self.bot.question_pool.topics(interaction.guild_id)
-            if needle in t or needle in topic_label(t).lower()
+            for t, per_lang in topics.items()
+            if (lang == "any" or per_lang.get(lang)) and (needle in t or needle in topic_label(t).lower())
         ][:25]
 
     # -- commands ---------------------------------------------------------------------------------

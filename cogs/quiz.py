@@ -20,6 +20,7 @@ from cogs._quiz_views import (
     AnswerButton,
     add_answer_reactions,
     answer_view,
+    closed_answer_view,
     question_embed,
     results_embed,
     reveal_embed,
@@ -66,10 +67,15 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
 
     # -- commands ------------------------------------------------------------------------------
 
+    async def _askable_topics(self, guild_id: int | None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a quiz here can ask (the server's enabled topics apply)."""
+        enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
+        return self.pool.topics(guild_id, enabled)
+
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.pool.topics(interaction.guild_id)
+        counts = await self._askable_topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -167,7 +173,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if topic is not None:
             topic = topic.strip().lower() or None
-        if topic is not None and topic not in TOPICS:
+        # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
+        own = self.pool.topics(interaction.guild_id)
+        if topic is not None and topic not in TOPICS and topic not in own:
             raise UserFacingError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
         settings = await self.service.guild_settings(interaction.guild_id)
         options = QuizOptions(
@@ -220,7 +228,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=topics_embed(self.pool.topics(interaction.guild_id)), ephemeral=True
+            embed=topics_embed(await self._askable_topics(interaction.guild_id)), ephemeral=True
         )
 
     # -- reactions -----------------------------------------------------------------------------
@@ -305,6 +313,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         await channel.send(
             embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
         )
+        if card.mode == AnswerMode.BUTTONS:
+            await self._close_buttons(card, question)
+
+    async def _close_buttons(self, card: RevealCard, question: discord.PartialMessage) -> None:
+        """Disable the question's buttons, in one edit. The reveal is out whatever happens here."""
+        view = closed_answer_view(card.round_id, len(card.item.choices), card.right_indexes)
+        try:
+            await question.edit(view=view)
+        except discord.HTTPException as exc:
+            # Still clickable: a click is answered privately that the question is closed.
+            log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)

@@ -70,7 +70,7 @@ async def test_quizbot_play_answers_feed_the_private_deck(tmp_path: Path) -> Non
     from bot.play import play
     from bot.services.quiz import QuizOptions
 
-    lines = iter(["A\n", "B\n"])
+    lines = iter(["A\n", "\n", "B\n"])  # Enter after the first reveal goes on
     db_path = tmp_path / "play.db"
     options = QuizOptions(topic="qlora", questions=2, seconds=60, lang="en")
     assert await play(options, str(db_path), read_line=lambda: next(lines, ""), out=io.StringIO()) == 0

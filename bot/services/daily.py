@@ -485,6 +485,7 @@ class DailyService:
             mode=plan.settings.answer_mode,
             opens_at=now_ms,
             closes_at=to_ms(reveal_at),
+            choice_order=self.rounds.draw_order(plan.item),
         )
         await DailyRepository.set_round(conn, schedule.guild_id, plan.post_date, row.id)
         await UsageRepository.mark_used(conn, schedule.guild_id, [plan.item.id], now_ms)
@@ -504,6 +505,7 @@ class DailyService:
             closes_at=from_ms(row.closes_at),
             mode=row.mode,
             kind=QuizKind.DAILY,
+            posting=self.rounds.posting_of(row, claimed.item),
         )
         await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
         async with self.db.transaction() as conn:

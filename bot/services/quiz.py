@@ -213,6 +213,28 @@ class QuizService:
         if runner.task is not None:
             await asyncio.wait({runner.task}, timeout=30)
 
+    def request_stop(self, channel_id: int) -> bool:
+        """Ask the channel's quiz to end as stopped at its next step, without waiting for it (a
+        presenter calls this from inside the loop, where :meth:`stop` would wait for itself)."""
+        runner = self._runners.get(channel_id)
+        if runner is None:
+            return False
+        runner.stop.set()
+        runner.skip.set()
+        return True
+
+    async def end_left_running(self, channel_id: int) -> SessionRow | None:
+        """End, as stopped, a quiz the database says is running in the channel while no loop of this
+        process runs it: its process is gone (``quizbot play``'s quizzes never resume). Returns it."""
+        if channel_id in self._runners:
+            return None
+        session = await self.quizzes.running_in_channel(channel_id)
+        if session is None:
+            return None
+        async with self.db.transaction() as conn:
+            ended = await QuizRepository.end_session(conn, session.id, "stopped", to_ms(self.clock.now()))
+        return session if ended else None
+
     def close_round_now(self, channel_id: int) -> None:
         """Close the channel's open question early (everyone expected has answered)."""
         runner = self._runners.get(channel_id)
@@ -305,6 +327,7 @@ class QuizService:
                 mode=session.mode,
                 opens_at=to_ms(now),
                 closes_at=to_ms(closes),
+                choice_order=None if item is None else self.rounds.draw_order(item),
             )
             if item is None:
                 await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(now))
@@ -320,6 +343,7 @@ class QuizService:
             session.total_questions,
             closes,
             session.mode,
+            posting=self.rounds.posting_of(row, item),
         )
         message_id = await self.presenter.post_question(card)
         # Take answers from the moment the message exists (no await in between), before the

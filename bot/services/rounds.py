@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from bot.core.quiz import (
     RoundRules,
     judge,
 )
+from bot.core.shuffle import Posting, posted_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.answer_writer import AnswerWriter
 from bot.services.question_pool import QuestionPool
@@ -57,6 +59,14 @@ def no_team(guild_id: int, user_id: int, role_ids: Sequence[int]) -> tuple[int, 
 
 
 # --- what the presenter is given -------------------------------------------------------------
+#
+# A card speaks posted letters only: its ``posting`` says which bank choice was shown under each
+# letter, and the properties below translate the item (whose key, also-accepted letters and
+# why-nots are the bank's) so a presenter never does.
+
+
+def _shown(posting: Posting | None, item: BankItem) -> Posting:
+    return posting if posting is not None else Posting.identity(len(item.choices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +80,13 @@ class QuestionCard:
     closes_at: datetime
     mode: AnswerMode
     kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
+    posting: Posting | None = None  # the posting's choice order; None: bank order
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The choice texts in posted order (the first under A)."""
+        shown = _shown(self.posting, self.item)
+        return tuple(self.item.choices[i] for i in shown.order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +98,50 @@ class RevealCard:
     item: BankItem
     position: int
     total: int
-    counts: tuple[int, ...]
+    counts: tuple[int, ...]  # per posted choice
     show_counts: bool
     correct_names: tuple[str, ...]
     answered: int
     kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
+    posting: Posting | None = None  # the choice order the question was posted in; None: bank order
+    mode: AnswerMode = AnswerMode.REACTIONS
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The choice texts in posted order (the first under A)."""
+        shown = _shown(self.posting, self.item)
+        return tuple(self.item.choices[i] for i in shown.order)
+
+    @property
+    def key_index(self) -> int:
+        """Where the key was posted (0 = A)."""
+        return _shown(self.posting, self.item).posted_index(self.item.answer_index)
+
+    @property
+    def key_letter(self) -> str:
+        return LETTERS[self.key_index]
+
+    @property
+    def key_text(self) -> str:
+        return self.item.choices[self.item.answer_index]
+
+    @property
+    def accepted_letters(self) -> tuple[str, ...]:
+        """Posted letters of the choices that also scored as right, in posted order."""
+        return _shown(self.posting, self.item).accepted_letters(self.item.also_accepted_indexes)
+
+    @property
+    def right_indexes(self) -> frozenset[int]:
+        """Posted indexes of every choice that scored as right: the key and the also-accepted."""
+        return frozenset({self.key_index, *(LETTERS.index(x) for x in self.accepted_letters)})
+
+    @property
+    def why_not(self) -> tuple[tuple[str, str], ...]:
+        """(posted letter, reason) for the wrong choices the bank explains, in posted order."""
+        shown = _shown(self.posting, self.item)
+        return tuple(
+            sorted((shown.bank_letter_to_posted(letter), why) for letter, why in self.item.why_not.items())
+        )
 
 
 class RoundPresenter(Protocol):
@@ -123,8 +179,9 @@ class AnswerResult:
 class ActiveRound:
     row: RoundRow
     item: BankItem
-    rules: RoundRules
+    rules: RoundRules  # in posted indexes
     timezone: str
+    posting: Posting  # the order the choices were posted in (stored with the round)
     answers: dict[int, int] = field(default_factory=dict)  # user id -> choice, first wins
     hidden: bool = False
     daily_date: str | None = None  # a question of the day: its local date, for day streaks
@@ -140,6 +197,7 @@ class RoundService:
         *,
         season_of: SeasonOf = no_season,
         team_of: TeamOf = no_team,
+        rng: random.Random | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -150,6 +208,8 @@ class RoundService:
         # (running competition id, team id) of a member who answers, from the team service's
         # cache: (guild id, user id, the member's role ids) -> None when no team competes.
         self.team_of = team_of
+        # Draws each posting's choice order (seeded in tests, so orders repeat).
+        self.rng = rng or random.Random()
         self.presenter: RoundPresenter | None = None
         self.answers = AnswerRepository(db)
         self.settings = GuildSettingsRepository(db)
@@ -158,11 +218,37 @@ class RoundService:
 
     # -- opening and closing -------------------------------------------------------------------
 
+    def draw_order(self, item: BankItem) -> tuple[int, ...]:
+        """A fresh choice order for one posting of ``item``, to store with its round.
+
+        Bank order for an item whose order means something (true/false, ``shuffle: false``).
+        """
+        return posted_order(len(item.choices), shuffle=item.shuffle, item_type=item.type.value, rng=self.rng)
+
+    @staticmethod
+    def posting_of(row: RoundRow, item: BankItem) -> Posting:
+        """The order the round's choices were posted in, as stored with it."""
+        n = len(item.choices)
+        if row.choice_order is None:
+            return Posting.identity(n)  # posted before orders were stored: bank order
+        if len(row.choice_order) != n:
+            # The item's choices changed in the bank since it was posted: letters cannot be mapped.
+            log.warning(
+                "round %s was posted with %d choices, item %s now has %d; using bank order",
+                row.id,
+                len(row.choice_order),
+                item.id,
+                n,
+            )
+            return Posting.identity(n)
+        return Posting(row.choice_order)
+
     def open_round(
         self, row: RoundRow, item: BankItem, settings: GuildSettings, *, daily_date: str | None = None
     ) -> ActiveRound:
         """Take answers on the round's message from now on (a quiz round or a question of the day)."""
         assert row.message_id is not None
+        posting = self.posting_of(row, item)
         active = ActiveRound(
             row=row,
             item=item,
@@ -170,10 +256,12 @@ class RoundService:
                 opens_at=from_ms(row.opens_at),
                 closes_at=from_ms(row.closes_at),
                 n_choices=len(item.choices),
-                correct_index=item.answer_index,
+                correct_index=posting.posted_index(item.answer_index),
                 speed_bonus=settings.speed_bonus,
+                accepted=frozenset(posting.posted_index(i) for i in item.also_accepted_indexes),
             ),
             timezone=settings.timezone,
+            posting=posting,
             hidden=settings.hidden_answers,
             daily_date=daily_date,
         )
@@ -219,6 +307,8 @@ class RoundService:
                 correct_names=tuple(a.display_name for a in answers if a.correct),
                 answered=len(answers),
                 kind=row.kind,
+                posting=self.posting_of(row, item),
+                mode=row.mode,
             )
         )
         async with self.db.transaction() as conn:
@@ -240,7 +330,11 @@ class RoundService:
         at: datetime | None = None,
         role_ids: Sequence[int] = (),
     ) -> AnswerResult:
-        """Take a member's answer to the question on ``message_id``. The first answer counts."""
+        """Take a member's answer to the question on ``message_id``. The first answer counts.
+
+        ``choice`` is the posted index (the letter the member saw: 0 = A); the stored answer keeps
+        it and the bank's own index of that choice.
+        """
         active = self._active.get(message_id)
         if active is None:
             # Its round closed (or it never was a question): to the member, the question is closed.
@@ -274,6 +368,7 @@ class RoundService:
                 item_id=active.item.id,
                 topic=active.item.main_topic,
                 choice=judged.choice,
+                bank_choice=active.posting.bank_index(judged.choice),
                 correct=judged.correct,
                 points=judged.points,
                 latency_ms=judged.latency_ms,

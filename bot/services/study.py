@@ -228,7 +228,8 @@ class StudyService:
             item = self._item_of(session)
             if item.type not in CHOICE_TYPES or not 0 <= choice < len(item.choices):
                 raise StaleStepError("That is not one of this card's choices.")
-            rating = rating_for_choice(choice == item.answer_index)
+            # Study shows choices in bank order; an also-accepted choice is right, as in a quiz.
+            rating = rating_for_choice(choice == item.answer_index or choice in item.also_accepted_indexes)
             return self._review(conn, session, item, rating, at, choice=choice)
 
         return await self._run(work)

@@ -17,6 +17,7 @@ from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS
 from bot.services.tutor import review
 from bot.storage.cards import CardRepository
+from tests.e2e.posted import key_letter
 from tests.fakediscord import FakeDiscord, Message, StudyServer
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ async def _study_one(member: Member, bot: QuizBot, message: Message, *, right: b
         answered = (await member.click(shown, _button(shown, "r3" if right else "r1"))).message
         assert "You said: " + ("Good" if right else "Again") in answered.text()
     else:
-        choice = item.answer_index if right else (item.answer_index + 1) % len(item.choices)
+        accepted = {item.answer_index, *item.also_accepted_indexes}
+        choice = item.answer_index if right else min(set(range(len(item.choices))) - accepted)
         answered = (await member.click(message, LETTERS[choice])).message
         title = answered.embeds[0]["title"]
         assert title.startswith("✅ Right" if right else "❌ Not quite"), title
@@ -246,7 +248,7 @@ async def test_quiz_weak_asks_the_servers_weakest_items_and_its_answers_feed_the
     assert first.embeds[0]["footer"]["text"].endswith(fading.id)
     await fake.wait_for(lambda: bot.rounds.active_round(first.id) is not None)
     carol = fake.add_member(world.guild, "carol")
-    await carol.click(first, LETTERS[fading.answer_index])
+    await carol.click(first, key_letter(first, fading))
     await bot.answer_writer.flush()
     [card] = await CardRepository(bot.db).deck(world.guild.id, carol.id)
     assert card.item_id == fading.id

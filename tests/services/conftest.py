@@ -10,6 +10,7 @@ import pytest
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock
 from bot.services.answer_writer import AnswerWriter
+from bot.services.guild_bank import GuildBankService
 from bot.services.question_pool import QuestionPool
 from bot.services.quiz import QuestionCard, QuizService, ResultsCard, RevealCard
 from bot.services.rounds import RoundService
@@ -71,6 +72,7 @@ class Harness:
     tasks: TaskRunner
     pool: QuestionPool
     rounds: RoundService
+    guild_bank: GuildBankService
 
     async def close(self) -> None:
         await self.service.shutdown()
@@ -93,6 +95,7 @@ def make_harness(db: Database, bank: Bank, clock: FakeClock | None = None, seed:
         services.tasks,
         services.question_pool,
         services.rounds,
+        services.guild_bank,
     )
 
 

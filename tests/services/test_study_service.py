@@ -86,7 +86,8 @@ async def test_a_choice_card_and_a_flashcard_are_reviewed_and_the_session_ends_w
         shown_at = clock.now()  # the card is on screen from the click that brought it
         clock.advance(timedelta(seconds=7))
         if step.is_choice:
-            wrong = (step.item.answer_index + 1) % len(step.item.choices)
+            accepted = {step.item.answer_index, *step.item.also_accepted_indexes}
+            wrong = min(set(range(len(step.item.choices))) - accepted)
             answered = await service.answer_choice(step.session_id, ALICE, step.position, wrong)
             assert isinstance(answered, StudyCard) and answered.right is False and answered.picked == wrong
             # Wrong is Again: a new card comes back at its first learning step.

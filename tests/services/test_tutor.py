@@ -13,7 +13,7 @@ from bot.services.quiz import AnswerStatus, QuizOptions
 from bot.services.tutor import TutorSettings, review, scheduler
 from bot.storage.cards import CardRepository
 from bot.storage.database import Database
-from tests.helpers import wait_for
+from tests.helpers import key_posted, wait_for, wrong_posted
 from tests.services.conftest import Harness
 
 GUILD, CHANNEL, ALICE, BOB = 1, 10, 100, 200
@@ -31,13 +31,13 @@ async def test_a_wrong_quiz_answer_makes_the_card_due_at_its_first_learning_step
 ) -> None:
     h = harness
     msg = await _first_question(h)
-    item = h.presenter.questions[0].item
+    card = h.presenter.questions[0]
+    item = card.item
     h.clock.advance(timedelta(seconds=4))
     answered_at = h.clock.now()
-    wrong = (item.answer_index + 1) % len(item.choices)
-    result = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong)
+    result = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=wrong_posted(card))
     assert result.status is AnswerStatus.ACCEPTED
-    right = h.rounds.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=item.answer_index)
+    right = h.rounds.answer(message_id=msg, user_id=BOB, display_name="Bob", choice=key_posted(card))
     assert right.saved is not None and await right.saved
 
     repo = CardRepository(db)
@@ -61,14 +61,16 @@ async def test_a_second_answer_reviews_the_card_from_its_stored_state(harness: H
     h = harness
     msg = await _first_question(h)
     item = h.presenter.questions[0].item
-    first = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    key = key_posted(h.presenter.questions[0])
+    first = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=key)
     assert first.saved is not None and await first.saved
     [card] = await CardRepository(db).deck(GUILD, ALICE)
     await h.service.stop(channel_id=CHANNEL, user_id=ALICE, can_manage_messages=True)
 
     h.clock.advance(timedelta(days=3))
     msg2 = await _first_question_again(h, item.id)
-    again = h.rounds.answer(message_id=msg2, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    again_key = key_posted(h.presenter.questions[-1])
+    again = h.rounds.answer(message_id=msg2, user_id=ALICE, display_name="Alice", choice=again_key)
     assert again.saved is not None and await again.saved
     [after] = await CardRepository(db).deck(GUILD, ALICE)
     expected, _ = scheduler().review_card(
@@ -136,8 +138,9 @@ async def test_forget_me_empties_the_members_deck_here_and_nowhere_else(
 
     h = harness
     msg = await _first_question(h)
-    item = h.presenter.questions[0].item
-    answered = h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=item.answer_index)
+    answered = h.rounds.answer(
+        message_id=msg, user_id=ALICE, display_name="Alice", choice=key_posted(h.presenter.questions[0])
+    )
     assert answered.saved is not None and await answered.saved
     study = StudyService(db, h.pool.bank, h.clock)
     await study.settings.save(GUILD, ALICE, new_per_day=5, retention=None)

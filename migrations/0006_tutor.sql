@@ -1,5 +1,4 @@
--- 0006 (issue 16, the tutor), numbered 0005 here only while 0005 (issue 12) is not merged: the
--- runner wants numbers without gaps. Rename to 0006_tutor.sql once 0005 is in.
+-- 0006 (issue 16): the tutor.
 --
 -- A deck is (guild_id, user_id): a member's cards in one server. guild_id 0 is the member's private
 -- deck of the shared bank, used in DMs with the bot and by `quizbot play` / `quizbot study`
