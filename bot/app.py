@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
+from bot.services.posting import RetrySchedule
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -85,6 +86,7 @@ class QuizBot(commands.Bot):
         clock: Clock | None = None,
         scheduler: AsyncIOScheduler | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
+        send_retry: RetrySchedule | None = None,
         **client_kwargs: Any,
     ) -> None:
         # The bot has no voice: discord.py's warnings that PyNaCl and davey (voice) are missing are noise.
@@ -110,7 +112,7 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
-        self.services = build_services(db, bank, self.clock)
+        self.services = build_services(db, bank, self.clock, send_retry=send_retry)
         # The services under their own names, for the cogs.
         self.tasks = self.services.tasks
         self.answer_writer = self.services.answer_writer

@@ -36,6 +36,7 @@ from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.core.vocabulary import AnswerMode
 from bot.services.answer_writer import AnswerWriter
+from bot.services.posting import SendFailure
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -237,6 +238,12 @@ class TerminalPresenter:
         self, channel_id: int, message_id: int, n_choices: int
     ) -> dict[int, tuple[str, list[int]]]:
         return {}
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        self.say(text)
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # printing to a terminal has no transient failures worth retrying
 
 
 def build_service(db: Database, bank: Bank) -> tuple[QuizService, AnswerWriter, TaskRunner]:

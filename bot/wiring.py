@@ -23,6 +23,7 @@ from bot.services.daily_schedule import DailyScheduleService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.posting import RetrySchedule
 from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.question_pool import QuestionPool
@@ -89,11 +90,13 @@ def build_services(
     seed: int | None = None,
     pause_between_rounds: timedelta = PAUSE_BETWEEN_ROUNDS,
     pacer: Pacer | None = None,
+    send_retry: RetrySchedule | None = None,
 ) -> Services:
     """Build every service of the bot on one database, bank and clock.
 
     ``seed`` makes the quiz's and the daily question's draws, and the choice orders of postings,
     repeatable (tests and benches); each gets its own generator, so one's draws never shift another's.
+    ``send_retry``: how posts that Discord fails for a while are tried again (tests pass short waits).
     """
     tasks = tasks or TaskRunner()
     writer = AnswerWriter(db, tasks)
@@ -115,6 +118,7 @@ def build_services(
         season_of=seasons.running_id,
         team_of=teams.team_of,
         rng=random.Random(None if seed is None else f"{seed}:posted-order"),
+        retry=send_retry,
     )
     daily_schedules = DailyScheduleService(db, clock, pool)
     study = StudyService(db, bank, clock, guild_items=guild_bank.items_of)

@@ -16,6 +16,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
 from cogs._guarded import GuardedButton, GuardedView
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.services.rounds import RoundService
@@ -146,6 +147,8 @@ def results_embed(card: ResultsCard) -> discord.Embed:
         if len(card.rows) > 15:
             lines.append(f"… and {len(card.rows) - 15} more")
         description = "\n".join(lines)
+    if card.reason:
+        description = f"*{card.reason}*\n\n{description}"
     embed = discord.Embed(
         title=title, description=clip(description, DESCRIPTION_LIMIT), colour=COLOUR_RESULTS
     )
@@ -165,7 +168,7 @@ def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
 
-class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d)"):
+class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d{1,3})"):
     """A choice button whose custom_id carries the round and choice, so it works after a restart."""
 
     def __init__(self, round_id: int, choice: int) -> None:
@@ -209,7 +212,7 @@ async def answer_by_button(service: RoundService, interaction: discord.Interacti
     )
     if result.error is not None:
         raise result.error  # the one handler tells the member, ephemerally
-    await interaction.response.send_message(f"Locked in: {LETTERS[choice]}", ephemeral=True)
+    await reply(interaction, f"Locked in: {LETTERS[choice]}", ephemeral=True)
 
 
 async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:

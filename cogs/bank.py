@@ -15,13 +15,13 @@ from bot.bank.formats.export import EXPORT_FORMATS
 from bot.bank.loader import Problem
 from bot.bank.schema import BankItem
 from bot.services.guild_bank import MAX_ITEMS_PER_GUILD, ImportReport, check_file_size
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
 PAGE_SIZE = 20
 # A reply's content may hold 2,000 characters; the report is clipped well inside that and the
 # whole of it attached as a text file.
@@ -134,26 +134,26 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         text, clipped = report_message(report)
         if clipped:
             attachment = discord.File(io.BytesIO(report_text(report).encode()), "import-report.txt")
-            await interaction.followup.send(
-                text, file=attachment, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+            await reply(interaction, text, file=attachment, ephemeral=True)
         else:
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="export", description="Download this server's own questions as a file")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(format="json (for tools), gift (Moodle) or anki (an .apkg deck per topic)")
     @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in EXPORT_FORMATS])
-    async def export(self, interaction: discord.Interaction, format: str = "json") -> None:
+    async def export(
+        self, interaction: discord.Interaction, format: app_commands.Range[str, 1, 16] = "json"
+    ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         name, data = await self.service.export(interaction.guild_id, format)
         count = len(self.service.items_of(interaction.guild_id))
-        await interaction.followup.send(
+        await reply(
+            interaction,
             f"This server's {count} question(s) of its own, as {format}.",
             file=discord.File(io.BytesIO(data), name),
             ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="list", description="List this server's own questions")
@@ -164,7 +164,7 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         items = list(self.service.items_of(interaction.guild_id))
-        await interaction.response.send_message(embed=list_embed(items, page), ephemeral=True)
+        await reply(interaction, embed=list_embed(items, page), ephemeral=True)
 
     async def item_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -188,10 +188,10 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         item = await self.service.remove(interaction.guild_id, item_id)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Removed `{item.id}`: {discord.utils.escape_markdown(_start(item.prompt))}",
             ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
         )
 
 

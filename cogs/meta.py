@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as bot_package
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -52,7 +53,7 @@ class MetaCog(commands.Cog):
         enabled = None if guild_id is None else (await self.bot.guild_settings.get(guild_id)).topics_enabled
         pool = self.bot.question_pool
         embed = about_embed(pool.languages(guild_id, enabled), pool.topics(guild_id, enabled))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

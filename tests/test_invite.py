@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import main
 from bot.invite import NEEDED_NAMES
-from cogs.daily import _missing
+from cogs._posting import missing_permissions
 
 # Bit positions from Discord's permission table.
 VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS, ADD_REACTIONS = 1 << 10, 1 << 11, 1 << 14, 1 << 6
@@ -32,4 +32,5 @@ def test_a_bad_application_id_is_refused_with_a_hint(capsys: pytest.CaptureFixtu
 
 
 def test_the_invite_covers_what_the_daily_post_checks_for() -> None:
-    assert set(_missing(discord.Permissions.none(), "reactions")) <= set(NEEDED_NAMES)
+    # Everything a question or question of the day checks for before it posts is in the invite.
+    assert set(missing_permissions(discord.Permissions.none(), "reactions")) <= set(NEEDED_NAMES)

@@ -21,6 +21,7 @@ from bot.services.daily import (
     TokenBucket,
 )
 from bot.services.daily_schedule import DailyScheduleService
+from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
 from bot.storage.daily import DailyRepository
 from bot.storage.database import Database
@@ -53,6 +54,9 @@ class DailyRecorder:
 
     def unavailable_reason(self, error: BaseException) -> str | None:
         return None
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # every error here stands for a bug: never retried
 
 
 @dataclass
