@@ -17,8 +17,9 @@ from bot.core.letters import LETTERS, REACTIONS
 from bot.core.study import RATING_NAMES
 from bot.services.progress import Progress, mastery_lines
 from bot.services.study import StaleStepError, StudyCard, StudyStep, StudySummary
-from cogs._guarded import GuardedButton
+from cogs._guarded import GuardedButton, GuardedView
 from cogs._quiz_views import CHOICE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, clip, topic_label
+from cogs._reply import edit
 
 if TYPE_CHECKING:
     from bot.services.study import StudyService
@@ -163,7 +164,7 @@ class StudyButton(
             # A button of a step already taken (a double click, two open clients): show the
             # session as it is now instead of doing anything twice.
             step = await service.current(self.session_id, user)
-        await interaction.response.edit_message(**render(step))
+        await edit(interaction, **render(step))
 
     async def _act(self, service: StudyService, user: int) -> StudyStep:
         sid, pos, action = self.session_id, self.position, self.action
@@ -179,7 +180,7 @@ class StudyButton(
 def step_view(step: StudyStep) -> discord.ui.View | None:
     if isinstance(step, StudySummary):
         return None
-    view = discord.ui.View(timeout=None)
+    view = GuardedView()
     sid, pos = step.session_id, step.position
     if step.phase == "answered":
         last = pos >= step.total

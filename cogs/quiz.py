@@ -163,8 +163,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         interaction: discord.Interaction,
         questions: app_commands.Range[int, MIN_QUESTIONS, MAX_QUESTIONS] = 5,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
-        mode: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
+        mode: app_commands.Range[str, 1, 16] | None = None,
     ) -> None:
         # The weakest items: lowest mean retrievability over the members who hold cards for them.
         assert interaction.guild_id is not None

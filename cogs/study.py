@@ -14,7 +14,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank.schema import TOPICS
 from bot.core.errors import PermissionDeniedError
 from bot.core.settings_rules import timezone_suggestions
 from bot.core.study import (
@@ -28,10 +27,12 @@ from bot.core.study import (
     PRIVATE_DECK,
     StudyError,
 )
+from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.progress import progress_chart
 from bot.services.reminders import DmClosedError, ReminderCard
 from bot.services.study_export import export_deck
 from cogs._quiz_views import topic_label
+from cogs._reply import reply
 from cogs._study_views import StudyButton, progress_embed, render
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     async def start(
         self,
         interaction: discord.Interaction,
-        topic: str | None = None,
-        language: str | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
         cards: app_commands.Range[int, MIN_CARDS, MAX_CARDS] = DEFAULT_CARDS,
     ) -> None:
         if topic is not None:
@@ -109,7 +110,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             lang=language or "en",
             cards=cards,
         )
-        await interaction.response.send_message(**render(step), ephemeral=private(interaction))
+        await reply(interaction, **render(step), ephemeral=private(interaction))
 
     @app_commands.command(name="settings", description="Your new cards per day and desired retention")
     @app_commands.describe(
@@ -127,7 +128,8 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         )
         where = "in this server" if interaction.guild_id is not None else "in your private deck"
         verb = "Saved" if new_per_day is not None or retention is not None else "Your settings"
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"{verb} {where}: **{saved_new}** new card(s) a day, desired retention **{saved_retention:.2f}** "
             "(the share of cards you should still know when they come back; higher means more reviews).",
             ephemeral=private(interaction),
@@ -149,7 +151,8 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         progress = await self.bot.progress.progress(deck_of(interaction), target.id)
         name = target.display_name
         png = progress_chart(progress, title=f"{name}: study progress")
-        await interaction.followup.send(
+        await reply(
+            interaction,
             embed=progress_embed(progress, name),
             file=discord.File(io.BytesIO(png), filename="progress.png"),
             ephemeral=private(interaction),
@@ -160,20 +163,23 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         await interaction.response.defer(ephemeral=private(interaction), thinking=True)
         exported = await export_deck(self.bot.db, deck_of(interaction), interaction.user.id)
         if not exported.card_count:
-            await interaction.followup.send(
+            await reply(
+                interaction,
                 "You have no cards here yet: `/study start` or any quiz answer makes them.",
                 ephemeral=private(interaction),
             )
             return
-        files = [
-            discord.File(io.BytesIO(exported.review_log.encode()), filename="review_log.csv"),
-            discord.File(io.BytesIO(exported.cards.encode()), filename="cards.csv"),
-        ]
-        await interaction.followup.send(
-            f"Your {exported.reviews} review(s) and {exported.card_count} card(s). `review_log.csv` has "
-            "the columns FSRS's optimizer reads (card_id, review_time in ms, review_rating, "
-            "review_duration in ms).",
-            files=files,
+        await reply(
+            interaction,
+            f"Your {exported.reviews} review(s): `review_log.csv` has the columns FSRS's optimizer reads "
+            "(card_id, review_time in ms, review_rating, review_duration in ms).",
+            file=discord.File(io.BytesIO(exported.review_log.encode()), filename="review_log.csv"),
+            ephemeral=private(interaction),
+        )
+        await reply(
+            interaction,
+            f"Your {exported.card_count} card(s) and their FSRS state: `cards.csv`.",
+            file=discord.File(io.BytesIO(exported.cards.encode()), filename="cards.csv"),
             ephemeral=private(interaction),
         )
 
@@ -187,12 +193,18 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     @remind.command(name="on", description="A DM at this local time on days when cards are due")
     @app_commands.describe(time="Local time, HH:MM on a 24-hour clock", timezone="Your time zone (IANA name)")
     @app_commands.autocomplete(timezone=timezone_autocomplete)
-    async def remind_on(self, interaction: discord.Interaction, time: str, timezone: str) -> None:
+    async def remind_on(
+        self,
+        interaction: discord.Interaction,
+        time: app_commands.Range[str, 3, 5],
+        timezone: app_commands.Range[str, 1, 64],
+    ) -> None:
         state = await self.bot.reminders.turn_on(
             deck_of(interaction), interaction.user.id, time=time, timezone=timezone
         )
         assert state.next_at is not None
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"I will DM you at {state.time} ({state.timezone}) on days when cards are due, once a day; "
             f"the next check is <t:{state.next_at // 1000}:f>. Keep DMs from this server open. "
             "`/study remind off` stops it.",
@@ -202,7 +214,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     @remind.command(name="off", description="No more study reminders")
     async def remind_off(self, interaction: discord.Interaction) -> None:
         await self.bot.reminders.turn_off(deck_of(interaction), interaction.user.id)
-        await interaction.response.send_message("Study reminders are off.", ephemeral=private(interaction))
+        await reply(interaction, "Study reminders are off.", ephemeral=private(interaction))
 
     async def send_reminder(self, card: ReminderCard) -> None:
         """The reminder service's presenter: DM the member, 50007 meaning their DMs are closed."""

@@ -269,9 +269,14 @@ async def test_export_gives_the_review_log_as_the_fsrs_optimizer_reads_it_and_th
     message = (await world.alice.click(answered, "Next")).message
     await _study_one(world.alice, bot, message)
 
-    reply = await (await world.alice.slash("study export")).wait_reply()
-    assert reply.ephemeral
-    files = {a["filename"]: fake.attachments[int(a["id"])][1].decode() for a in reply.attachments}
+    exported = await world.alice.slash("study export")
+    await exported.wait_for(lambda r: sum(len(m.attachments) for m in r.replies) >= 2)
+    assert all(m.ephemeral for m in exported.replies)
+    files = {
+        a["filename"]: fake.attachments[int(a["id"])][1].decode()
+        for m in exported.replies
+        for a in m.attachments
+    }
     log_rows = list(csv.DictReader(io.StringIO(files["review_log.csv"])))
     assert list(log_rows[0]) == ["card_id", "review_time", "review_rating", "review_duration"]
     stored = await CardRepository(bot.db).review_log(world.guild.id, world.alice.id)
