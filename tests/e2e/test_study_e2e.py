@@ -137,6 +137,15 @@ async def test_a_member_studies_their_private_deck_in_a_dm_with_the_bot(
     settings = await world.alice.dm_slash("study settings", new_per_day=3)
     assert "in your private deck: **3** new card(s) a day" in settings.message.text()
 
+    # Forget-me in the DM empties the private deck, and only it.
+    prompt = await world.alice.dm_slash("privacy forget-me")
+    assert "in your private deck" in prompt.message.text() and "2 study cards" in prompt.message.text()
+    await world.alice.click(prompt.message, "Delete my data")
+    await fake.wait_for(lambda: "Done." in prompt.message.text())
+    assert await bot.study.cards.deck(0, world.alice.id) == []
+    again = await world.alice.dm_slash("privacy forget-me")
+    assert "nothing to delete" in again.message.text()
+
 
 async def test_progress_is_a_private_png_and_another_members_needs_manage_server(
     fake: FakeDiscord, world: StudyServer, start_bot
