@@ -46,6 +46,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.team",
     "cogs.competition",
     "cogs.daily",
+    "cogs.study",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -128,6 +129,10 @@ class QuizBot(commands.Bot):
         self.quizzes = self.services.quizzes
         self.daily_schedules = self.services.daily_schedules
         self.daily = self.services.daily
+        self.tutor_settings = self.services.tutor_settings
+        self.study = self.services.study
+        self.progress = self.services.progress
+        self.reminders = self.services.reminders
         self.due_work = self.services.due_work()
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None

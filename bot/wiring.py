@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from bot.bank.loader import Bank
 from bot.core.clock import Clock
-from bot.core.pacing import Pacer
+from bot.core.pacing import Pacer, TokenBucket
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
 from bot.services.daily import DailyService
@@ -25,12 +25,17 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.posting import RetrySchedule
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.question_pool import QuestionPool
 from bot.services.quiz import PAUSE_BETWEEN_ROUNDS, QuizService
+from bot.services.reminders import REQUESTS_PER_SECOND as REMINDER_RATE
+from bot.services.reminders import ReminderService
 from bot.services.rounds import RoundService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
+from bot.services.study import StudyService
 from bot.services.teams import TeamService
+from bot.services.tutor import TutorSettings
 from bot.storage.database import Database
 from bot.tasks import TaskRunner
 
@@ -54,6 +59,11 @@ class Services:
     quizzes: QuizService
     daily_schedules: DailyScheduleService
     daily: DailyService
+    # The tutor (issue 16); every answer already reviews its card through the answer writer.
+    tutor_settings: TutorSettings
+    study: StudyService
+    progress: ProgressService
+    reminders: ReminderService
 
     def due_work(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
         """What the minute's wake-up runs, in order; each part's failure is logged and the rest run."""
@@ -61,6 +71,7 @@ class Services:
             ("seasons", self.seasons.end_due),
             ("competitions", self.competitions.end_due),
             ("daily", self.daily.run_due),
+            ("study reminders", self.reminders.run_due),
         ]
 
     async def load(self) -> None:
@@ -110,6 +121,7 @@ def build_services(
         retry=send_retry,
     )
     daily_schedules = DailyScheduleService(db, clock, pool)
+    study = StudyService(db, bank, clock, guild_items=guild_bank.items_of)
     return Services(
         tasks=tasks,
         answer_writer=writer,
@@ -129,4 +141,8 @@ def build_services(
         ),
         daily_schedules=daily_schedules,
         daily=DailyService(db, clock, pool, rounds, daily_schedules, pacer=pacer, rng=random.Random(seed)),
+        tutor_settings=TutorSettings(db, clock),
+        study=study,
+        progress=ProgressService(study, clock),
+        reminders=ReminderService(db, clock, pacer=TokenBucket(clock, REMINDER_RATE)),
     )

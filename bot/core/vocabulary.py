@@ -33,8 +33,8 @@ class AnswerMode(StrEnum):
 
     ``TYPED``: an Answer button opens a box to type the answer in (short-answer questions only).
     It is a quiz's choice, never a server's default answer mode, and the database stores it as
-    ``buttons`` with the ``typed`` flag set (migration 0006: SQLite cannot widen the CHECK on
-    ``mode`` without rebuilding the tables).
+    ``buttons`` with the ``typed`` flag set (migrations/*_typed_answers.sql: SQLite cannot widen
+    the CHECK on ``mode`` without rebuilding the tables).
     """
 
     REACTIONS = "reactions"

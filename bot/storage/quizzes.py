@@ -63,7 +63,8 @@ class RoundRow:
 
 
 def _mode(row: aiosqlite.Row) -> AnswerMode:
-    """The answer mode a row stores: ``typed`` is ``buttons`` with the ``typed`` flag (migration 0006)."""
+    """The answer mode a row stores: ``typed`` is ``buttons`` with the ``typed`` flag
+    (migrations/*_typed_answers.sql)."""
     return AnswerMode.TYPED if row["typed"] else AnswerMode(row["mode"])
 
 

@@ -122,6 +122,12 @@ async def test_typed_answers_are_judged_once_each_and_kept_with_their_text(
         (4, TYPED_CHOICE, 0, "x" * 100),  # clipped to the answer box's limit
     ]
     assert rows[0]["points"] > 0 and rows[1]["points"] == 0
+    # Each typed answer reviews the member's card like any quiz answer: right is Good, wrong Again.
+    reviews = await db.fetch_all(
+        "SELECT c.user_id, r.rating FROM review_log r JOIN cards c ON c.id = r.card_id "
+        "WHERE c.item_id = 'g-hamlet-q01' ORDER BY c.user_id"
+    )
+    assert [(r["user_id"], r["rating"]) for r in reviews] == [(1, 3), (2, 1), (4, 1)]
     sessions = await QuizRepository(db).running_sessions()
     assert sessions == []
     row = await QuizRepository(db).round_by_message(message)
