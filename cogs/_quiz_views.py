@@ -202,14 +202,15 @@ def results_embed(card: ResultsCard, lang: str = "en") -> discord.Embed:
     return embed
 
 
-def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
+def topics_embed(counts: dict[str, dict[str, int]], lang: str = "en") -> discord.Embed:
+    _ = translator(lang).gettext
     lines = [
-        f"`{topic}` {topic_label(topic)}: " + ", ".join(f"{n} {lang}" for lang, n in per_lang.items())
+        f"`{topic}` {topic_label(topic, lang)}: " + ", ".join(f"{n} {code}" for code, n in per_lang.items())
         for topic, per_lang in counts.items()
     ]
     return discord.Embed(
-        title="Quiz topics",
-        description="\n".join(lines) or "The bank is empty.",
+        title=_("Quiz topics"),
+        description="\n".join(lines) or _("The bank is empty."),
         colour=COLOUR_QUESTION,
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 

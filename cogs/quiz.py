@@ -18,7 +18,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
-from cogs._i18n import public_language
+from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
     AnswerButton,
@@ -102,9 +102,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     ) -> list[app_commands.Choice[str]]:
         counts = await self._askable_topics(interaction.guild_id)
         needle = current.lower().strip()
+        lang = private_language(interaction)
         choices = []
         for topic, per_lang in counts.items():
-            label = f"{topic_label(topic)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
+            label = f"{topic_label(topic, lang)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
             if needle in topic or needle in label.lower():
                 choices.append(app_commands.Choice(name=label, value=topic))
         return choices[:25]
@@ -243,7 +244,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
         await reply(
-            interaction, embed=topics_embed(await self._askable_topics(interaction.guild_id)), ephemeral=True
+            interaction,
+            embed=topics_embed(
+                await self._askable_topics(interaction.guild_id), private_language(interaction)
+            ),
+            ephemeral=True,
         )
 
     # -- reactions -----------------------------------------------------------------------------

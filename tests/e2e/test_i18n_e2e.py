@@ -113,6 +113,10 @@ async def test_a_chinese_member_is_refused_a_quiz_start_in_chinese(
     refused = await world.alice.slash("quiz start", topic="cooking")
     assert refused.message is not None and refused.message.ephemeral
     assert refused.message.content == "`cooking` 不是一个主题。请从列表中选择，或查看 `/quiz topics`。"
+    topics = (await world.alice.slash("quiz topics")).message
+    assert topics.embeds[0]["title"] == "测验主题" and "`data-prep` 数据准备: " in topics.text()
+    offered = await world.alice.autocomplete("quiz start", "topic", "data")
+    assert offered and offered[0]["value"] == "data-prep" and offered[0]["name"].startswith("数据准备 (")
 
     started = await world.bob.slash("quiz start", topic="lora", questions=1)  # bob's client is English
     assert started.message is not None
