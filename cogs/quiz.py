@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import NotFoundError, UserFacingError
+from bot.core.i18n import N_, translator
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
@@ -17,6 +18,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
     AnswerButton,
@@ -100,9 +102,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     ) -> list[app_commands.Choice[str]]:
         counts = await self._askable_topics(interaction.guild_id)
         needle = current.lower().strip()
+        lang = private_language(interaction)
         choices = []
         for topic, per_lang in counts.items():
-            label = f"{topic_label(topic)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
+            label = f"{topic_label(topic, lang)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
             if needle in topic or needle in label.lower():
                 choices.append(app_commands.Choice(name=label, value=topic))
         return choices[:25]
@@ -200,7 +203,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         own = self.pool.topics(interaction.guild_id)
         if topic is not None and topic not in TOPICS and topic not in own:
             raise UserFacingError(
-                f"`{clip_input(topic)}` is not a topic. Pick one from the list, or see `/quiz topics`."
+                N_("`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`."),
+                topic=clip_input(topic),
             )
         settings = await self.service.guild_settings(interaction.guild_id)
         options = QuizOptions(
@@ -216,8 +220,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         missing = missing_permissions(interaction.app_permissions, options.mode)
         if missing:
             raise UserFacingError(
-                f"I can't run a quiz in this channel: I am missing {permission_names(missing)} here. "
-                "Ask an admin to grant it, then try again."
+                N_(
+                    "I can't run a quiz in this channel: I am missing {permissions} here. "
+                    "Ask an admin to grant it, then try again."
+                ),
+                permissions=permission_names(missing),
             )
         session = await self.service.start(
             guild_id=interaction.guild_id,
@@ -227,13 +234,24 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             kind=kind,
             item_ids=item_ids,
         )
-        what = "a question" if kind == QuizKind.SINGLE else f"a quiz of {session.total_questions} question(s)"
-        scope = topic_label(topic) if topic else "all topics"
+        # Public: in the server's interface language.
+        lang = await public_language(self.bot, interaction.guild_id)
+        _ = translator(lang).gettext
+        what = (_("a question") if kind == QuizKind.SINGLE else _("a quiz of {count} question(s)")).format(
+            count=session.total_questions
+        )
+        scope = topic_label(topic, lang) if topic else _("all topics")
         if item_ids is not None:
-            scope = "the server's weakest questions"
-        text = (
-            f"**{discord.utils.escape_markdown(interaction.user.display_name)}** started {what} on {scope} "
-            f"({options.lang}, {options.seconds} s each, answer with {options.mode})."
+            scope = _("the server's weakest questions")
+        text = _(
+            "**{name}** started {what} on {scope} ({lang}, {seconds} s each, answer with {mode})."
+        ).format(
+            name=discord.utils.escape_markdown(interaction.user.display_name),
+            what=what,
+            scope=scope,
+            lang=options.lang,
+            seconds=options.seconds,
+            mode=options.mode,
         )
         if (
             options.mode == AnswerMode.REACTIONS
@@ -262,7 +280,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
         await reply(
-            interaction, embed=topics_embed(await self._askable_topics(interaction.guild_id)), ephemeral=True
+            interaction,
+            embed=topics_embed(
+                await self._askable_topics(interaction.guild_id), private_language(interaction)
+            ),
+            ephemeral=True,
         )
 
     # -- reactions -----------------------------------------------------------------------------
@@ -330,10 +352,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def post_question(self, card: QuestionCard) -> int:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         n = len(card.item.choices)
+        embed = question_embed(card, await public_language(self.bot, card.guild_id))
         if card.mode == AnswerMode.BUTTONS:
-            message = await channel.send(embed=question_embed(card), view=answer_view(card.round_id, n))
+            message = await channel.send(embed=embed, view=answer_view(card.round_id, n))
             return message.id
-        message = await channel.send(embed=question_embed(card))
+        message = await channel.send(embed=embed)
         return message.id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
@@ -344,8 +367,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def reveal(self, card: RevealCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         question = channel.get_partial_message(card.message_id)
+        lang = await public_language(self.bot, card.guild_id)
         await channel.send(
-            embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
+            embed=reveal_embed(card, lang), reference=question.to_reference(fail_if_not_exists=False)
         )
         if card.mode == AnswerMode.BUTTONS:
             await self._close_buttons(card, question)
@@ -361,7 +385,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
-        await channel.send(embed=results_embed(card))
+        await channel.send(embed=results_embed(card, await public_language(self.bot, card.guild_id)))
 
     async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)

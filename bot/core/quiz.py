@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.errors import ConflictError, UserFacingError
+from bot.core.i18n import N_
 from bot.core.scoring import points_for
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 5
@@ -32,7 +33,7 @@ class InvalidChoiceError(UserFacingError):
 
 class QuizAlreadyRunningError(ConflictError):
     def __init__(self) -> None:
-        super().__init__("A quiz is already running in this channel; `/quiz stop` ends it.")
+        super().__init__(N_("A quiz is already running in this channel; `/quiz stop` ends it."))
 
 
 @dataclass(frozen=True, slots=True)
