@@ -28,6 +28,7 @@ from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.wiring import build_services
+from cogs._i18n import CatalogueTranslator
 from cogs.errors import ErrorReportingTree
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,8 @@ class QuizBot(commands.Bot):
             max_instances=1,
             misfire_grace_time=None,
         )
+        # Every command's names, descriptions and choices in the catalogues' languages (zh-CN, zh-TW).
+        await self.tree.set_translator(CatalogueTranslator())
         for name in self.extension_names:
             await self.load_extension(name)
         await self.sync_commands()
@@ -219,7 +222,7 @@ class QuizBot(commands.Bot):
             self.synced_commands = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(self.synced_commands), guild.id)
             return
-        digest = self.command_digest()
+        digest = await self.command_digest()
         repo = CommandSyncRepository(self.db)
         if await repo.last_hash(GLOBAL_SCOPE) == digest:
             log.info("global commands unchanged since the last sync; not syncing")
@@ -229,12 +232,15 @@ class QuizBot(commands.Bot):
             await repo.record(conn, GLOBAL_SCOPE, digest, to_ms(self.clock.now()))
         log.info("synced %d global commands", len(self.synced_commands))
 
-    def command_digest(self) -> str:
-        """A hash of the global command definitions as Discord would receive them."""
-        payload = sorted(
-            (cmd.to_dict(self.tree) for cmd in self.tree.get_commands()),
-            key=lambda d: (d.get("type", 1), d["name"]),
-        )
+    async def command_digest(self) -> str:
+        """A hash of the global command definitions as Discord would receive them (with their
+        localisations, so a catalogue change is synced too)."""
+        translator = self.tree.translator
+        dicts = [
+            await cmd.get_translated_payload(self.tree, translator) if translator else cmd.to_dict(self.tree)
+            for cmd in self.tree.get_commands()
+        ]
+        payload = sorted(dicts, key=lambda d: (d.get("type", 1), d["name"]))
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     async def close(self) -> None:

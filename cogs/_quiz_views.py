@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.core.i18n import translator
 from bot.core.letters import LETTERS, REACTIONS
+from bot.core.topics import topic_label as core_topic_label
 from bot.core.typed import MAX_TYPED_INPUT_CHARS
 from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
 from cogs._guarded import GuardedButton, GuardedModal, GuardedView
+from cogs._i18n import private_language
 from cogs._reply import reply
 
 if TYPE_CHECKING:
@@ -46,9 +49,9 @@ def clip(text: str, limit: int) -> str:
     return cut
 
 
-def topic_label(topic: str) -> str:
-    special = {"sft": "SFT", "lora": "LoRA", "qlora": "QLoRA", "peft": "PEFT", "rlhf": "RLHF", "dpo": "DPO"}
-    return special.get(topic, topic.replace("-", " ").capitalize())
+def topic_label(topic: str, lang: str = "en") -> str:
+    """Kept for the cogs that import it from here; the names live in ``bot.core.topics``."""
+    return core_topic_label(topic, lang)
 
 
 def _choice_lines(choices: tuple[str, ...]) -> list[str]:
@@ -61,22 +64,30 @@ def _choice_lines(choices: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def question_embed(card: QuestionCard) -> discord.Embed:
+def question_embed(card: QuestionCard, lang: str = "en") -> discord.Embed:
+    """The question as the channel sees it, its labels in ``lang`` (the server's interface language)."""
+    _ = translator(lang).gettext
     item = card.item
     choices = "\n".join(_choice_lines(card.choices))
     room = DESCRIPTION_LIMIT - len(choices) - 2
     description = f"{clip(item.prompt, max(200, room))}\n\n{choices}"
     heading = (
-        "Question of the day" if card.kind == QuizKind.DAILY else f"Question {card.position}/{card.total}"
+        _("Question of the day")
+        if card.kind == QuizKind.DAILY
+        else _("Question {position}/{total}").format(position=card.position, total=card.total)
     )
     embed = discord.Embed(
-        title=clip(f"{heading} · {topic_label(item.main_topic)}", TITLE_LIMIT),
+        title=clip(f"{heading} · {topic_label(item.main_topic, lang)}", TITLE_LIMIT),
         description=clip(description, DESCRIPTION_LIMIT),
         colour=COLOUR_QUESTION,
     )
     unix = int(card.closes_at.timestamp())
-    how = "React with a letter" if card.mode == AnswerMode.REACTIONS else "Press a button"
-    embed.add_field(name="Closes", value=f"<t:{unix}:R> · {how}; your first answer counts.", inline=False)
+    how = _("React with a letter") if card.mode == AnswerMode.REACTIONS else _("Press a button")
+    embed.add_field(
+        name=_("Closes"),
+        value=_("{when} · {how}; your first answer counts.").format(when=f"<t:{unix}:R>", how=how),
+        inline=False,
+    )
     embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
     return embed
 
@@ -86,19 +97,32 @@ def _bar(count: int, total: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
-def reveal_embed(card: RevealCard) -> discord.Embed:
+def reveal_embed(card: RevealCard, lang: str = "en") -> discord.Embed:
     """The key, the explanation, the counts, who was right, and as many 'why not's as fit.
 
     The counts and the names are what members wait for, so they always fit; the 'why not'
     reasons share what is left of Discord's 6,000 characters, the last one clipped visibly.
-    Every letter is as posted: the card translates the bank's.
+    Every letter is as posted: the card translates the bank's. Labels are in ``lang``.
     """
+    _ = translator(lang).gettext
     item = card.item
     letter = card.key_letter
     key = card.key_text.replace("\n", " ")
-    heading = "Answer of the day" if card.kind == QuizKind.DAILY else f"Answer {card.position}/{card.total}"
-    title = clip(f"{heading}: {letter}. {key}", TITLE_LIMIT)
-    footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
+    heading = (
+        _("Answer of the day")
+        if card.kind == QuizKind.DAILY
+        else _("Answer {position}/{total}").format(position=card.position, total=card.total)
+    )
+    title = clip(
+        _("{heading}: {letter}. {key}").format(heading=heading, letter=letter, key=key),
+        TITLE_LIMIT,
+    )
+    footer = clip(
+        _("{id} · source: {file} {locator}").format(
+            id=item.id, file=item.source.file, locator=item.source.locator
+        ),
+        FOOTER_LIMIT,
+    )
     right_indexes = card.right_indexes
     counts: tuple[str, str] | None = None
     if card.show_counts:
@@ -106,23 +130,34 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
             f"{REACTIONS[i]} {_bar(n, card.answered)} {n}{' ✅' if i in right_indexes else ''}"
             for i, n in enumerate(card.counts)
         ]
-        counts = (f"Answers ({card.answered})", "\n".join(lines))
+        counts = (
+            _("Answers ({count})").format(count=card.answered),
+            "\n".join(lines),
+        )
     # An also-accepted choice scored as right: say so where the explanation (which argues it) starts.
-    accepted = f"Also accepted: {', '.join(card.accepted_letters)}\n\n" if card.accepted_letters else ""
+    accepted = (
+        _("Also accepted: {letters}").format(letters=", ".join(card.accepted_letters)) + "\n\n"
+        if card.accepted_letters
+        else ""
+    )
     if card.correct_names:
         names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
-        right = (f"Right ({len(card.correct_names)})", clip(names, FIELD_LIMIT))
+        n_right = len(card.correct_names)
+        right = (
+            _("Right ({count})").format(count=n_right),
+            clip(names, FIELD_LIMIT),
+        )
     elif card.answered:
-        right = ("Right (0)", "Nobody this time.")
+        right = (_("Right ({count})").format(count=0), _("Nobody this time."))
     else:
-        right = ("Answers", "Nobody answered.")
+        right = (_("Answers"), _("Nobody answered."))
     kept = [f for f in (counts, right) if f is not None]
     room = MESSAGE_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in kept)
     description = accepted + clip(item.explanation, min(DESCRIPTION_LIMIT, room) - len(accepted))
     room -= len(description)
     reasons: list[tuple[str, str]] = []
     for wrong, why in card.why_not:
-        name = f"Why not {wrong}?"
+        name = _("Why not {letter}?").format(letter=wrong)
         space = min(FIELD_LIMIT, room - len(name))
         if len(kept) + len(reasons) >= MAX_REVEAL_FIELDS or space < MIN_REASON:
             break
@@ -135,36 +170,49 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     return embed
 
 
-def results_embed(card: ResultsCard) -> discord.Embed:
-    title = "Quiz stopped: results" if card.stopped else "Quiz over: results"
+def results_embed(card: ResultsCard, lang: str = "en") -> discord.Embed:
+    tr = translator(lang)
+    _, ngettext = tr.gettext, tr.ngettext
+    title = _("Quiz stopped: results") if card.stopped else _("Quiz over: results")
     if not card.rows:
-        description = "Nobody answered. `/quiz start` to try again."
+        description = _("Nobody answered. `/quiz start` to try again.")
     else:
         lines = []
         for row in card.rows[:15]:
             badge = MEDALS[row.rank - 1] if row.rank <= len(MEDALS) else f"**{row.rank}.**"
             name = discord.utils.escape_markdown(row.name)
-            lines.append(f"{badge} {name}: **{row.points}** points ({row.correct}/{row.answered} right)")
+            score = ngettext(
+                "**{points}** point ({correct}/{answered} right)",
+                "**{points}** points ({correct}/{answered} right)",
+                row.points,
+            ).format(points=row.points, correct=row.correct, answered=row.answered)
+            lines.append(f"{badge} {name}: {score}")
         if len(card.rows) > 15:
-            lines.append(f"… and {len(card.rows) - 15} more")
+            more = len(card.rows) - 15
+            lines.append(ngettext("… and {count} more", "… and {count} more", more).format(count=more))
         description = "\n".join(lines)
     if card.reason:
         description = f"*{card.reason}*\n\n{description}"
     embed = discord.Embed(
         title=title, description=clip(description, DESCRIPTION_LIMIT), colour=COLOUR_RESULTS
     )
-    embed.set_footer(text=f"{card.questions_asked} of {card.total_questions} questions asked")
+    embed.set_footer(
+        text=ngettext(
+            "{asked} of {total} question asked", "{asked} of {total} questions asked", card.total_questions
+        ).format(asked=card.questions_asked, total=card.total_questions)
+    )
     return embed
 
 
-def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
+def topics_embed(counts: dict[str, dict[str, int]], lang: str = "en") -> discord.Embed:
+    _ = translator(lang).gettext
     lines = [
-        f"`{topic}` {topic_label(topic)}: " + ", ".join(f"{n} {lang}" for lang, n in per_lang.items())
+        f"`{topic}` {topic_label(topic, lang)}: " + ", ".join(f"{n} {code}" for code, n in per_lang.items())
         for topic, per_lang in counts.items()
     ]
     return discord.Embed(
-        title="Quiz topics",
-        description="\n".join(lines) or "The bank is empty.",
+        title=_("Quiz topics"),
+        description="\n".join(lines) or _("The bank is empty."),
         colour=COLOUR_QUESTION,
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
@@ -254,19 +302,22 @@ TYPED_FIELD = "answer"
 MODAL_TITLE_LIMIT = 45
 
 
-def typed_question_embed(card: QuestionCard) -> discord.Embed:
-    """A short-answer question: the prompt, and how to answer (no choices)."""
+def typed_question_embed(card: QuestionCard, lang: str = "en") -> discord.Embed:
+    """A short-answer question: the prompt, and how to answer (no choices), its labels in ``lang``."""
+    _ = translator(lang).gettext
     item = card.item
-    heading = f"Question {card.position}/{card.total}"
+    heading = _("Question {position}/{total}").format(position=card.position, total=card.total)
     embed = discord.Embed(
-        title=clip(f"{heading} · {topic_label(item.main_topic)}", TITLE_LIMIT),
+        title=clip(f"{heading} · {topic_label(item.main_topic, lang)}", TITLE_LIMIT),
         description=clip(item.prompt, DESCRIPTION_LIMIT),
         colour=COLOUR_QUESTION,
     )
     unix = int(card.closes_at.timestamp())
     embed.add_field(
-        name="Closes",
-        value=f"<t:{unix}:R> · Press **Answer** and type it; your first answer counts.",
+        name=_("Closes"),
+        value=_("{when} · Press **Answer** and type it; your first answer counts.").format(
+            when=f"<t:{unix}:R>"
+        ),
         inline=False,
     )
     embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
@@ -276,21 +327,30 @@ def typed_question_embed(card: QuestionCard) -> discord.Embed:
     return embed
 
 
-def typed_reveal_embed(card: RevealCard) -> discord.Embed:
-    """The answer, every answer that counted, who was right, and the explanation."""
+def typed_reveal_embed(card: RevealCard, lang: str = "en") -> discord.Embed:
+    """The answer, every answer that counted, who was right, and the explanation, in ``lang``."""
+    _ = translator(lang).gettext
     item = card.item
-    heading = f"Answer {card.position}/{card.total}"
+    heading = _("Answer {position}/{total}").format(position=card.position, total=card.total)
     title = clip(f"{heading}: {item.answer}", TITLE_LIMIT)
     accepted = ", ".join(discord.utils.escape_markdown(a) for a in item.accepted)
-    fields = [("Accepted answers", clip(accepted, FIELD_LIMIT))]
+    fields = [(_("Accepted answers"), clip(accepted, FIELD_LIMIT))]
+    right = _("Right ({count} of {answered})")
     if card.correct_names:
         names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
-        fields.append((f"Right ({len(card.correct_names)} of {card.answered})", clip(names, FIELD_LIMIT)))
+        fields.append(
+            (right.format(count=len(card.correct_names), answered=card.answered), clip(names, FIELD_LIMIT))
+        )
     elif card.answered:
-        fields.append((f"Right (0 of {card.answered})", "Nobody this time."))
+        fields.append((right.format(count=0, answered=card.answered), _("Nobody this time.")))
     else:
-        fields.append(("Answers", "Nobody answered."))
-    footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
+        fields.append((_("Answers"), _("Nobody answered.")))
+    footer = clip(
+        _("{id} · source: {file} {locator}").format(
+            id=item.id, file=item.source.file, locator=item.source.locator
+        ),
+        FOOTER_LIMIT,
+    )
     room = MESSAGE_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
     embed = discord.Embed(
         title=title, description=clip(item.explanation, min(DESCRIPTION_LIMIT, room)), colour=COLOUR_REVEAL
@@ -305,10 +365,10 @@ class TypedAnswerButton(GuardedButton, template=r"typed:(?P<round>\d+)"):
     """The Answer button of a typed question: opens the answer box. Its custom_id carries the
     round, and every press re-reads the round's state, so it works after a restart."""
 
-    def __init__(self, round_id: int, *, disabled: bool = False) -> None:
+    def __init__(self, round_id: int, *, disabled: bool = False, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Answer",
+                label=translator(lang).gettext("Answer"),
                 emoji="✏️",
                 style=discord.ButtonStyle.secondary if disabled else discord.ButtonStyle.primary,
                 custom_id=f"typed:{round_id}",
@@ -331,23 +391,26 @@ class TypedAnswerButton(GuardedButton, template=r"typed:(?P<round>\d+)"):
         if result.error is not None:
             raise result.error  # closed, or already answered: told privately by the one handler
         active = service.active_round(message_id)
+        # The box is the member's own: in their language (as private replies are).
+        lang = private_language(interaction)
         await interaction.response.send_modal(
-            typed_answer_modal(message_id, active.item.prompt if active else "")
+            typed_answer_modal(message_id, active.item.prompt if active else "", lang)
         )
 
 
-def typed_answer_modal(message_id: int, prompt: str = "") -> GuardedModal:
+def typed_answer_modal(message_id: int, prompt: str = "", lang: str = "en") -> GuardedModal:
     """The answer box. Its submission is handled by the quiz cog's ``on_interaction`` (see
     :func:`typed_submission`), not by this object: a box opened before a restart is submitted to
     the next process, which never saw it. So the modal is stopped before it is sent, which keeps
     discord.py from tracking it (a tracked one would race the cog to answer)."""
     # The box covers the question on a phone: its title repeats the question, as much as fits.
-    title = clip(" ".join(prompt.split()), MODAL_TITLE_LIMIT) or "Your answer"
+    _ = translator(lang).gettext
+    title = clip(" ".join(prompt.split()), MODAL_TITLE_LIMIT) or _("Your answer")
     modal = GuardedModal(title=title, custom_id=f"typed-answer:{message_id}", timeout=None)
     modal.add_item(
         discord.ui.Label(
-            text="Your answer",
-            description="Spelling may be a letter off in longer words; your first answer counts.",
+            text=_("Your answer"),
+            description=_("Spelling may be a letter off in longer words; your first answer counts."),
             component=discord.ui.TextInput(
                 custom_id=TYPED_FIELD, max_length=MAX_TYPED_INPUT_CHARS, required=True
             ),
@@ -375,7 +438,7 @@ def typed_submission(interaction: discord.Interaction) -> tuple[int, str] | None
     return int(match["message"]), text
 
 
-def typed_view(round_id: int, *, disabled: bool = False) -> discord.ui.View:
+def typed_view(round_id: int, *, disabled: bool = False, lang: str = "en") -> discord.ui.View:
     view = GuardedView()
-    view.add_item(TypedAnswerButton(round_id, disabled=disabled))
+    view.add_item(TypedAnswerButton(round_id, disabled=disabled, lang=lang))
     return view

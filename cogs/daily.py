@@ -16,12 +16,14 @@ from discord.ext import commands
 
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
 from bot.core.errors import UserFacingError
+from bot.core.i18n import translator
 from bot.core.settings_rules import timezone_suggestions
 from bot.core.topics import MAX_TOPIC_LENGTH
 from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
+from cogs._i18n import public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
 from cogs._reply import reply
@@ -223,7 +225,9 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         q = card.question
         self._check_channel(q.guild_id, q.channel_id, q.mode)
         channel = self.bot.get_partial_messageable(q.channel_id, guild_id=q.guild_id)
-        content = f"**Question of the day** · {card.local_date}"
+        lang = await public_language(self.bot, q.guild_id)  # a post to the channel: the server's language
+        embed = question_embed(q, lang)
+        content = f"**{translator(lang).gettext('Question of the day')}** · {card.local_date}"
         mentions = NO_MENTIONS
         if card.role_id is not None:
             content = f"<@&{card.role_id}> {content}"
@@ -236,12 +240,12 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
             if q.mode == AnswerMode.BUTTONS:
                 message = await channel.send(
                     content,
-                    embed=question_embed(q),
+                    embed=embed,
                     view=answer_view(q.round_id, len(q.item.choices)),
                     allowed_mentions=mentions,
                 )
             else:
-                message = await channel.send(content, embed=question_embed(q), allowed_mentions=mentions)
+                message = await channel.send(content, embed=embed, allowed_mentions=mentions)
         except discord.HTTPException as error:
             reason = self.unavailable_reason(error)
             if reason is not None:

@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserFacingError
+from bot.core.i18n import translator
 from cogs._reply import clip_input, reply
 
 if TYPE_CHECKING:
@@ -57,12 +58,13 @@ USER_MESSAGES: tuple[tuple[type[Exception], object], ...] = (
 )
 
 
-def message_for(error: Exception) -> str | None:
-    """What to tell the member about ``error``, or None when it is unexpected."""
+def message_for(error: Exception, locale: object = None) -> str | None:
+    """What to tell the member about ``error`` (a service's message in the member's ``locale``
+    where the catalogue has it), or None when it is unexpected."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, UserFacingError):
-        return error.message
+        return error.translated(translator(locale).gettext)
     for kind, message in USER_MESSAGES:
         if isinstance(error, kind):
             return message(error) if callable(message) else str(message)
@@ -92,7 +94,7 @@ def _component_name(interaction: discord.Interaction) -> str:
 
 async def handle_interaction_error(interaction: discord.Interaction, error: Exception) -> None:
     """Shared by the command tree and by views' ``on_error``."""
-    text = message_for(error)
+    text = message_for(error, interaction.locale)
     if text is None:
         code = new_error_code()
         command = interaction.command.qualified_name if interaction.command else _component_name(interaction)

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import NotFoundError, UserFacingError
+from bot.core.i18n import N_, translator
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
@@ -17,6 +18,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
     AnswerButton,
@@ -118,9 +120,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         if getattr(interaction.namespace, "mode", None) == AnswerMode.TYPED:  # mode picked first
             counts = await self._typed_topics(interaction.guild_id)
         needle = current.lower().strip()
+        lang = private_language(interaction)
         choices = []
         for topic, per_lang in counts.items():
-            label = f"{topic_label(topic)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
+            label = f"{topic_label(topic, lang)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
             if needle in topic or needle in label.lower():
                 choices.append(app_commands.Choice(name=label, value=topic))
         return choices[:25]
@@ -220,7 +223,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             own = {**own, **self.pool.typed_topics(interaction.guild_id)}
         if topic is not None and topic not in TOPICS and topic not in own:
             raise UserFacingError(
-                f"`{clip_input(topic)}` is not a topic. Pick one from the list, or see `/quiz topics`."
+                N_("`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`."),
+                topic=clip_input(topic),
             )
         settings = await self.service.guild_settings(interaction.guild_id)
         options = QuizOptions(
@@ -236,8 +240,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         missing = missing_permissions(interaction.app_permissions, options.mode)
         if missing:
             raise UserFacingError(
-                f"I can't run a quiz in this channel: I am missing {permission_names(missing)} here. "
-                "Ask an admin to grant it, then try again."
+                N_(
+                    "I can't run a quiz in this channel: I am missing {permissions} here. "
+                    "Ask an admin to grant it, then try again."
+                ),
+                permissions=permission_names(missing),
             )
         session = await self.service.start(
             guild_id=interaction.guild_id,
@@ -247,14 +254,24 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             kind=kind,
             item_ids=item_ids,
         )
-        what = "a question" if kind == QuizKind.SINGLE else f"a quiz of {session.total_questions} question(s)"
-        scope = topic_label(topic) if topic else "all topics"
+        # Public: in the server's interface language.
+        lang = await public_language(self.bot, interaction.guild_id)
+        _ = translator(lang).gettext
+        what = (_("a question") if kind == QuizKind.SINGLE else _("a quiz of {count} question(s)")).format(
+            count=session.total_questions
+        )
+        scope = topic_label(topic, lang) if topic else _("all topics")
         if item_ids is not None:
-            scope = "the server's weakest questions"
-        text = (
-            f"**{discord.utils.escape_markdown(interaction.user.display_name)}** started {what} on {scope} "
-            f"({options.lang}, {options.seconds} s each, "
-            f"{'type the answer' if options.mode == AnswerMode.TYPED else f'answer with {options.mode}'})."
+            scope = _("the server's weakest questions")
+        text = _(
+            "**{name}** started {what} on {scope} ({lang}, {seconds} s each, answer with {mode})."
+        ).format(
+            name=discord.utils.escape_markdown(interaction.user.display_name),
+            what=what,
+            scope=scope,
+            lang=options.lang,
+            seconds=options.seconds,
+            mode=_("typed answers") if options.mode == AnswerMode.TYPED else options.mode,
         )
         if (
             options.mode == AnswerMode.REACTIONS
@@ -282,13 +299,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
-        embed = topics_embed(await self._askable_topics(interaction.guild_id))
+        lang = private_language(interaction)
+        embed = topics_embed(await self._askable_topics(interaction.guild_id), lang)
         typed = await self._typed_topics(interaction.guild_id)
         if typed:
             lines = [
-                f"`{t}`: " + ", ".join(f"{n} {lang}" for lang, n in per.items()) for t, per in typed.items()
+                f"`{t}`: " + ", ".join(f"{n} {code}" for code, n in per.items()) for t, per in typed.items()
             ]
-            embed.add_field(name="Typed answers (mode: typed)", value="\n".join(lines), inline=False)
+            embed.add_field(
+                name=translator(lang).gettext("Typed answers (mode: typed)"),
+                value="\n".join(lines),
+                inline=False,
+            )
         await reply(interaction, embed=embed, ephemeral=True)
 
     # -- reactions -----------------------------------------------------------------------------
@@ -386,13 +408,16 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def post_question(self, card: QuestionCard) -> int:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         n = len(card.item.choices)
+        lang = await public_language(self.bot, card.guild_id)
         if card.mode == AnswerMode.TYPED:
-            message = await channel.send(embed=typed_question_embed(card), view=typed_view(card.round_id))
+            view = typed_view(card.round_id, lang=lang)
+            message = await channel.send(embed=typed_question_embed(card, lang), view=view)
             return message.id
+        embed = question_embed(card, lang)
         if card.mode == AnswerMode.BUTTONS:
-            message = await channel.send(embed=question_embed(card), view=answer_view(card.round_id, n))
+            message = await channel.send(embed=embed, view=answer_view(card.round_id, n))
             return message.id
-        message = await channel.send(embed=question_embed(card))
+        message = await channel.send(embed=embed)
         return message.id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
@@ -403,14 +428,16 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def reveal(self, card: RevealCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         question = channel.get_partial_message(card.message_id)
+        lang = await public_language(self.bot, card.guild_id)
         if not card.item.is_choice:  # a typed question
             await channel.send(
-                embed=typed_reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
+                embed=typed_reveal_embed(card, lang),
+                reference=question.to_reference(fail_if_not_exists=False),
             )
-            await self._close_typed(card, question)
+            await self._close_typed(card, question, lang)
             return
         await channel.send(
-            embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
+            embed=reveal_embed(card, lang), reference=question.to_reference(fail_if_not_exists=False)
         )
         if card.mode == AnswerMode.BUTTONS:
             await self._close_buttons(card, question)
@@ -424,17 +451,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             # Still clickable: a click is answered privately that the question is closed.
             log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
 
-    async def _close_typed(self, card: RevealCard, question: discord.PartialMessage) -> None:
+    async def _close_typed(self, card: RevealCard, question: discord.PartialMessage, lang: str) -> None:
         """Grey out the Answer button; the reveal is out whatever happens here (a press that
         raced the edit is told privately that the question is closed)."""
         try:
-            await question.edit(view=typed_view(card.round_id, disabled=True))
+            await question.edit(view=typed_view(card.round_id, disabled=True, lang=lang))
         except discord.HTTPException as exc:
             log.warning("could not disable the Answer button of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
-        await channel.send(embed=results_embed(card))
+        await channel.send(embed=results_embed(card, await public_language(self.bot, card.guild_id)))
 
     async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)

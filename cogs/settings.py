@@ -9,9 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import translator
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.settings_rules import SETTINGS, show, timezone_suggestions
 from bot.services.guild_settings import GuildSettings
+from cogs._i18n import private_language
 from cogs._reply import reply
 from cogs.quiz import LANGUAGE_CHOICES, MODE_CHOICES
 
@@ -21,11 +23,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def settings_embed(settings: GuildSettings) -> discord.Embed:
-    embed = discord.Embed(title="⚙️ Server settings", colour=discord.Colour.blurple())
+UI_LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="中文", value="zh"),
+]
+
+
+def settings_embed(settings: GuildSettings, lang: str = "en") -> discord.Embed:
+    _ = translator(lang).gettext
+    embed = discord.Embed(title=_("⚙️ Server settings"), colour=discord.Colour.blurple())
     for info in SETTINGS:
-        embed.add_field(name=info.label, value=show(info.field, getattr(settings, info.field)), inline=True)
-    embed.set_footer(text="Change them with /settings set; they apply from the next question.")
+        value = show(info.field, getattr(settings, info.field), lang)
+        embed.add_field(name=_(info.label), value=value, inline=True)
+    embed.set_footer(text=_("Change them with /settings set; they apply from the next question."))
     return embed
 
 
@@ -42,7 +52,9 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
     async def show_settings(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         settings = await self.service.get(interaction.guild_id)
-        await reply(interaction, embed=settings_embed(settings), ephemeral=True)
+        await reply(
+            interaction, embed=settings_embed(settings, private_language(interaction)), ephemeral=True
+        )
 
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -60,8 +72,11 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         timezone="Time zone for weeks, months and schedules, e.g. Europe/Berlin",
         speed_bonus="Whether faster right answers score more",
         show_counts="Whether the reveal shows how many picked each choice",
+        ui_language="The language of what the bot posts here (default: the server's language)",
     )
-    @app_commands.choices(answer_mode=MODE_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.choices(
+        answer_mode=MODE_CHOICES, language=LANGUAGE_CHOICES, ui_language=UI_LANGUAGE_CHOICES
+    )
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     async def set_settings(
         self,
@@ -74,6 +89,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         timezone: app_commands.Range[str, 1, 64] | None = None,
         speed_bonus: bool | None = None,
         show_counts: bool | None = None,
+        ui_language: app_commands.Range[str, 1, 8] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         update = await self.service.update(
@@ -87,6 +103,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
                 "timezone": timezone,
                 "speed_bonus": speed_bonus,
                 "show_counts": show_counts,
+                "ui_language": ui_language,
             },
         )
         if not update.changes:

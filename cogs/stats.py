@@ -11,7 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import translator
 from bot.services.charts import AccuracyBar, accuracy_chart
+from cogs._i18n import private_language
 from cogs._quiz_views import topic_label
 from cogs._reply import reply
 from cogs._stats_views import stats_embed
@@ -37,13 +39,19 @@ class StatsCog(commands.Cog):
         who: discord.abc.User = member or interaction.user
         stats = await self.service.member(interaction.guild_id, who.id)
         name = stats.display_name or who.display_name
-        embed = stats_embed(stats, name)
-        bars = [AccuracyBar(topic_label(t.topic), t.correct, t.answered) for t in stats.topics if t.answered]
+        # A reply to the member who asked: in their Discord language, like a private reply.
+        lang = private_language(interaction)
+        _ = translator(lang).gettext
+        embed = stats_embed(stats, name, lang)
+        bars = [
+            AccuracyBar(topic_label(t.topic, lang), t.correct, t.answered) for t in stats.topics if t.answered
+        ]
         if not bars:
             await reply(interaction, embed=embed)
             return
         # Drawing takes a few milliseconds of CPU: off the event loop.
-        png = await asyncio.to_thread(accuracy_chart, bars, title="Accuracy per topic")
+        title = _("Accuracy per topic · {name}").format(name=name)
+        png = await asyncio.to_thread(accuracy_chart, bars, title=title, empty=_("No answers yet"))
         embed.set_image(url=f"attachment://{CHART_NAME}")
         await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_NAME))
 

@@ -116,3 +116,9 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
     assert listed - on_disk == mapped, "every listed package is a folder of bot/ or cogs/, or mapped data"
     for package, folder in config["package-dir"].items():
         assert (REPO / folder / "__init__.py").is_file(), f"{folder} needs an __init__.py to map {package}"
+
+
+def test_the_installed_wheel_carries_the_compiled_catalogues(installed: Installed) -> None:
+    bin_dir, cwd, env = installed
+    code = "from bot.core.i18n import translator; print(translator('zh-CN').gettext('Why not {letter}?'))"
+    assert run(bin_dir / "python", "-c", code, cwd=cwd, env=env).strip() == "为什么不是 {letter}？"

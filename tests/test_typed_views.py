@@ -71,3 +71,12 @@ def test_a_picture_in_the_prompt_is_the_cards_image() -> None:
     assert shown["description"] == "Which city is this? https://example.org/pics/city.JPG"
     assert "Press **Answer** and type it" in shown["fields"][0]["value"]  # type: ignore[index]
     assert "image" not in card("See https://example.org/about for the rules.")
+
+
+def test_the_typed_cards_and_box_speak_the_language_asked() -> None:
+    reveal = typed_reveal_embed(_reveal(_item(), ("ann",), 2), "zh").to_dict()
+    assert [f["name"] for f in reveal["fields"]] == ["可接受的答案", "答对（2 人中 1 人）"]
+    assert typed_answer_modal(7, lang="zh").title == "你的答案"
+    card = QuestionCard(1, 2, 3, _item(), 1, 2, datetime(2026, 1, 1, tzinfo=UTC), AnswerMode.TYPED)
+    closes = typed_question_embed(card, "zh").to_dict()["fields"][0]  # type: ignore[index]
+    assert "点击 **作答** 并输入答案" in closes["value"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.errors import ConflictError, UserFacingError
+from bot.core.i18n import N_
 from bot.core.scoring import points_for
 from bot.core.typed import matches
 
@@ -39,7 +40,7 @@ class InvalidChoiceError(UserFacingError):
 
 class QuizAlreadyRunningError(ConflictError):
     def __init__(self) -> None:
-        super().__init__("A quiz is already running in this channel; `/quiz stop` ends it.")
+        super().__init__(N_("A quiz is already running in this channel; `/quiz stop` ends it."))
 
 
 @dataclass(frozen=True, slots=True)

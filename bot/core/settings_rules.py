@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_, UI_LANGUAGES, translator
 from bot.core.periods import zone
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.topics import TOPICS
@@ -28,19 +29,20 @@ ALL_TOPICS = "all"
 @dataclass(frozen=True, slots=True)
 class SettingInfo:
     field: str  # GuildSettings attribute
-    label: str  # how /settings shows it
+    label: str  # how /settings shows it (in English; the catalogues translate it)
 
 
 # In the order /settings show lists them; field names are GuildSettings' attributes.
 SETTINGS: tuple[SettingInfo, ...] = (
-    SettingInfo("answer_mode", "Answer mode"),
-    SettingInfo("hidden_answers", "Hidden reaction answers"),
-    SettingInfo("default_seconds", "Seconds per question"),
-    SettingInfo("default_language", "Language"),
-    SettingInfo("topics_enabled", "Topics enabled"),
-    SettingInfo("timezone", "Time zone"),
-    SettingInfo("speed_bonus", "Speed bonus"),
-    SettingInfo("show_counts", "Counts per choice at the reveal"),
+    SettingInfo("answer_mode", N_("Answer mode")),
+    SettingInfo("hidden_answers", N_("Hidden reaction answers")),
+    SettingInfo("default_seconds", N_("Seconds per question")),
+    SettingInfo("default_language", N_("Language")),
+    SettingInfo("topics_enabled", N_("Topics enabled")),
+    SettingInfo("timezone", N_("Time zone")),
+    SettingInfo("speed_bonus", N_("Speed bonus")),
+    SettingInfo("show_counts", N_("Counts per choice at the reveal")),
+    SettingInfo("ui_language", N_("Interface language")),
 )
 LABELS = {s.field: s.label for s in SETTINGS}
 
@@ -126,6 +128,10 @@ def _clean(name: str, value: Any) -> Any:
         if value not in LANGUAGES:
             raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
         return value
+    if name == "ui_language":
+        if value not in UI_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(UI_LANGUAGES)}")
+        return value
     if name == "default_seconds":
         if isinstance(value, bool) or not isinstance(value, int) or not MIN_SECONDS <= value <= MAX_SECONDS:
             raise ValueError(f"must be a whole number from {MIN_SECONDS} to {MAX_SECONDS}")
@@ -141,14 +147,18 @@ def _clean(name: str, value: Any) -> Any:
     raise KeyError(name)
 
 
-def show(name: str, value: Any) -> str:
-    """A setting's value as /settings shows it."""
+def show(name: str, value: Any, lang: str = "en") -> str:
+    """A setting's value as /settings shows it, in ``lang``."""
+    _ = translator(lang).gettext
     if isinstance(value, bool):
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if name == "topics_enabled":
-        return "all" if value is None else ", ".join(value)
+        return _("all") if value is None else ", ".join(value)
     if name == "default_seconds":
-        return f"{value} s"
-    if name == "default_language":
-        return {"en": "English", "zh": "Chinese", "any": "any"}.get(value, str(value))
+        return _("{seconds} s").format(seconds=value)
+    if name in ("default_language", "ui_language"):
+        if value is None:
+            return _("the server's language")
+        names = {"en": N_("English"), "zh": N_("Chinese"), "any": N_("any")}
+        return _(names[value]) if value in names else str(value)
     return str(value)

@@ -1,18 +1,27 @@
-"""PNG charts drawn with Pillow and the font Pillow ships inside its wheel. No discord import.
+"""PNG charts drawn with Pillow in Noto Sans CJK, so Chinese, Japanese and Korean names and labels
+draw as letters, not empty boxes. No discord import.
 
-``ImageFont.load_default(size=...)`` is Pillow's embedded Aileron Regular (FreeType), so nothing
-is read from the system or downloaded at run time; without FreeType it falls back to Pillow's
-built-in bitmap font, which still draws, only smaller.
+The font is Noto Sans CJK (SIL Open Font License) as the ``manimgx-fonts-cjk`` package ships it, a
+dependency installed from PyPI like any other: nothing is read from the system or downloaded at run
+time, and the Docker image needs no font package. Its Latin letters draw the English labels too.
+Text is measured in pixels as drawn (``textlength``), so a CJK character counts its full width.
+Emoji are not in the font (a name's emoji still draw as boxes). Without the package, or without
+FreeType, charts fall back to Pillow's own font (Latin only), with a warning.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+log = logging.getLogger(__name__)
 
 WIDTH = 760
 ROW = 34
@@ -38,8 +47,34 @@ class AccuracyBar:
     answered: int
 
 
+FONT_PACKAGE = "manimgx_fonts_cjk"
+FONT_FILE = "NotoSansCJK-VF.otf.ttc"
+FONT_FACE = 2  # the collection's faces: JP, KR, SC, TC, HK; SC's glyph shapes for Chinese first
+FONT_WEIGHT = "Regular"  # a variable font: its default instance is Thin
+
+
+@cache
+def font_path() -> Path | None:
+    """The CJK font file, or None when its package is not installed."""
+    try:
+        path = Path(str(files(FONT_PACKAGE) / FONT_FILE))
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
 @cache
 def font(size: int) -> Font:
+    path = font_path()
+    if path is not None:
+        try:
+            face = ImageFont.truetype(str(path), size, index=FONT_FACE)
+            face.set_variation_by_name(FONT_WEIGHT)
+            return face
+        except (OSError, ImportError) as exc:  # no FreeType in this Pillow
+            log.warning("cannot load the CJK font %s (%s); charts draw Latin letters only", path, exc)
+    else:
+        log.warning("the %s package is not installed; charts draw Latin letters only", FONT_PACKAGE)
     return ImageFont.load_default(size=size)
 
 
@@ -60,8 +95,8 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
     return text + "…"
 
 
-def accuracy_chart(bars: Sequence[AccuracyBar], *, title: str) -> bytes:
-    """Horizontal bars of accuracy per topic (0-100%), as PNG bytes.
+def accuracy_chart(bars: Sequence[AccuracyBar], *, title: str, empty: str = "No answers yet") -> bytes:
+    """Horizontal bars of accuracy per topic (0-100%), as PNG bytes; ``empty`` says there are none.
 
     Topics without answers are left out; at most 30 bars (the most answered ones).
     """
@@ -87,7 +122,7 @@ def accuracy_chart(bars: Sequence[AccuracyBar], *, title: str) -> bytes:
             font=small_font,
         )
     if not shown:
-        draw.text((LEFT, TOP + 8), "No answers yet", fill=MUTED, font=text_font)
+        draw.text((LEFT, TOP + 8), empty, fill=MUTED, font=text_font)
     for index, bar in enumerate(shown):
         y = TOP + index * ROW
         share = bar.correct / bar.answered

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError, PermissionDeniedError, UserFacingError
+from bot.core.i18n import N_
 from bot.core.quiz import (
     MAX_QUESTIONS,
     MAX_SECONDS,
@@ -114,6 +115,27 @@ class QuizPresenter(RoundPresenter, Protocol):
         ...
 
 
+def _no_questions(topic: str | None, lang: str) -> str:
+    """Why a quiz found nothing to ask, as a whole sentence per case (so each translates whole)."""
+    if topic and lang != "any":
+        return N_(
+            "There are no questions for topic `{topic}` in language `{lang}`. "
+            "`/quiz topics` lists what there is."
+        )
+    if topic:
+        return N_(
+            "There are no questions for topic `{topic}` in any language. `/quiz topics` lists what there is."
+        )
+    if lang != "any":
+        return N_(
+            "There are no questions for any enabled topic in language `{lang}`. "
+            "`/quiz topics` lists what there is."
+        )
+    return N_(
+        "There are no questions for any enabled topic in any language. `/quiz topics` lists what there is."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class QuizOptions:
     topic: str | None = None
@@ -126,13 +148,19 @@ class QuizOptions:
         """Refuse numbers outside the command's ranges (a raw interaction can send any)."""
         if not MIN_QUESTIONS <= self.questions <= MAX_QUESTIONS:
             raise UserFacingError(
-                f"`questions` goes from {MIN_QUESTIONS} to {MAX_QUESTIONS}, not {self.questions}; "
-                "no quiz was started."
+                N_("`{option}` goes from {low} to {high}, not {value}; no quiz was started."),
+                option="questions",
+                low=MIN_QUESTIONS,
+                high=MAX_QUESTIONS,
+                value=self.questions,
             )
         if not MIN_SECONDS <= self.seconds <= MAX_SECONDS:
             raise UserFacingError(
-                f"`seconds` goes from {MIN_SECONDS} to {MAX_SECONDS}, not {self.seconds}; "
-                "no quiz was started."
+                N_("`{option}` goes from {low} to {high}, not {value}; no quiz was started."),
+                option="seconds",
+                low=MIN_SECONDS,
+                high=MAX_SECONDS,
+                value=self.seconds,
             )
 
 
@@ -201,16 +229,16 @@ class QuizService:
             options.topic, options.lang, settings.topics_enabled, guild_id=guild_id, typed=typed
         )
         if not pool:
-            what = f"topic `{options.topic}`" if options.topic else "any enabled topic"
-            lang = "any language" if options.lang == "any" else f"language `{options.lang}`"
             if typed:
                 raise NotFoundError(
-                    f"There are no questions to answer by typing for {what} in {lang}. They come from "
-                    "short answers a server imports (`/bank import`: Red lists, GIFT short answers, "
-                    "Anki notes with a short back)."
+                    N_(
+                        "There are no questions to answer by typing here. They come from the short "
+                        "answers a server imports (`/bank import`: Red lists, GIFT short answers, Anki "
+                        "notes with a short back)."
+                    )
                 )
             raise NotFoundError(
-                f"There are no questions for {what} in {lang}. `/quiz topics` lists what there is."
+                _no_questions(options.topic, options.lang), topic=options.topic, lang=options.lang
             )
         if item_ids is None:
             usage = await self.usage.counts(guild_id)

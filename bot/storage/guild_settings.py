@@ -22,6 +22,7 @@ class GuildSettings:
     speed_bonus: bool = True
     show_counts: bool = True
     topics_enabled: tuple[str, ...] | None = field(default=None)
+    ui_language: str | None = None  # None: follow the server's preferred locale
 
 
 def _row_to_settings(row: aiosqlite.Row) -> GuildSettings:
@@ -36,6 +37,7 @@ def _row_to_settings(row: aiosqlite.Row) -> GuildSettings:
         speed_bonus=bool(row["speed_bonus"]),
         show_counts=bool(row["show_counts"]),
         topics_enabled=tuple(json.loads(topics)) if topics else None,
+        ui_language=row["ui_language"],
     )
 
 
@@ -54,14 +56,14 @@ class GuildSettingsRepository:
         await conn.execute(
             """
             INSERT INTO guild_settings (guild_id, timezone, answer_mode, hidden_answers, default_seconds,
-                default_language, speed_bonus, show_counts, topics_enabled, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                default_language, speed_bonus, show_counts, topics_enabled, ui_language, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (guild_id) DO UPDATE SET
                 timezone = excluded.timezone, answer_mode = excluded.answer_mode,
                 hidden_answers = excluded.hidden_answers, default_seconds = excluded.default_seconds,
                 default_language = excluded.default_language, speed_bonus = excluded.speed_bonus,
                 show_counts = excluded.show_counts, topics_enabled = excluded.topics_enabled,
-                updated_at = excluded.updated_at
+                ui_language = excluded.ui_language, updated_at = excluded.updated_at
             """,
             (
                 settings.guild_id,
@@ -73,6 +75,7 @@ class GuildSettingsRepository:
                 int(settings.speed_bonus),
                 int(settings.show_counts),
                 json.dumps(list(settings.topics_enabled)) if settings.topics_enabled is not None else None,
+                settings.ui_language,
                 now_ms,
             ),
         )

@@ -131,6 +131,7 @@ async def test_settings_change_how_the_next_quiz_runs(
         "Time zone": "UTC",
         "Speed bonus": "on",
         "Counts per choice at the reveal": "on",
+        "Interface language": "the server's language",
     }
 
     # Defaults: reactions, 20 s, counts on the reveal.

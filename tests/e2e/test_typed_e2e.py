@@ -155,7 +155,7 @@ async def test_a_typed_quiz_takes_answers_in_a_box_accepts_a_slip_and_refuses_a_
 
     started = await alice.slash("quiz start", mode="typed", questions=5, seconds=20)
     assert "started a quiz of 2 question(s)" in started.message.text(), "only the two short answers"
-    assert "type the answer" in started.message.text()
+    assert "answer with typed answers" in started.message.text()
 
     for n in (1, 2):
         card = await _question(fake, bot, alice, n)

@@ -35,6 +35,14 @@ CHOICE_NAME_MAX = 100
 CHOICE_STRING_VALUE_MAX = 100
 MODAL_TITLE_MAX = 45
 COMMAND_NAME_RE = re.compile(r"^[-_'\w]{1,32}$")
+# Discord's locales (the keys a *_localizations map may have).
+LOCALES = frozenset(
+    {
+        *("ar", "bg", "cs", "da", "de", "el", "en-GB", "en-US", "es-419", "es-ES", "fi", "fr", "he", "hi"),
+        *("hr", "hu", "id", "it", "ja", "ko", "lt", "nl", "no", "pl", "pt-BR", "ro", "ru", "sv-SE", "th"),
+        *("tr", "uk", "vi", "zh-CN", "zh-TW"),
+    }
+)
 COMMAND_DESCRIPTION_MAX = 100
 COMMAND_OPTIONS_MAX = 25
 COMMANDS_MAX = 100
@@ -237,12 +245,26 @@ def check_command_definitions(errors: FormErrors, commands: list[JSON]) -> None:
         if ctype == 1:
             _check_name(errors, (i, "name"), name)
             _check_description(errors, (i, "description"), cmd.get("description"))
+            _check_localizations(errors, (i,), cmd)
             _check_options(errors, (i, "options"), cmd.get("options") or [], depth=0)
 
 
 def _check_name(errors: FormErrors, path: tuple[str | int, ...], name: str) -> None:
     if not COMMAND_NAME_RE.match(name) or name != name.lower():
         errors.add(path, "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
+
+
+def _check_localizations(errors: FormErrors, path: tuple[str | int, ...], item: JSON) -> None:
+    """``name_localizations`` (each a valid name, in lower case where the script has case) and
+    ``description_localizations`` (1-100), keyed by Discord's locales."""
+    checks = (("name_localizations", _check_name), ("description_localizations", _check_description))
+    for key, check in checks:
+        localized = item.get(key) or {}
+        for locale, text in localized.items():
+            if locale not in LOCALES:
+                errors.add((*path, key, locale), "LOCALE_INVALID", f"Invalid locale: {locale!r}")
+            else:
+                check(errors, (*path, key, locale), text or "")
 
 
 def _check_description(errors: FormErrors, path: tuple[str | int, ...], description: str | None) -> None:
@@ -263,6 +285,7 @@ def _check_options(
         p = (*path, j)
         _check_name(errors, (*p, "name"), opt.get("name") or "")
         _check_description(errors, (*p, "description"), opt.get("description"))
+        _check_localizations(errors, p, opt)
         if opt.get("name") in names:
             errors.add(
                 (*p, "name"), "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique"
@@ -290,3 +313,10 @@ def _check_options(
             errors.add((*p, "autocomplete"), CODE_BAD, "Autocomplete cannot be set with choices")
         if len(choices) > AUTOCOMPLETE_CHOICES_MAX:
             errors.max_length((*p, "choices"), AUTOCOMPLETE_CHOICES_MAX)
+        for k, choice in enumerate(choices):
+            for locale, text in (choice.get("name_localizations") or {}).items():
+                cpath = (*p, "choices", k, "name_localizations", locale)
+                if locale not in LOCALES:
+                    errors.add(cpath, "LOCALE_INVALID", f"Invalid locale: {locale!r}")
+                else:
+                    errors.check_len(cpath, text, CHOICE_NAME_MAX)

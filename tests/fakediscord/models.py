@@ -110,6 +110,8 @@ class User:
     global_name: str | None = None
     #: False models a member who closed DMs: the bot gets 403 / 50007 when it writes to them.
     accepts_dms: bool = True
+    #: The language of their Discord client: an interaction's ``locale``.
+    locale: str = "en-US"
 
     def payload(self) -> JSON:
         data: JSON = {
@@ -246,6 +248,8 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, GuildMember] = field(default_factory=dict)
+    #: The server's language (Server Settings > Community): ``preferred_locale``, ``guild_locale``.
+    preferred_locale: str = "en-US"
 
     @property
     def everyone(self) -> Role:
@@ -312,7 +316,7 @@ class Guild:
             "premium_tier": 0,
             "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "system_channel_id": None,
             "system_channel_flags": 0,
             "rules_channel_id": None,

@@ -415,8 +415,10 @@ class FakeDiscord:
 
     # -- building the world ------------------------------------------------------------------
 
-    def add_user(self, username: str, *, bot: bool = False, accepts_dms: bool = True) -> User:
-        user = User(id=self.snowflake(), username=username, bot=bot, accepts_dms=accepts_dms)
+    def add_user(
+        self, username: str, *, bot: bool = False, accepts_dms: bool = True, locale: str = "en-US"
+    ) -> User:
+        user = User(id=self.snowflake(), username=username, bot=bot, accepts_dms=accepts_dms, locale=locale)
         self.users[user.id] = user
         return user
 
@@ -429,6 +431,7 @@ class FakeDiscord:
         everyone_permissions: int = Perm.EVERYONE_DEFAULT,
         bot_permissions: int = BOT_DEFAULT_PERMISSIONS,
         with_bot: bool = True,
+        preferred_locale: str = "en-US",
     ) -> Guild:
         """A server with @everyone, one text channel and (by default) the bot in it.
 
@@ -437,7 +440,7 @@ class FakeDiscord:
         """
         gid = guild_id or self.snowflake()
         owner = self.add_user(f"{name.lower().replace(' ', '-')}-owner")
-        guild = Guild(id=gid, name=name, owner_id=owner.id)
+        guild = Guild(id=gid, name=name, owner_id=owner.id, preferred_locale=preferred_locale)
         guild.roles[gid] = Role(id=gid, name="@everyone", permissions=everyone_permissions, position=0)
         guild.members[owner.id] = GuildMember(user=owner, guild_id=gid)
         self.guilds[gid] = guild
@@ -534,6 +537,7 @@ class FakeDiscord:
         roles: list[Role] | None = None,
         permissions: int | None = None,
         accepts_dms: bool = True,
+        locale: str = "en-US",
     ) -> Member:
         """Put a person in ``guild`` and return the actor that plays them.
 
@@ -542,7 +546,7 @@ class FakeDiscord:
         """
         from .actors import Member
 
-        user = name if isinstance(name, User) else self.add_user(name, accepts_dms=accepts_dms)
+        user = name if isinstance(name, User) else self.add_user(name, accepts_dms=accepts_dms, locale=locale)
         role_ids = [r.id for r in roles or []]
         if permissions is not None:
             role_ids.append(self.add_role(guild, f"{user.username}-role", permissions).id)
@@ -578,6 +582,12 @@ class FakeDiscord:
         """Messages in the bot's DM channel with ``user``."""
         channel = self.dm_channels.get(user.id)
         return [] if channel is None else self.channel_messages(channel)
+
+    def synced_commands(self, guild: Guild | int | None = None) -> list[JSON]:
+        """The command definitions last synced to ``guild`` (None: global), as Discord stored them
+        (with their ``name_localizations`` and ``description_localizations``)."""
+        key = guild.id if isinstance(guild, Guild) else guild
+        return list(self.commands.get(key, {}).values())
 
     def synced_command_names(self, guild: Guild | int | None = None) -> list[str]:
         """Top-level names synced to ``guild`` (None: global)."""
@@ -711,13 +721,13 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "guild_id": str(guild.id),
-            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
             "channel_id": str(channel.id),
             "channel": {**channel.payload(), "permissions": str(member_perms)},
             "member": member.payload(permissions=member_perms),
             "app_permissions": str(self.bot_permissions_in(channel)),
-            "locale": "en-US",
-            "guild_locale": "en-US",
+            "locale": user.locale,
+            "guild_locale": guild.preferred_locale,
             "entitlements": [],
             "entitlement_sku_ids": [],
             "authorizing_integration_owners": {"0": str(guild.id)},

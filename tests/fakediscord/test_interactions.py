@@ -517,3 +517,39 @@ async def test_a_raw_interaction_sends_exactly_the_given_data(
     )
 
     assert record.message is not None and record.message.content == "hello from alice"
+
+
+async def test_member_and_server_locales_reach_the_interaction(fake: FakeDiscord, start_plain_bot) -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    @app_commands.command(name="where", description="Which languages")
+    async def where(interaction: discord.Interaction) -> None:
+        seen.append((str(interaction.locale), str(interaction.guild_locale)))
+        await interaction.response.send_message("ok", ephemeral=True)
+
+    guild = fake.add_guild("Lang", preferred_locale="zh-CN")
+    alice = fake.add_member(guild, "alice", locale="zh-TW")
+    await start_plain_bot(where, guilds=[guild])
+    await alice.slash("where")
+    assert seen == [("zh-TW", "zh-CN")]
+
+
+def test_command_localisations_are_checked_like_discord() -> None:
+    from tests.fakediscord import limits
+
+    ok = [
+        {
+            "name": "stats",
+            "description": "Stats",
+            "name_localizations": {"zh-CN": "统计"},
+            "description_localizations": {"zh-CN": "统计数据"},
+            "options": [],
+        }
+    ]
+    errors = limits.FormErrors()
+    limits.check_command_definitions(errors, ok)
+    assert not errors
+    bad = [{**ok[0], "name_localizations": {"zh": "统计", "zh-CN": "Stats Now"}}]
+    errors = limits.FormErrors()
+    limits.check_command_definitions(errors, bad)
+    assert set(errors.tree["0"]["name_localizations"]) == {"zh", "zh-CN"}, errors.tree

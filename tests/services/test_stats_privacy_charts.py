@@ -142,8 +142,11 @@ def test_the_chart_is_capped_and_copes_with_no_answers() -> None:
     assert empty.size[1] < 200
 
 
-def test_the_font_is_the_one_shipped_inside_pillow() -> None:
-    # load_default(size=...) is the FreeType font embedded in Pillow: nothing read from the system.
+def test_the_font_is_the_cjk_one_shipped_in_a_package() -> None:
+    # Noto Sans CJK from the manimgx-fonts-cjk dependency: nothing read from the system.
     from PIL import ImageFont
 
-    assert isinstance(font(15), ImageFont.FreeTypeFont)
+    face = font(15)
+    assert isinstance(face, ImageFont.FreeTypeFont)
+    assert face.getname() == ("Noto Sans CJK SC", "Regular")
+    assert "manimgx_fonts_cjk" in str(face.path)

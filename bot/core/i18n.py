@@ -1,0 +1,68 @@
+"""Interface languages through gettext: which catalogue a Discord locale reads, and the lookups.
+
+Pure (the standard library's :mod:`gettext` only; no discord import), so the core, the services and
+the cogs share it. The catalogues are ``bot/locale/<lang>/LC_MESSAGES/quizbot.po``, compiled with
+Babel to the ``.mo`` files shipped beside them (``tests/test_i18n.py`` fails when a ``.mo`` is older
+than its ``.po``, or a string used in code has no ``zh`` entry). A string a catalogue lacks reads
+in English, the language of the ``msgid`` s: English needs no catalogue.
+
+Messages use ``str.format`` placeholders *after* the lookup (``_("Question {n}").format(n=3)``), so
+a translation may move them; the coverage test checks it keeps the same ones.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DOMAIN = "quizbot"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"  # bot/locale, shipped as package data
+ENGLISH = "en"
+UI_LANGUAGES: tuple[str, ...] = ("en", "zh")  # what /settings set ui_language accepts
+# Discord locales that read a catalogue; zh-TW reads the (simplified) zh one until it has its own.
+_BY_LOCALE = {"zh-CN": "zh", "zh-TW": "zh", "zh": "zh"}
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction where it is looked up later (module-level tables)."""
+    return message
+
+
+def language_of(locale: object) -> str:
+    """The interface language for a Discord locale (``"zh-CN"``, a ``discord.Locale``, None): one of
+    :data:`UI_LANGUAGES`, English for every locale without a catalogue."""
+    text = str(getattr(locale, "value", locale) or "")
+    return _BY_LOCALE.get(text, _BY_LOCALE.get(text.split("-")[0], ENGLISH))
+
+
+@cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    if lang == ENGLISH:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """The lookups of one language. Bind them to the names Babel extracts:
+    ``_, ngettext = t.gettext, t.ngettext``."""
+
+    lang: str
+    catalogue: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.catalogue.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalogue.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.catalogue.pgettext(context, message)
+
+
+def translator(lang_or_locale: object) -> Translator:
+    """The lookups for ``"zh"``, ``"zh-CN"``, a ``discord.Locale``...; English for anything else."""
+    lang = language_of(lang_or_locale)
+    return Translator(lang, _catalogue(lang))

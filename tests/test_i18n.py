@@ -1,0 +1,140 @@
+"""Issue 19: the catalogues cover the code, keep its placeholders, compile to the shipped .mo; the
+lookups fall back to English; charts draw CJK with glyphs from the font, not empty boxes."""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fontTools.ttLib import TTCollection
+from PIL import Image, ImageDraw
+
+from bot.core.i18n import LOCALE_DIR, language_of, translator
+from bot.core.settings_rules import show
+from bot.core.topics import TOPICS, topic_label
+from bot.services import charts
+from bot.services.charts import AccuracyBar, accuracy_chart
+from cogs._i18n import NAME_CONTEXT, NAME_RULE, TEXT_CONTEXT
+from tests.i18n_tools import compiled, extract, placeholders, po_path, read
+
+
+def _ids(message: Any) -> tuple[str, ...]:
+    return message.id if isinstance(message.id, tuple) else (message.id,)
+
+
+def _strings(message: Any) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def test_every_string_used_in_code_has_a_zh_entry_with_the_same_placeholders() -> None:
+    zh = read("zh")
+    problems = []
+    for message in extract():
+        if not message.id:
+            continue
+        where = ", ".join(f"{f}:{n}" for f, n in message.locations)
+        entry = zh.get(message.id, context=message.context)
+        if entry is None or not all(_strings(entry)) or entry.fuzzy:
+            problems.append(f"no zh translation for {_ids(message)[0]!r} ({where})")
+            continue
+        expected = set().union(*(placeholders(s) for s in _ids(message)))
+        for text in _strings(entry):
+            if placeholders(text) != expected:
+                problems.append(
+                    f"{_ids(message)[0]!r} ({where}): zh has {sorted(placeholders(text))}, "
+                    f"English has {sorted(expected)}"
+                )
+    assert problems == [], "bot/locale/zh/LC_MESSAGES/quizbot.po:\n" + "\n".join(problems)
+
+
+def test_command_entries_keep_placeholders_and_names_follow_discords_rule() -> None:
+    problems = []
+    for entry in read("zh"):
+        name = entry.string or ""
+        if entry.context == NAME_CONTEXT and not (NAME_RULE.match(name) and name == name.lower()):
+            problems.append(
+                f"name {entry.id!r} -> {name!r} breaks Discord's rule (^[-_'\\w]{{1,32}}$, lower case)"
+            )
+        if entry.context == TEXT_CONTEXT and not 1 <= len(entry.string or "") <= 100:
+            problems.append(f"{entry.id!r} -> {entry.string!r} is not 1-100 characters")
+    assert problems == []
+
+
+def test_the_shipped_mo_is_the_compiled_po() -> None:
+    shipped = po_path("zh").with_suffix(".mo")
+    fresh = gettext.GNUTranslations(io.BytesIO(compiled(read("zh"))))
+    current = gettext.GNUTranslations(shipped.open("rb"))
+    assert current._catalog == fresh._catalog, "run `python -m tests.i18n_tools` to compile the .po"  # type: ignore[attr-defined]
+    assert shipped.parent == LOCALE_DIR / "zh" / "LC_MESSAGES"
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [("zh-CN", "zh"), ("zh-TW", "zh"), ("zh", "zh"), ("en-US", "en"), ("fr", "en"), (None, "en"), ("", "en")],
+)
+def test_discord_locales_read_the_catalogue_of_their_language(locale: str | None, lang: str) -> None:
+    assert language_of(locale) == lang
+
+
+def test_a_string_without_a_translation_reads_in_english_and_plurals_follow_the_count() -> None:
+    zh, en = translator("zh-CN"), translator("en-US")
+    assert zh.gettext("Why not {letter}?").format(letter="B") == "为什么不是 B？"
+    assert zh.gettext("A string nobody translated") == "A string nobody translated"
+    one = "{asked} of {total} question asked"
+    many = "{asked} of {total} questions asked"
+    assert en.ngettext(one, many, 1).format(asked=1, total=1) == "1 of 1 question asked"
+    assert en.ngettext(one, many, 3).format(asked=2, total=3) == "2 of 3 questions asked"
+    assert zh.ngettext(one, many, 1) == zh.ngettext(one, many, 3) == "已出 {asked} 题，共 {total} 题"
+
+
+def test_topics_are_shown_translated_and_their_slugs_stay_keys() -> None:
+    assert topic_label("lora") == "LoRA" and topic_label("lora", "zh") == "LoRA"
+    assert topic_label("data-prep") == "Data preparation"
+    assert topic_label("data-prep", "zh") == "数据准备"
+    assert topic_label("club-history", "zh") == "Club history"  # a server's own topic: its slug
+    assert all(topic_label(t, "zh") for t in TOPICS)
+
+
+def test_settings_show_their_values_in_the_language_asked() -> None:
+    assert show("speed_bonus", True, "zh") == "开" and show("speed_bonus", True) == "on"
+    assert show("ui_language", None, "zh") == "跟随服务器语言"
+    assert show("ui_language", "zh") == "Chinese"
+
+
+def test_a_chart_with_a_chinese_name_draws_every_character_from_the_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn: list[tuple[str, Any]] = []
+    original = ImageDraw.ImageDraw.text
+
+    def record(self: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> None:
+        drawn.append((str(text), kwargs.get("font")))
+        original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
+    path = charts.font_path()
+    assert path is not None, "the manimgx-fonts-cjk package (a dependency) is not installed"
+    zh = translator("zh")
+    bars = [AccuracyBar(topic_label("data-prep", "zh"), 3, 4), AccuracyBar("LoRA 김치 カナ", 1, 2)]
+    png = accuracy_chart(bars, title=zh.gettext("Accuracy per topic · {name}").format(name="小明"))
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+
+    face = TTCollection(str(path)).fonts[charts.FONT_FACE]
+    cmap = face.getBestCmap()
+    texts = [t for t, _f in drawn]
+    assert any("小明" in t for t in texts) and any("数据准备" in t for t in texts)
+    missing = sorted({c for t in texts for c in t if not c.isspace() and ord(c) not in cmap})
+    assert missing == [], f"no glyph in {path.name} for {missing}"
+    assert all(Path(f.path) == path for _t, f in drawn), "every text is drawn in the CJK font"
+
+
+def test_chart_labels_are_cut_by_their_drawn_width() -> None:
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    face = charts.font(15)
+    wide, narrow = "数" * 40, "i" * 40
+    cut_wide, cut_narrow = charts._fit(draw, wide, face, 120), charts._fit(draw, narrow, face, 120)
+    assert draw.textlength(cut_wide, font=face) <= 120 and draw.textlength(cut_narrow, font=face) <= 120
+    assert len(cut_wide) < len(cut_narrow)  # a CJK character takes about two Latin ones' width
