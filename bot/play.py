@@ -307,7 +307,11 @@ async def play(
     """Run one quiz in the terminal. ``read_line`` replaces stdin (tests); returns the exit code."""
     bank = load_bank(bank_paths)
     db = await Database.open(Path(database_path))
-    await migrate(db.writer, where=database_path)
+    try:
+        await migrate(db.writer, where=database_path)
+    except BaseException:
+        await db.close()  # its connection's thread would keep the process alive after the error
+        raise
     service, writer, tasks = build_service(db, bank)
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     presenter = TerminalPresenter(service, lines, out, language=options.lang)
