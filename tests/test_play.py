@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sqlite3
 from pathlib import Path
@@ -52,3 +53,30 @@ async def test_play_quit_stops_with_results(tmp_path: Path) -> None:
     assert "第 1/3 题" in text
     assert "第 2/3 题" not in text
     assert "已停止。" in text and "结束：1 道题都没有作答。" in text
+
+
+async def test_the_end_of_input_ends_the_quiz_instead_of_waiting_for_an_enter_that_cannot_come(
+    tmp_path: Path,
+) -> None:
+    # Regression: the end of input reached the queue once; the wait for Enter after the reveal then
+    # waited forever (`quizbot play < /dev/null`, Ctrl-D, or a pipe of answers that ran out).
+    for given in ([], ["A\n"]):
+        lines = iter(given)
+        out = io.StringIO()
+        db_path = tmp_path / f"eof{len(given)}.db"
+        code = await asyncio.wait_for(
+            play(
+                QuizOptions(topic="qlora", questions=3, seconds=60, lang="en"),
+                str(db_path),
+                read_line=lambda lines=lines: next(lines, ""),
+                out=out,
+            ),
+            timeout=10,
+        )
+        text = out.getvalue()
+        assert code == 0
+        assert "Question 1/3" in text and "Question 2/3" not in text
+        assert "Stopped." in text and "Done:" in text
+        with sqlite3.connect(db_path) as conn:
+            statuses = [r[0] for r in conn.execute("SELECT status FROM quiz_sessions")]
+        assert statuses == ["stopped"]
