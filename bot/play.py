@@ -175,7 +175,9 @@ class TerminalPresenter:
         while True:
             line = await self.lines.get()
             if line is None:
-                self.service.close_round_now(LOCAL_CHANNEL)
+                # End of input (Ctrl-D, a pipe that ran out): no answer can come any more, and the
+                # queue gives the end only once, so a later wait for Enter would never return.
+                self.stop_quiz()
                 return
             text = line.strip().upper()
             if self._quits(line):
@@ -274,8 +276,10 @@ class TerminalPresenter:
             stop_task.cancel()
             if not line_task.done():
                 line_task.cancel()
-        line = line_task.result() if line_task.done() and not line_task.cancelled() else None
-        if line is not None and self._quits(line):
+        if not line_task.done() or line_task.cancelled():
+            return  # Ctrl-C
+        line = line_task.result()
+        if line is None or self._quits(line):  # end of input, or q
             self.stop_quiz()
 
     def stop_quiz(self) -> None:
@@ -395,7 +399,11 @@ async def play(
     else:
         bank = load_bank(bank_paths)
     db = await Database.open(Path(database_path))
-    await migrate(db.writer, where=database_path)
+    try:
+        await migrate(db.writer, where=database_path)
+    except BaseException:
+        await db.close()  # its connection's thread would keep the process alive after the error
+        raise
     service, writer, tasks = build_service(db, bank)
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     presenter = TerminalPresenter(service, lines, out, language=options.lang)

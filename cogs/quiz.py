@@ -447,8 +447,12 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         view = closed_answer_view(card.round_id, len(card.item.choices), card.right_indexes)
         try:
             await question.edit(view=view)
-        except discord.HTTPException as exc:
-            # Still clickable: a click is answered privately that the question is closed.
+        except Exception as exc:
+            if describe_failure(exc) is None:
+                raise
+            # Still clickable: a click is answered privately that the question is closed. Nothing from
+            # Discord or the network may leave here: the reveal is out, and an error would make the
+            # caller retry the whole reveal and post it twice.
             log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
 
     async def _close_typed(self, card: RevealCard, question: discord.PartialMessage, lang: str) -> None:

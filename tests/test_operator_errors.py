@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -261,3 +262,15 @@ def test_bank_export_into_head_exits_quietly(tmp_path: Path) -> None:
     stderr = proc.stderr.read().decode()
     assert code == EXIT_BROKEN_PIPE, stderr
     assert stderr == "", "nothing is wrong: no error, no traceback"
+
+
+def test_play_against_a_database_written_by_a_newer_version_says_so_and_exits(tmp_path: Path) -> None:
+    # Regression: play opened the database, the migration refused it, and the open connection's
+    # thread kept the process alive after the error line.
+    path = tmp_path / "newer.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    code, _, stderr = quizbot("play", "--questions", "1", cwd=tmp_path, DATABASE_PATH=str(path))
+    assert code == 1
+    line = one_error_line(stderr)
+    assert str(path) in line and "newer" in line

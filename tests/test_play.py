@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import sqlite3
@@ -58,6 +59,33 @@ async def test_play_quit_stops_with_results(tmp_path: Path) -> None:
     assert "已停止。" in text and "结束：1 道题都没有作答。" in text
 
 
+async def test_the_end_of_input_ends_the_quiz_instead_of_waiting_for_an_enter_that_cannot_come(
+    tmp_path: Path,
+) -> None:
+    # Regression: the end of input reached the queue once; the wait for Enter after the reveal then
+    # waited forever (`quizbot play < /dev/null`, Ctrl-D, or a pipe of answers that ran out).
+    for given in ([], ["A\n"]):
+        lines = iter(given)
+        out = io.StringIO()
+        db_path = tmp_path / f"eof{len(given)}.db"
+        code = await asyncio.wait_for(
+            play(
+                QuizOptions(topic="qlora", questions=3, seconds=60, lang="en"),
+                str(db_path),
+                read_line=lambda lines=lines: next(lines, ""),
+                out=out,
+            ),
+            timeout=10,
+        )
+        text = out.getvalue()
+        assert code == 0
+        assert "Question 1/3" in text and "Question 2/3" not in text
+        assert "Stopped." in text and "Done:" in text
+        with sqlite3.connect(db_path) as conn:
+            statuses = [r[0] for r in conn.execute("SELECT status FROM quiz_sessions")]
+        assert statuses == ["stopped"]
+
+
 TYPED_BANK = """\
 version: 1
 items:
@@ -97,11 +125,12 @@ async def test_play_typed_takes_typed_answers_and_never_asks_a_long_model_answer
     db_path = tmp_path / "play.db"
     texts = []
     for answer in ("Adam with decopled weight decay", "Adam"):  # a slip in a long answer; a fragment
+        given = iter([answer + "\n"])
         out = io.StringIO()
         code = await play(
             QuizOptions(topic="fundamentals", questions=5, seconds=60, lang="en", mode=AnswerMode.TYPED),
             str(db_path),
-            read_line=iter([answer + "\n"]).__next__,
+            read_line=lambda given=given: next(given, ""),
             out=out,
             bank_paths=[bank],
         )
@@ -161,11 +190,12 @@ async def test_play_a_files_questions_typed_without_importing_them_anywhere(
         "::acts:: How many acts has Hamlet? {=5 ~3 ~4}\n",
         encoding="utf-8",
     )
+    given = iter(["Shakespere\n"])
     out = io.StringIO()
     code = await play(
         QuizOptions(questions=5, seconds=60, lang="any", mode=AnswerMode.TYPED),
         str(tmp_path / "p.db"),
-        read_line=iter(["Shakespere\n"]).__next__,
+        read_line=lambda: next(given, ""),
         out=out,
         question_file=gift,
     )

@@ -34,7 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bank.loader import Problem
+from bot.bank.loader import Problem, refers_to_other_choices
 from bot.bank.schema import LETTERS, MAX_CHOICES, TRUE_FALSE_CHOICES, BankItem, Difficulty, ItemType
 
 log = logging.getLogger(__name__)
@@ -268,6 +268,8 @@ class _Builder:
             "explanation": explanation,
             "source": {"file": self.source_file, "locator": locator},
         }
+        if item_type is ItemType.SINGLE_CHOICE and any(refers_to_other_choices(c) for c in choices):
+            draft["shuffle"] = False  # "All of the above" posted under A would point at nothing
         try:
             # Explanations may be empty in a draft (curators write them); all else must hold.
             BankItem.model_validate({**draft, "explanation": explanation or "-"})

@@ -598,6 +598,13 @@ _REFERS_TO_CHOICES = (
 )
 
 
+def refers_to_other_choices(choice: str) -> bool:
+    """Whether a choice's text points at other choices by letter or position ("All of the above",
+    "Both A and B"), so its item must keep bank order (``shuffle: false``)."""
+    text = _MATH_OR_CODE.sub(" ", choice)
+    return any(pattern.search(text) for pattern in _REFERS_TO_CHOICES)
+
+
 # An explanation or why-not that names a choice by its bank letter names the wrong one once the
 # choices are posted in another order. Narrow on purpose: LoRA's matrices A and B are not choices.
 _NAMES_A_LETTER = re.compile(
@@ -625,8 +632,7 @@ def _item_warnings(raw: _RawItem) -> Iterator[Problem]:
                 level="warning",
             )
     for index, choice in enumerate(item.choices):
-        text = _MATH_OR_CODE.sub(" ", choice)
-        if any(pattern.search(text) for pattern in _REFERS_TO_CHOICES):
+        if refers_to_other_choices(choice):
             yield Problem(
                 raw.file,
                 _loc_line(raw.node, ("choices", index), False, raw.lines) or raw.line,

@@ -23,6 +23,7 @@ from bot.core.typed import typeable
 log = logging.getLogger(__name__)
 
 CHOICE_TYPES = (ItemType.SINGLE_CHOICE, ItemType.TRUE_FALSE)
+_TAXONOMY = frozenset(TOPICS)
 
 
 def is_typeable(item: BankItem) -> bool:
@@ -65,8 +66,12 @@ class QuestionPool:
                 if fits(i) and (wanted is None or i.lang == wanted) and (topic is None or topic in i.topics)
             ]
         if enabled is not None:
+            # ``/settings set topics`` can name only the shared taxonomy, so it narrows only that: a
+            # question of the server's own topics (imported on purpose) stays askable.
             allowed = set(enabled)
-            items = [i for i in items if allowed.intersection(i.topics)]
+            items = [
+                i for i in items if allowed.intersection(i.topics) or not _TAXONOMY.intersection(i.topics)
+            ]
         return items
 
     def item(self, guild_id: int, item_id: str) -> BankItem | None:

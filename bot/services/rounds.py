@@ -200,6 +200,9 @@ class ActiveRound:
     daily_date: str | None = None  # a question of the day: its local date, for day streaks
     # Open across a gateway session change: reactions may have been made that no event brought.
     missed_events: bool = False
+    # Held while the message's reactions are read and counted, so a reveal due meanwhile waits for
+    # them instead of closing the round under the read (whose answers would then be refused).
+    catching_up: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class RoundService:
@@ -313,9 +316,11 @@ class RoundService:
                 self._active.pop(row.message_id, None)
             return
         active = self._active.get(row.message_id) if row.message_id is not None else None
-        if active is not None and active.missed_events:
-            # Open across a session change that READY has not caught up yet: read the message first.
-            await self.count_missed_reactions(active)
+        if active is not None:
+            async with active.catching_up:  # a read already under way (READY's) finishes first
+                if active.missed_events:
+                    # Open across a session change that READY has not caught up yet: read the message.
+                    await self._count_missed_reactions(active)
         if row.message_id is not None:
             self._active.pop(row.message_id, None)
         await self.writer.flush()
@@ -621,6 +626,11 @@ class RoundService:
 
     async def count_missed_reactions(self, active: ActiveRound) -> None:
         """Count the answer reactions on a re-opened round's message that the bot did not see."""
+        async with active.catching_up:
+            if self._active.get(active.row.message_id or 0) is active:  # not revealed while waiting
+                await self._count_missed_reactions(active)
+
+    async def _count_missed_reactions(self, active: ActiveRound) -> None:
         assert self.presenter is not None
         row, item = active.row, active.item
         active.missed_events = False

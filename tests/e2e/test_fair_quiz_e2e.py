@@ -16,10 +16,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
+import discord
 import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS, REACTIONS
+from bot.services.posting import RetrySchedule
 from tests.e2e.posted import key_index, posting_of, wrong_index
 from tests.e2e.test_daily_e2e import START, _at, _dailies, _posted, _quiet_reactions, _setup, _start, utc
 from tests.e2e.test_daily_e2e import _reveals as _daily_reveals
@@ -335,3 +338,34 @@ async def test_when_the_buttons_cannot_be_disabled_the_reveal_stands_and_a_click
     assert late.message.ephemeral
     assert late.message.content == "This question is closed; wait for the next one."
     assert await bot.db.fetch_all("SELECT user_id FROM answers") == []
+
+
+async def test_a_connection_lost_while_disabling_the_buttons_does_not_post_the_reveal_twice(
+    fake: FakeDiscord, world: StudyServer, start_bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: only an HTTP error from the edit was caught; a dropped connection (or a timeout)
+    # left the reveal as a transient failure, so the rounds service retried it and posted it again.
+    # The stand-in answers every request, so the dropped connection is raised where discord.py
+    # would raise it.
+    clock = FakeClock()
+    bot = await start_bot(clock=clock, prepare=_seeded(6, 6))
+    bot.rounds.retry = RetrySchedule((0.02, 0.05, 0.1))
+    await world.alice.slash("quiz question", topic="lora", seconds=10, mode="buttons")
+    card = await _question(fake, bot, world.channel, 1, mode="buttons")
+    edits: list[int] = []
+
+    async def dropped(self: discord.PartialMessage, **fields: Any) -> None:
+        edits.append(self.id)
+        raise aiohttp.ServerDisconnectedError()
+
+    monkeypatch.setattr(discord.PartialMessage, "edit", dropped)
+    await _pass(fake, clock, 10.5)
+
+    await _reveal(fake, world.channel, 1)
+    await _final(fake, world.channel)
+    assert edits == [card.id]
+    reveals = [
+        m for m in fake.channel_messages(world.channel) if m.embeds and "Answer" in m.embeds[0]["title"]
+    ]
+    assert len(reveals) == 1, "the reveal is posted once"
+    assert [r["status"] for r in await bot.db.fetch_all("SELECT status FROM rounds")] == ["revealed"]

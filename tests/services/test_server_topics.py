@@ -68,3 +68,19 @@ async def test_a_servers_own_topic_can_be_its_daily_topic(quiz: Harness, db: Dat
     quiz.clock.set(DUE)
     await service.run_due()
     assert [p.question.item.id for p in recorder.posts] == ["g-club-q02"]
+
+
+async def test_a_servers_own_questions_stay_askable_when_it_narrows_the_shared_topics(
+    quiz: Harness,
+) -> None:
+    # Regression: `/settings set topics` can name only the shared taxonomy, and the filter dropped
+    # every question outside it: a server that had narrowed its topics could never ask (nor enable)
+    # the questions it imported, and /quiz start topic:<its own> said there were none.
+    await quiz.guild_bank.import_file(1, 99, "club.gift", GIFT)
+    narrowed = ("lora",)
+    pool = quiz.pool.pool(None, "any", narrowed, guild_id=1)
+    assert {"g-club-q02"} <= {i.id for i in pool}
+    assert all({"lora", "networking"} & set(i.topics) for i in pool), "other shared topics stay off"
+    assert [i.id for i in quiz.pool.pool("networking", "en", narrowed, guild_id=1)] == ["g-club-q02"]
+    assert "networking" in quiz.pool.topics(1, narrowed)
+    assert quiz.pool.pool(None, "any", narrowed, guild_id=2) == quiz.pool.pool("lora", "any", guild_id=2)

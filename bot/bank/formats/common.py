@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.bank.importers import id_prefix
-from bot.bank.loader import Problem
+from bot.bank.loader import Problem, refers_to_other_choices
 from bot.bank.schema import (
     LETTERS,
     MAX_ACCEPTED,
@@ -346,6 +346,8 @@ class Drafts:
             "answer": answer.strip(),
             "explanation": clip(explanation.strip(), MAX_EXPLANATION_CHARS),
         }
+        if item_type is ItemType.SINGLE_CHOICE and any(refers_to_other_choices(c) for c in choices):
+            draft["shuffle"] = False  # "All of the above" posted under A would point at nothing
         if item_type is ItemType.SHORT_ANSWER and short:
             draft["accepted"] = short[:MAX_ACCEPTED]
         draft["source"] = {"file": self.source_file, "locator": locator}

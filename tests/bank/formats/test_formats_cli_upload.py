@@ -119,3 +119,39 @@ def test_a_long_skip_report_is_clipped_and_attached_whole() -> None:
         "`big.gift:1: skipped: essay question: question 1`",
         False,
     )
+
+
+POSITIONAL_GIFT = """\
+::q1:: Which of these are fruits? {
+=All of the above
+~Apple
+~Banana
+~Cherry
+}
+
+::q2:: Which port does HTTPS use by default? {
+=443
+~80
+~8443
+}
+"""
+
+
+def test_an_imported_choice_that_refers_to_the_others_keeps_its_item_in_bank_order(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Regression: imported items always shuffled, so a server's "All of the above" could be posted
+    # under A, above nothing (the shipped bank marks such items `shuffle: false` by hand).
+    parsed = parse_upload(POSITIONAL_GIFT.encode(), "fruits.gift")
+    assert not parsed.problems
+    shuffles = {item.prompt: item.shuffles for _line, item in parsed.items}
+    assert shuffles == {"Which of these are fruits?": False, "Which port does HTTPS use by default?": True}
+
+    source = tmp_path / "fruits.gift"
+    source.write_text(POSITIONAL_GIFT, encoding="utf-8")
+    out = tmp_path / "fruits.yaml"
+    code, _, _ = run(capsys, "bank", "import", source, "--output", out)
+    assert code == 0
+    items = {i["prompt"]: i for i in yaml.safe_load(out.read_text(encoding="utf-8"))["items"]}
+    assert items["Which of these are fruits?"]["shuffle"] is False
+    assert "shuffle" not in items["Which port does HTTPS use by default?"]
