@@ -106,7 +106,9 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
-        self.services = build_services(db, bank, self.clock)
+        self.services = build_services(
+            db, bank, self.clock, analytics_min_answers=settings.analytics_min_answers
+        )
         # The services under their own names, for the cogs.
         self.tasks = self.services.tasks
         self.answer_writer = self.services.answer_writer
@@ -123,6 +125,7 @@ class QuizBot(commands.Bot):
         self.quizzes = self.services.quizzes
         self.daily_schedules = self.services.daily_schedules
         self.daily = self.services.daily
+        self.analytics = self.services.analytics
         self.due_work = self.services.due_work()
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None

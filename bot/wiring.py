@@ -15,7 +15,9 @@ from datetime import timedelta
 
 from bot.bank.loader import Bank
 from bot.core.clock import Clock
+from bot.core.item_analysis import DEFAULT_MIN_ANSWERS
 from bot.core.pacing import Pacer
+from bot.services.analytics import AnalyticsService, DisabledItems
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
 from bot.services.daily import DailyService
@@ -53,6 +55,7 @@ class Services:
     quizzes: QuizService
     daily_schedules: DailyScheduleService
     daily: DailyService
+    analytics: AnalyticsService
 
     def due_work(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
         """What the minute's wake-up runs, in order; each part's failure is logged and the rest run."""
@@ -60,6 +63,7 @@ class Services:
             ("seasons", self.seasons.end_due),
             ("competitions", self.competitions.end_due),
             ("daily", self.daily.run_due),
+            ("analytics", self.analytics.refresh_if_stale),
         ]
 
     async def load(self) -> None:
@@ -67,6 +71,7 @@ class Services:
         await self.seasons.load()
         await self.guild_bank.load()
         await self.teams.load()
+        await self.analytics.load()
 
 
 def build_services(
@@ -78,6 +83,7 @@ def build_services(
     seed: int | None = None,
     pause_between_rounds: timedelta = PAUSE_BETWEEN_ROUNDS,
     pacer: Pacer | None = None,
+    analytics_min_answers: int = DEFAULT_MIN_ANSWERS,
 ) -> Services:
     """Build every service of the bot on one database, bank and clock.
 
@@ -90,8 +96,9 @@ def build_services(
     seasons = SeasonService(db, clock, writer, leaderboards)
     teams = TeamService(db, clock)
     guild_bank = GuildBankService(db, bank, clock)
-    # A server's own questions join its quizzes (and questions of the day).
-    pool = QuestionPool(bank, guild_items=guild_bank.items_of)
+    # A server's own questions join its quizzes (and questions of the day); items it disabled leave them.
+    disabled = DisabledItems()
+    pool = QuestionPool(bank, guild_items=guild_bank.items_of, disabled=disabled.of)
     # Every answer scores on the server's running season too (a synchronous cache look-up), and for
     # the member's team while a competition runs (explicit membership or a role).
     rounds = RoundService(db, clock, writer, pool, season_of=seasons.running_id, team_of=teams.team_of)
@@ -115,4 +122,7 @@ def build_services(
         ),
         daily_schedules=daily_schedules,
         daily=DailyService(db, clock, pool, rounds, daily_schedules, pacer=pacer, rng=random.Random(seed)),
+        analytics=AnalyticsService(
+            db, clock, pool, guild_bank, disabled, tasks, min_answers=analytics_min_answers
+        ),
     )

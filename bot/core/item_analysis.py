@@ -144,7 +144,7 @@ class ItemStats:
 
 def is_late(latency_ms: int, window_ms: int) -> bool:
     """Whether an answer came in the last 10% of its round's time."""
-    return window_ms > 0 and latency_ms >= LATE_SHARE_OF_TIME * window_ms
+    return window_ms > 0 and latency_ms * 10 >= window_ms * round(LATE_SHARE_OF_TIME * 10)
 
 
 def rest_score(total: MemberTotal, correct: bool) -> float | None:
