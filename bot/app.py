@@ -45,6 +45,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.team",
     "cogs.competition",
     "cogs.daily",
+    "cogs.classroom",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the

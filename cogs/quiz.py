@@ -16,6 +16,7 @@ from bot.core.topics import TOPICS
 from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from cogs._analytics_views import report_view
 from cogs._quiz_views import (
     AnswerButton,
     add_answer_reactions,
@@ -267,7 +268,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         question = channel.get_partial_message(card.message_id)
         await channel.send(
-            embed=reveal_embed(card), reference=question.to_reference(fail_if_not_exists=False)
+            embed=reveal_embed(card),
+            reference=question.to_reference(fail_if_not_exists=False),
+            view=report_view(card.round_id),  # 🚩 Report (cogs/_analytics_views.py)
         )
 
     async def post_results(self, card: ResultsCard) -> None:

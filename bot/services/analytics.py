@@ -44,6 +44,7 @@ from bot.storage.analytics import (
     scan_tallies,
 )
 from bot.storage.database import Database
+from bot.storage.quizzes import QuizRepository
 from bot.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class ReviewEntry:
     stats: ItemStats | None  # in this server
     everywhere: ItemStats | None  # a shared item across all servers
     reports: tuple[ReportRow, ...]  # not dismissed
+    min_answers: int  # flags are shown from this many answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,7 @@ class ItemDetail:
     weeks: tuple[WeekPoint, ...]  # this server's answers per week
     computed_at: int | None
     reports: int
+    min_answers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +322,13 @@ class AnalyticsService:
 
     # -- reports --------------------------------------------------------------------------------
 
+    async def reportable_round(self, guild_id: int, round_id: int, user_id: int) -> BankItem:
+        """The item of a revealed round a member may report (the reveal's 🚩 button)."""
+        row = await QuizRepository(self.db).round(round_id)
+        if row is None or row.guild_id != guild_id:
+            raise NotFoundError("That question is no longer known here.")
+        return await self.reportable(guild_id, row.item_id, user_id)
+
     async def reportable(self, guild_id: int, round_item: str, user_id: int) -> BankItem:
         """The item a member may report from a reveal; refused when already reported."""
         item = self.pool.item(guild_id, round_item)
@@ -416,7 +426,7 @@ class AnalyticsService:
         if stats is None:
             stats = await self._stats(guild_id, item)
         everywhere = None if own else await self._stats(ALL_SERVERS, item)
-        return ReviewEntry(item, own, disabled, stats, everywhere, reports)
+        return ReviewEntry(item, own, disabled, stats, everywhere, reports, self.min_answers)
 
     async def dismiss(self, guild_id: int, item_id: str, user_id: int) -> None:
         async with self.db.transaction() as conn:
@@ -471,7 +481,29 @@ class AnalyticsService:
             weeks=tuple(weeks),
             computed_at=run.computed_at if run else None,
             reports=reports,
+            min_answers=self.min_answers,
         )
+
+    async def server_stats(self, guild_id: int) -> list[ItemStats]:
+        """Every item's statistics here from the snapshot, most answered first."""
+        found = []
+        for row in await self.repo.snapshot(guild_id):
+            item = self._item_of(guild_id, row.item_id)
+            if item is not None:
+                found.append(stats_for(item, _tally(row, len(item.choices)), self.min_answers))
+        return sorted(found, key=lambda s: (-s.answers, s.item_id))
+
+    async def computed_at(self) -> int | None:
+        run = await self.repo.last_run()
+        return run.computed_at if run else None
+
+    def item_choices(self, guild_id: int, needle: str) -> list[BankItem]:
+        """Choice items this server may ask whose id or prompt contains ``needle`` (autocomplete)."""
+        wanted = needle.casefold().strip()
+        items = [*self.pool.bank.filter(types=CHOICE_TYPES), *self.guild_bank.items_of(guild_id)]
+        return [
+            i for i in items if i.type in CHOICE_TYPES and (wanted in i.id or wanted in i.prompt.casefold())
+        ]
 
     # -- the class overview -----------------------------------------------------------------------
 
