@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,8 +35,8 @@ from bot.storage.analytics import (
     ALL_SERVERS,
     DAY_MS,
     AnalyticsRepository,
-    ChoiceSums,
     DayActivity,
+    ItemSums,
     MemberAccuracy,
     MemberWindow,
     ReportRow,
@@ -50,6 +53,7 @@ from bot.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY = timedelta(hours=1)
+SCAN_NICENESS = 10  # the scan's thread yields the CPU to the answer path (Linux: threads have their own)
 REASONS: dict[str, str] = {
     "wrong_key": "Wrong key",
     "unclear": "Unclear",
@@ -167,7 +171,7 @@ class _Built:
     answers: int = 0
 
 
-def tallies_from_sums(sums: Iterable[ChoiceSums], item_of: Callable[[int, str], BankItem | None]) -> _Built:
+def tallies_from_sums(sums: Iterable[ItemSums], item_of: Callable[[int, str], BankItem | None]) -> _Built:
     """The scan's groups as tallies per scope: each server's items, and shared items across servers.
 
     ``item_of(guild_id, item_id)`` finds the item (None: no longer asked; its answers are skipped);
@@ -176,38 +180,38 @@ def tallies_from_sums(sums: Iterable[ChoiceSums], item_of: Callable[[int, str], 
     built = _Built()
     for s in sums:
         item = item_of(s.guild_id, s.item_id)
-        if item is None or not item.choices or not 0 <= s.choice < len(item.choices):
+        if item is None or not item.choices:
             continue
         built.answers += s.answers
         k = len(item.choices)
         here = built.per_scope.setdefault(s.guild_id, {}).setdefault(s.item_id, ItemTally(k))
-        _add(here, s, s.choice, all_servers=False)
+        here.add(_tally_of(s, k, all_servers=False))
         if not item.id.startswith("g-") and item_of(ALL_SERVERS, s.item_id) is not None:
             everywhere = built.per_scope.setdefault(ALL_SERVERS, {}).setdefault(s.item_id, ItemTally(k))
-            _add(everywhere, s, s.choice, all_servers=True)
+            everywhere.add(_tally_of(s, k, all_servers=True))
     return built
 
 
-def _add(t: ItemTally, s: ChoiceSums, choice: int, *, all_servers: bool) -> None:
-    t.answers += s.answers
-    t.correct += s.correct
-    t.choices[choice] += s.answers
-    t.latency_ms += s.latency_ms
-    t.late += s.late
+def _tally_of(s: ItemSums, k: int, *, all_servers: bool) -> ItemTally:
+    """One scan group as a tally of a k-choice item (choice indexes past k are not counted)."""
     if all_servers:
-        t.top[choice] += s.top_all
-        t.d_n += s.a_n
-        t.d_x += s.a_x
-        t.d_y += s.a_y
-        t.d_yy += s.a_yy
-        t.d_xy += s.a_xy
+        top, sums = s.top_all, (s.a_n, s.a_x, s.a_y, s.a_yy, s.a_xy)
     else:
-        t.top[choice] += s.top
-        t.d_n += s.d_n
-        t.d_x += s.d_x
-        t.d_y += s.d_y
-        t.d_yy += s.d_yy
-        t.d_xy += s.d_xy
+        top, sums = s.top, (s.d_n, s.d_x, s.d_y, s.d_yy, s.d_xy)
+    return ItemTally(
+        k,
+        answers=s.answers,
+        correct=s.correct,
+        choices=list(s.choices[:k]),
+        top=list(top[:k]),
+        latency_ms=s.latency_ms,
+        late=s.late,
+        d_n=sums[0],
+        d_x=sums[1],
+        d_y=sums[2],
+        d_yy=sums[3],
+        d_xy=sums[4],
+    )
 
 
 def _tally(row: SnapshotRow, n_choices: int) -> ItemTally:
@@ -246,6 +250,14 @@ def shared_item_of(bank: Bank) -> Callable[[int, str], BankItem | None]:
     return item_of
 
 
+def _lower_priority() -> None:
+    """Make the scan thread nice, so on a busy machine the event loop and the answer writer come first."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SCAN_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the scan just runs at normal priority
+        log.debug("could not lower the analytics scan's priority")
+
+
 class AnalyticsService:
     def __init__(
         self,
@@ -267,6 +279,10 @@ class AnalyticsService:
         self.min_answers = min_answers
         self.repo = AnalyticsRepository(db)
         self._refresh_lock = asyncio.Lock()
+        # Its own thread, niced once: the shared default executor's threads are left alone.
+        self._scanner = ThreadPoolExecutor(
+            1, thread_name_prefix="analytics-scan", initializer=_lower_priority
+        )
         self._buckets: dict[tuple[int, int], TokenBucket] = {}
 
     async def load(self) -> None:
@@ -284,7 +300,8 @@ class AnalyticsService:
         """Recompute every item's sums from the answers and swap the snapshot, a scope at a time."""
         async with self._refresh_lock:
             started = time.perf_counter()
-            sums = await asyncio.to_thread(scan_tallies, self.db.path)
+            loop = asyncio.get_running_loop()
+            sums = await loop.run_in_executor(self._scanner, scan_tallies, self.db.path)
             built = tallies_from_sums(sums, self._item_of)
             now_ms = to_ms(self.clock.now())
             seconds = time.perf_counter() - started

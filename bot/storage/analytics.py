@@ -22,6 +22,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.item_analysis import MIN_OTHER_ANSWERS
+from bot.core.letters import LETTERS
 from bot.storage.database import Database
 
 # The bank choice index of an answer, as SQL over ``answers a``: the ONE place analytics reads it.
@@ -34,24 +35,24 @@ WEEK_MS = 7 * DAY_MS
 
 
 @dataclass(frozen=True, slots=True)
-class ChoiceSums:
-    """One (server, item, bank choice) group of the scan: the server's sums and all servers'."""
+class ItemSums:
+    """One (server, item) of the scan: the server's sums and all servers' (see ``ItemTally``)."""
 
     guild_id: int
     item_id: str
-    choice: int
     answers: int
     correct: int
     latency_ms: int
     late: int
-    top: int  # by the server's top third
-    d_n: int
+    choices: tuple[int, ...]  # answers per bank choice index (MAX_CHOICES long)
+    top: tuple[int, ...]  # by the server's top third
+    top_all: tuple[int, ...]  # by the top third across servers
+    d_n: int  # the point-biserial sums against the member's accuracy in the server
     d_x: float
     d_y: float
     d_yy: float
     d_xy: float
-    top_all: int  # by the top third across servers
-    a_n: int  # the point-biserial sums against the member's accuracy across servers
+    a_n: int  # the same against the member's accuracy across servers
     a_x: float
     a_y: float
     a_yy: float
@@ -173,32 +174,50 @@ _MEMBER_TABLES = (
     """,
 )
 
+MAX_CHOICES = len(LETTERS)
+
+# Per-choice counts as columns, so the scan groups by (item, server) alone: the rounds_item index
+# then hands SQLite the rows already in group order, and no sorter ever holds 10M rows.
+_CHOICE_COLUMNS = ",\n       ".join(
+    f"SUM(choice = {c}), SUM(CASE WHEN choice = {c} THEN top_g END), "
+    f"SUM(CASE WHEN choice = {c} THEN top_u END)"
+    for c in range(MAX_CHOICES)
+)
+
 # Late: in the last 10% of the round's time (10·latency >= 9·window, as bot.core.item_analysis).
 _SCAN = f"""
-SELECT guild_id, item_id, choice, COUNT(*), SUM(correct), SUM(latency_ms), SUM(late),
-       SUM(top_g), COUNT(rg), SUM(CASE WHEN rg IS NOT NULL THEN correct END), SUM(rg), SUM(rg * rg),
-       SUM(correct * rg),
-       SUM(top_u), COUNT(ru), SUM(CASE WHEN ru IS NOT NULL THEN correct END), SUM(ru), SUM(ru * ru),
-       SUM(correct * ru)
+SELECT guild_id, item_id, COUNT(*), SUM(correct), SUM(latency_ms), SUM(late),
+       COUNT(rg), SUM(CASE WHEN rg IS NOT NULL THEN correct END), SUM(rg), SUM(rg * rg), SUM(correct * rg),
+       COUNT(ru), SUM(CASE WHEN ru IS NOT NULL THEN correct END), SUM(ru), SUM(ru * ru), SUM(correct * ru),
+       {_CHOICE_COLUMNS}
 FROM (
-    SELECT a.guild_id, a.item_id, {BANK_CHOICE} AS choice, a.correct, a.latency_ms,
+    SELECT r.guild_id, r.item_id, {BANK_CHOICE} AS choice, a.correct, a.latency_ms,
            CASE WHEN r.closes_at > r.opens_at AND a.latency_ms * 10 >= 9 * (r.closes_at - r.opens_at)
                 THEN 1 ELSE 0 END AS late,
            COALESCE(g.top, 0) AS top_g,
            CASE WHEN g.n - 1 >= {MIN_OTHER_ANSWERS} THEN (g.c - a.correct) * 1.0 / (g.n - 1) END AS rg,
            COALESCE(u.top, 0) AS top_u,
            CASE WHEN u.n - 1 >= {MIN_OTHER_ANSWERS} THEN (u.c - a.correct) * 1.0 / (u.n - 1) END AS ru
-    FROM main.answers a
-    JOIN main.rounds r ON r.id = a.round_id
+    FROM main.rounds r INDEXED BY rounds_item
+    JOIN main.answers a ON a.round_id = r.id
     LEFT JOIN temp.member_g g ON g.guild_id = a.guild_id AND g.user_id = a.user_id
     LEFT JOIN temp.member_u u ON u.user_id = a.user_id
 )
-GROUP BY guild_id, item_id, choice
+GROUP BY item_id, guild_id
 """
+SCAN_CACHE_KIB = 200_000  # the scan's own page cache (its connection is closed right after)
 
 
-def scan_tallies(path: Path | str) -> list[ChoiceSums]:
-    """Read every answer once, on a read-only connection of its own; the sums per group.
+def _int(value: object) -> int:
+    return int(value or 0)  # type: ignore[call-overload]
+
+
+def _float(value: object) -> float:
+    return float(value or 0)  # type: ignore[arg-type]
+
+
+def scan_tallies(path: Path | str) -> list[ItemSums]:
+    """Read every answer once, on a read-only connection of its own; the sums per (server, item).
 
     Synchronous (the bot runs it on a thread; sqlite3 releases the GIL while SQLite works).
     """
@@ -206,6 +225,7 @@ def scan_tallies(path: Path | str) -> list[ChoiceSums]:
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}")
         conn.execute("BEGIN")  # one consistent view of the file for the whole scan
         for statement in _MEMBER_TABLES:
             conn.execute(statement)
@@ -213,30 +233,33 @@ def scan_tallies(path: Path | str) -> list[ChoiceSums]:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
-    return [
-        ChoiceSums(
-            guild_id=int(r[0]),
-            item_id=str(r[1]),
-            choice=int(r[2]),
-            answers=int(r[3]),
-            correct=int(r[4] or 0),
-            latency_ms=int(r[5] or 0),
-            late=int(r[6] or 0),
-            top=int(r[7] or 0),
-            d_n=int(r[8] or 0),
-            d_x=float(r[9] or 0),
-            d_y=float(r[10] or 0),
-            d_yy=float(r[11] or 0),
-            d_xy=float(r[12] or 0),
-            top_all=int(r[13] or 0),
-            a_n=int(r[14] or 0),
-            a_x=float(r[15] or 0),
-            a_y=float(r[16] or 0),
-            a_yy=float(r[17] or 0),
-            a_xy=float(r[18] or 0),
+    found = []
+    for r in rows:
+        per_choice = r[16:]
+        found.append(
+            ItemSums(
+                guild_id=int(r[0]),
+                item_id=str(r[1]),
+                answers=_int(r[2]),
+                correct=_int(r[3]),
+                latency_ms=_int(r[4]),
+                late=_int(r[5]),
+                d_n=_int(r[6]),
+                d_x=_float(r[7]),
+                d_y=_float(r[8]),
+                d_yy=_float(r[9]),
+                d_xy=_float(r[10]),
+                a_n=_int(r[11]),
+                a_x=_float(r[12]),
+                a_y=_float(r[13]),
+                a_yy=_float(r[14]),
+                a_xy=_float(r[15]),
+                choices=tuple(_int(per_choice[3 * c]) for c in range(MAX_CHOICES)),
+                top=tuple(_int(per_choice[3 * c + 1]) for c in range(MAX_CHOICES)),
+                top_all=tuple(_int(per_choice[3 * c + 2]) for c in range(MAX_CHOICES)),
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
 def _snapshot(r: aiosqlite.Row) -> SnapshotRow:
