@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
+from bot.services.posting import RetrySchedule
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
@@ -85,8 +86,12 @@ class QuizBot(commands.Bot):
         clock: Clock | None = None,
         scheduler: AsyncIOScheduler | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
+        send_retry: RetrySchedule | None = None,
         **client_kwargs: Any,
     ) -> None:
+        # The bot has no voice: discord.py's warnings that PyNaCl and davey (voice) are missing are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         client_kwargs.setdefault("intents", build_intents())
         # Raw reaction events carry everything needed; the default 1,000-message cache makes every
         # reaction event scan it, so it is off.
@@ -108,7 +113,11 @@ class QuizBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self.services = build_services(
-            db, bank, self.clock, analytics_min_answers=settings.analytics_min_answers
+            db,
+            bank,
+            self.clock,
+            send_retry=send_retry,
+            analytics_min_answers=settings.analytics_min_answers,
         )
         # The services under their own names, for the cogs.
         self.tasks = self.services.tasks
@@ -266,6 +275,7 @@ class QuizBot(commands.Bot):
 async def open_database(settings: Settings) -> Database:
     """Open the SQLite file and bring it to the latest schema (before any cog loads)."""
     path = settings.resolved_database_path()
+    log.info("database: %s", path)
     db = await Database.open(path)
     try:
         await migrate(db.writer, where=path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -20,6 +21,8 @@ from bot.settings import Settings, SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
+
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, what a shell shows for a program stopped by a closed pipe
 
 
 def setup_logging(level: str) -> None:
@@ -42,7 +45,10 @@ def _settings_for(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runner import run_bot
+    import aiohttp
+    import yarl
+
+    from bot.runner import DiscordUnreachableError, describe_network_error, run_bot
 
     settings = _settings_for(args)
     settings.token()  # fail fast, before logging anything else
@@ -54,6 +60,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     except discord.PrivilegedIntentsRequired as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except DiscordUnreachableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError) as exc:
+        # Discord answered the start-up probe, then failed during login: the same advice.
+        where = yarl.URL(settings.discord_api_base)
+        print(
+            f"error: {describe_network_error(exc, where)} while logging in; check the network, or "
+            "Discord's status at https://discordstatus.com, then start again",
+            file=sys.stderr,
+        )
+        return DiscordUnreachableError.exit_code
 
 
 def cmd_db_migrate(args: argparse.Namespace) -> int:
@@ -76,7 +94,7 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     from bot.storage.migrations import status
 
     settings = _settings_for(args)
-    path = settings.database_path.expanduser()
+    path = settings.database_file()
 
     async def go() -> int:
         if not path.exists():
@@ -102,6 +120,44 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     return asyncio.run(go())
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 when the database opens and the running bot's heartbeat is fresh (Docker HEALTHCHECK)."""
+    from datetime import UTC, datetime
+
+    from bot.heartbeat import FRESH_FOR, heartbeat_path, last_beat
+    from bot.storage.database import connect
+    from bot.storage.migrations import current_version
+
+    settings = load_settings()  # no logging set up: the one line below is the whole output
+    path = settings.database_file()
+    if not path.is_file():
+        print(f"unhealthy: no database at {path}: is the bot running with this DATABASE_PATH?")
+        return 1
+
+    async def version() -> int:
+        conn = await connect(path)
+        try:
+            return await current_version(conn)
+        finally:
+            await conn.close()
+
+    schema = asyncio.run(version())  # DatabaseOpenError: exit 3 with its one line
+    heartbeat = heartbeat_path(path)
+    beaten = last_beat(heartbeat)
+    if beaten is None:
+        print(f"unhealthy: no heartbeat in {heartbeat}: the bot is not running (or not connected yet)")
+        return 1
+    age = (datetime.now(UTC) - beaten).total_seconds()
+    if age > FRESH_FOR.total_seconds():
+        print(
+            f"unhealthy: the last heartbeat in {heartbeat} is {age:.0f} s old (fresh: under "
+            f"{FRESH_FOR.total_seconds():.0f} s): the bot is stuck or disconnected; see its log"
+        )
+        return 1
+    print(f"healthy: database {path} (schema {schema}), heartbeat {max(age, 0):.0f} s ago")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quizbot",
@@ -120,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_db_status
     )
 
+    sub.add_parser(
+        "health", help="exit 0 when the database opens and the running bot's heartbeat is fresh"
+    ).set_defaults(handler=cmd_health)
+
     from bot.bank.cli import add_bank_commands
 
     add_bank_commands(sub)
@@ -130,9 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Command groups added by later features (kept apart so this file stays small)."""
+    from bot.invite import add_invite_command
     from bot.play import add_play_command
 
-    return [add_play_command]
+    return [add_play_command, add_invite_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,18 +203,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    if args.command == "bank" and hasattr(args, "paths"):
+        return run_handler(_with_bank_dir(handler), args)
     return run_handler(handler, args)
+
+
+def _with_bank_dir(handler: Handler) -> Handler:
+    """``bank check`` and ``bank export`` without paths read BANK_DIR when it is set, as ``run`` does."""
+
+    def run(args: argparse.Namespace) -> int:
+        if not args.paths:
+            bank_dir = load_settings().bank_dir
+            if bank_dir is not None:
+                args.paths = [bank_dir]
+        return handler(args)
+
+    return run
 
 
 def run_handler(handler: Handler, args: argparse.Namespace) -> int:
     from bot.bank.loader import BankError
+    from bot.storage.database import DatabaseOpenError
     from bot.storage.migrations import MigrationError
 
     try:
         return handler(args)
-    except SettingsError as exc:
+    except (SettingsError, DatabaseOpenError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader of our output stopped early (`quizbot bank export | head`): not an error of ours.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_EXIT
     except BankError as exc:
         print(f"error: the question bank has problems:\n{exc}", file=sys.stderr)
         return 1

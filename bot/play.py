@@ -2,62 +2,145 @@
 
 The same quiz service, rules, scoring and database as on Discord; only the presenter differs.
 Scores are kept under server id 0, so a curator's practice never mixes with a real server's.
+
+It behaves like a terminal program: Ctrl-C ends it at once (the open question is revealed, the
+session is marked stopped, exit 130); the end of the quiz returns to the shell at once (stdin is
+read by the event loop, not by a thread that would wait for one more Enter); a session left
+running by a crash is ended at the next start, with a note. Text is rendered by ``rich``:
+Markdown, and wrapping by display width, so Chinese lines fit the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
+import contextlib
+import os
+import signal
 import sys
-import textwrap
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
-from bot.bank.loader import load_bank
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from bot.bank.loader import Bank, load_bank
 from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
 from bot.core.vocabulary import AnswerMode
+from bot.services.answer_writer import AnswerWriter
+from bot.services.posting import SendFailure
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
+from bot.tasks import TaskRunner
 from bot.wiring import build_services
 
 LOCAL_GUILD = 0
 LOCAL_CHANNEL = 0
 LOCAL_PLAYER = 1
-WIDTH = 88
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what a shell expects after Ctrl-C
+QUIT_WORDS = ("Q", "QUIT", "EXIT")
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "intro": "Quiz Tutor · {n} question(s) · type a letter and Enter to answer · q to stop · "
+        "Ctrl-C quits at once",
+        "question": "Question {position}/{total}",
+        "prompt": "Your answer ({letters}), {seconds} s:",
+        "invalid": "Type one of {letters} (or q to stop).",
+        "closed": "That question is closed.",
+        "right": "✔ right",
+        "wrong": "✘ not quite",
+        "timeout": "⏱ time's up",
+        "answer": "{verdict}: the answer is {letter}. {choice}",
+        "picked": "You picked {letter}. {choice}",
+        "also": "Also accepted: {letters}",
+        "why_not": "Why not {letter}?",
+        "next": "Enter: next question · q: stop",
+        "done": "Done: {correct}/{asked} right, {points} points.",
+        "done_none": "Done: no answers in {asked} question(s).",
+        "stopped": "Stopped.",
+        "stale": "Note: a quiz left running by an earlier `quizbot play` (session {id}) was ended "
+        "as stopped.",
+    },
+    "zh": {
+        "intro": "Quiz Tutor · 共 {n} 题 · 输入字母并回车作答 · 输入 q 结束 · Ctrl-C 立即退出",
+        "question": "第 {position}/{total} 题",
+        "prompt": "你的答案（{letters}），限时 {seconds} 秒：",
+        "invalid": "请输入 {letters} 中的一个（或输入 q 结束）。",
+        "closed": "这道题已经结束。",
+        "right": "✔ 答对了",
+        "wrong": "✘ 答错了",
+        "timeout": "⏱ 时间到",
+        "answer": "{verdict}：正确答案是 {letter}. {choice}",
+        "picked": "你选了 {letter}. {choice}",
+        "also": "也算对：{letters}",
+        "why_not": "为什么不是 {letter}？",
+        "next": "回车：下一题 · q：结束",
+        "done": "结束：答对 {correct}/{asked} 题，得 {points} 分。",
+        "done_none": "结束：{asked} 道题都没有作答。",
+        "stopped": "已停止。",
+        "stale": "注意：之前一次 `quizbot play` 留下的测验（第 {id} 场）已结束并标记为停止。",
+    },
+}
 
 
 class TerminalPresenter:
     """Prints questions and reveals; reads the player's letter from a line of input."""
 
-    def __init__(self, service: QuizService, lines: asyncio.Queue[str | None], out: TextIO) -> None:
+    def __init__(
+        self, service: QuizService, lines: asyncio.Queue[str | None], out: TextIO, *, language: str = "en"
+    ) -> None:
         self.service = service
         self.lines = lines
-        self.out = out
+        self.console = Console(file=out, highlight=False, emoji=False)
+        self.labels = LABELS.get(language, LABELS["en"])
         self._reader: asyncio.Task[None] | None = None
+        self.picked: dict[int, int] = {}  # round id -> choice index
         self.finished = asyncio.Event()
+        self.stopping = asyncio.Event()  # Ctrl-C: no more waiting for the player
 
-    def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+    def label(self, key: str, **values: object) -> str:
+        return self.labels[key].format(**values)
+
+    def say(self, text: str = "", *, style: str | None = None) -> None:
+        self.console.print(Text(text, style=style or ""))
+
+    def markdown(self, text: str) -> None:
+        self.console.print(Markdown(text))
+
+    def intro(self, questions: int) -> None:
+        self.say(self.label("intro", n=questions), style="bold")
+
+    def note_stale(self, session_id: int) -> None:
+        self.say(self.label("stale", id=session_id), style="yellow")
 
     async def post_question(self, card: QuestionCard) -> int:
         item = card.item
         self.say()
-        self.say(f"── Question {card.position}/{card.total} · {item.main_topic} · {item.difficulty.value} ──")
-        self.say(item.prompt)
+        heading = f"{self.label('question', position=card.position, total=card.total)} · {item.main_topic}"
+        self.console.rule(Text(f"{heading} · {item.difficulty.value}"), style="dim")
+        self.markdown(item.prompt)
         self.say()
-        for index, choice in enumerate(item.choices):
-            first, *rest = choice.splitlines() or [""]
-            self.say(f"  {LETTERS[index]}. {first}")
-            for line in rest:
-                self.say(f"     {line}")
+        choices = Table.grid(padding=(0, 1))
+        choices.add_column(no_wrap=True)
+        choices.add_column()
+        for index, choice in enumerate(card.choices):  # in this posting's order
+            choices.add_row(Text(f"  {LETTERS[index]}."), Markdown(choice))
+        self.console.print(choices)
         seconds = int((card.closes_at - self.service.clock.now()).total_seconds())
-        self.say(f"\nYour answer ({'/'.join(LETTERS[: len(item.choices)])}), {seconds} s: ")
+        letters = "/".join(LETTERS[: len(item.choices)])
+        self.say()
+        self.say(self.label("prompt", letters=letters, seconds=seconds), style="bold")
         return card.round_id
 
     async def add_answer_controls(self, card: QuestionCard, message_id: int) -> None:
@@ -71,42 +154,84 @@ class TerminalPresenter:
                 self.service.close_round_now(LOCAL_CHANNEL)
                 return
             text = line.strip().upper()
-            if text in ("Q", "QUIT", "EXIT"):
-                await self.service.stop(
-                    channel_id=LOCAL_CHANNEL, user_id=LOCAL_PLAYER, can_manage_messages=True
-                )
+            if text in QUIT_WORDS:
+                self.stop_quiz()
                 return
             if len(text) != 1 or text not in LETTERS[:n]:
-                self.say(f"Type one of {', '.join(LETTERS[:n])} (or q to stop).")
+                self.say(self.label("invalid", letters=", ".join(LETTERS[:n])))
                 continue
+            choice = LETTERS.index(text)
             result = self.service.rounds.answer(
-                message_id=message_id, user_id=LOCAL_PLAYER, display_name="you", choice=LETTERS.index(text)
+                message_id=message_id, user_id=LOCAL_PLAYER, display_name="you", choice=choice
             )
             if result.status is AnswerStatus.ACCEPTED and result.saved is not None:
+                self.picked[card.round_id] = choice
                 await result.saved
                 self.service.close_round_now(LOCAL_CHANNEL)
                 return
-            self.say("That question is closed.")
+            self.say(self.label("closed"))
             return
 
     async def reveal(self, card: RevealCard) -> None:
         if self._reader is not None and not self._reader.done():
             self._reader.cancel()
         item = card.item
-        letter = LETTERS[item.answer_index]
-        verdict = "✔ right" if card.correct_names else ("✘ not quite" if card.answered else "⏱ time's up")
-        self.say(f"\n{verdict}: the answer is {letter}. {item.choices[item.answer_index]}")
-        self.say(textwrap.fill(item.explanation, WIDTH))
-        for wrong, why in sorted(item.why_not.items()):
-            self.say(textwrap.fill(f"Why not {wrong}? {why}", WIDTH, subsequent_indent="  "))
+        if card.correct_names:
+            verdict = self.label("right")
+        else:
+            verdict = self.label("wrong") if card.answered else self.label("timeout")
+        self.say()
+        picked = self.picked.get(card.round_id)
+        if picked is not None:
+            self.say(self.label("picked", letter=LETTERS[picked], choice=card.choices[picked]))
+        style = "bold green" if card.correct_names else "bold red"
+        self.say(
+            self.label("answer", verdict=verdict, letter=card.key_letter, choice=card.key_text),
+            style=style,
+        )
+        if card.accepted_letters:
+            self.say(self.label("also", letters=", ".join(card.accepted_letters)))
+        self.markdown(item.explanation)
+        for wrong, why in card.why_not:  # posted letters
+            self.markdown(f"**{self.label('why_not', letter=wrong)}** {why}")
+        if card.position < card.total:
+            await self._wait_for_enter()
+
+    async def _wait_for_enter(self) -> None:
+        """Enter goes on to the next question; q stops the quiz; Ctrl-C or end of input stop waiting."""
+        if self.stopping.is_set():
+            return
+        self.say()
+        self.say(self.label("next"), style="dim")
+        line_task = asyncio.ensure_future(self.lines.get())
+        stop_task = asyncio.ensure_future(self.stopping.wait())
+        try:
+            await asyncio.wait({line_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_task.cancel()
+            if not line_task.done():
+                line_task.cancel()
+        line = line_task.result() if line_task.done() and not line_task.cancelled() else None
+        if line is not None and line.strip().upper() in QUIT_WORDS:
+            self.stop_quiz()
+
+    def stop_quiz(self) -> None:
+        """End the quiz as stopped: the open question is revealed, then the results, with no wait."""
+        self.stopping.set()
+        self.service.request_stop(LOCAL_CHANNEL)
 
     async def post_results(self, card: ResultsCard) -> None:
         row = card.rows[0] if card.rows else None
         self.say()
+        if card.stopped:
+            self.say(self.label("stopped"))
         if row is None:
-            self.say(f"Done: no answers in {card.questions_asked} question(s).")
+            self.say(self.label("done_none", asked=card.questions_asked), style="bold")
         else:
-            self.say(f"Done: {row.correct}/{card.questions_asked} right, {row.points} points.")
+            self.say(
+                self.label("done", correct=row.correct, asked=card.questions_asked, points=row.points),
+                style="bold",
+            )
         self.finished.set()
 
     async def read_reactions(
@@ -114,48 +239,133 @@ class TerminalPresenter:
     ) -> dict[int, tuple[str, list[int]]]:
         return {}
 
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        self.say(text)
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # printing to a terminal has no transient failures worth retrying
+
+
+def build_service(db: Database, bank: Bank) -> tuple[QuizService, AnswerWriter, TaskRunner]:
+    """The quiz service with what it needs, wired as the bot wires it (no pause between questions
+    here: the player presses Enter instead)."""
+    services = build_services(db, bank, SystemClock(), pause_between_rounds=timedelta(0))
+    services.answer_writer.start()
+    return services.quizzes, services.answer_writer, services.tasks
+
+
+def attach_stdin(lines: asyncio.Queue[str | None]) -> Callable[[], None] | None:
+    """Feed stdin's lines to ``lines`` from the event loop (None at end of input).
+
+    Returns the function that detaches it, or None where the loop cannot watch stdin (Windows, a
+    regular file): the caller then falls back to a reading thread.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    pending = ""
+
+    def on_readable() -> None:
+        nonlocal pending
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            loop.remove_reader(fd)
+            lines.put_nowait(None)
+            return
+        pending += decoder.decode(data)
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            lines.put_nowait(line + "\n")
+
+    try:
+        loop.add_reader(fd, on_readable)
+    except (NotImplementedError, OSError, ValueError):
+        return None
+
+    def detach() -> None:
+        loop.remove_reader(fd)
+
+    return detach
+
 
 async def play(
     options: QuizOptions,
     database_path: str,
     *,
-    read_line: Callable[[], str] = sys.stdin.readline,
+    read_line: Callable[[], str] | None = None,
     out: TextIO = sys.stdout,
+    bank_paths: list[Path] | None = None,
 ) -> int:
-    bank = load_bank()
-    db = await Database.open(database_path)  # type: ignore[arg-type]
+    """Run one quiz in the terminal. ``read_line`` replaces stdin (tests); returns the exit code."""
+    bank = load_bank(bank_paths)
+    db = await Database.open(Path(database_path))
     await migrate(db.writer, where=database_path)
-    services = build_services(db, bank, SystemClock(), pause_between_rounds=timedelta(0))
-    tasks, writer, service = services.tasks, services.answer_writer, services.quizzes
-    writer.start()
+    service, writer, tasks = build_service(db, bank)
     lines: asyncio.Queue[str | None] = asyncio.Queue()
-    presenter = TerminalPresenter(service, lines, out)
+    presenter = TerminalPresenter(service, lines, out, language=options.lang)
     service.presenter = presenter
     service.rounds.presenter = presenter
+    loop = asyncio.get_running_loop()
 
-    async def pump() -> None:
-        while True:
-            line = await asyncio.to_thread(read_line)
-            await lines.put(line if line else None)
-            if not line:
-                return
+    interrupted = asyncio.Event()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows loops; not the main thread
+        loop.add_signal_handler(signal.SIGINT, interrupted.set)
 
-    pump_task = asyncio.create_task(pump())
+    detach = attach_stdin(lines) if read_line is None else None
+    pump_task: asyncio.Task[None] | None = None
+    if detach is None:
+        reader = read_line or sys.stdin.readline
+
+        async def pump() -> None:
+            while True:
+                line = await asyncio.to_thread(reader)
+                await lines.put(line if line else None)
+                if not line:
+                    return
+
+        pump_task = asyncio.create_task(pump())
+
+    code = 0
     try:
-        await service.start(
+        stale = await service.end_left_running(LOCAL_CHANNEL)
+        if stale is not None:
+            presenter.note_stale(stale.id)
+        session = await service.start(
             guild_id=LOCAL_GUILD, channel_id=LOCAL_CHANNEL, user_id=LOCAL_PLAYER, options=options
         )
-        await service.wait_finished(LOCAL_CHANNEL)
+        presenter.intro(session.total_questions)  # before the loop's first step: it has not run yet
+        finished = asyncio.ensure_future(service.wait_finished(LOCAL_CHANNEL))
+        interrupt = asyncio.ensure_future(interrupted.wait())
+        await asyncio.wait({finished, interrupt}, return_when=asyncio.FIRST_COMPLETED)
+        interrupt.cancel()
+        if not finished.done():  # Ctrl-C: reveal the open question, end the session, now
+            code = INTERRUPTED_EXIT
+            presenter.stop_quiz()
+            await asyncio.wait({finished}, timeout=5)
     except UserFacingError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
     finally:
-        pump_task.cancel()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+        if detach is not None:
+            detach()
+        if pump_task is not None:
+            pump_task.cancel()
         await service.shutdown()
+        await service.end_left_running(LOCAL_CHANNEL)  # whatever still runs: never left `running`
         await writer.stop()
         await tasks.drain(grace=2)
         await db.close()
-    return 0
+    return code
 
 
 def cmd_play(args: argparse.Namespace) -> int:
@@ -167,7 +377,8 @@ def cmd_play(args: argparse.Namespace) -> int:
         lang=args.language,
         mode=AnswerMode.REACTIONS,
     )
-    return asyncio.run(play(options, str(settings.resolved_database_path())))
+    bank_paths = [settings.bank_dir] if settings.bank_dir else None
+    return asyncio.run(play(options, str(settings.resolved_database_path()), bank_paths=bank_paths))
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -192,5 +403,7 @@ def add_play_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default=60,
         help="time per question (default 60)",
     )
-    parser.add_argument("--language", choices=("en", "zh", "any"), default="en")
+    parser.add_argument(
+        "--language", choices=("en", "zh", "any"), default="en", help="questions and labels (default en)"
+    )
     parser.set_defaults(handler=cmd_play)

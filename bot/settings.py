@@ -7,6 +7,7 @@ settings live in the database, not here.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +111,26 @@ class Settings(BaseSettings):
             raise MissingTokenError()
         return self.discord_token.get_secret_value()
 
+    def database_file(self) -> Path:
+        """The database file as an absolute path (what the logs and ``quizbot db status`` show)."""
+        return self.database_path.expanduser().absolute()
+
     def resolved_database_path(self) -> Path:
-        """The database file with its folders created."""
-        path = self.database_path.expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """The database file as an absolute path, with its folders created.
+
+        Raises :class:`DatabasePathError` (exit code 3) naming the folder when it cannot be created.
+        """
+        path = self.database_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "this user"
+            raise DatabasePathError(
+                f"cannot create the folder {path.parent} for DATABASE_PATH ({reason}): create it and make "
+                f"it writable by {user} (a Docker volume owned by root: chown it), or set DATABASE_PATH "
+                "to a writable place"
+            ) from None
         return path
 
 
@@ -121,6 +138,12 @@ class SettingsError(Exception):
     """A setting is missing or invalid: one line for the operator, exit code 2."""
 
     exit_code = 2
+
+
+class DatabasePathError(SettingsError):
+    """The database's folder cannot be created: exit code 3, like any database that cannot be opened."""
+
+    exit_code = 3
 
 
 class MissingTokenError(SettingsError):

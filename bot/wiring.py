@@ -25,6 +25,7 @@ from bot.services.daily_schedule import DailyScheduleService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.posting import RetrySchedule
 from bot.services.privacy import PrivacyService
 from bot.services.question_pool import QuestionPool
 from bot.services.quiz import PAUSE_BETWEEN_ROUNDS, QuizService
@@ -83,12 +84,14 @@ def build_services(
     seed: int | None = None,
     pause_between_rounds: timedelta = PAUSE_BETWEEN_ROUNDS,
     pacer: Pacer | None = None,
+    send_retry: RetrySchedule | None = None,
     analytics_min_answers: int = DEFAULT_MIN_ANSWERS,
 ) -> Services:
     """Build every service of the bot on one database, bank and clock.
 
-    ``seed`` makes the quiz's and the daily question's draws repeatable (tests and benches); each
-    gets its own generator, so one's draws never shift the other's.
+    ``seed`` makes the quiz's and the daily question's draws, and the choice orders of postings,
+    repeatable (tests and benches); each gets its own generator, so one's draws never shift another's.
+    ``send_retry``: how posts that Discord fails for a while are tried again (tests pass short waits).
     """
     tasks = tasks or TaskRunner()
     writer = AnswerWriter(db, tasks)
@@ -101,7 +104,18 @@ def build_services(
     pool = QuestionPool(bank, guild_items=guild_bank.items_of, disabled=disabled.of)
     # Every answer scores on the server's running season too (a synchronous cache look-up), and for
     # the member's team while a competition runs (explicit membership or a role).
-    rounds = RoundService(db, clock, writer, pool, season_of=seasons.running_id, team_of=teams.team_of)
+    # Each posting's choice order comes from a generator of its own, so the quiz's and the daily
+    # question's draws stay what they were for a seed.
+    rounds = RoundService(
+        db,
+        clock,
+        writer,
+        pool,
+        season_of=seasons.running_id,
+        team_of=teams.team_of,
+        rng=random.Random(None if seed is None else f"{seed}:posted-order"),
+        retry=send_retry,
+    )
     daily_schedules = DailyScheduleService(db, clock, pool)
     return Services(
         tasks=tasks,

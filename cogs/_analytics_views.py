@@ -21,16 +21,15 @@ from bot.core.letters import LETTERS
 from bot.services.analytics import REASONS, ClassOverview, ItemDetail, ReviewEntry
 from bot.services.analytics_charts import Point, ShareBar, activity_chart, bars_chart, item_chart
 from bot.services.charts import AccuracyBar, accuracy_chart
-from cogs._guarded import GuardedButton, GuardedView
+from cogs._guarded import GuardedButton, GuardedModal, GuardedView
 from cogs._quiz_views import clip, topic_label
-from cogs.errors import handle_interaction_error
+from cogs._reply import edit, reply
 
 if TYPE_CHECKING:
     from bot.services.analytics import AnalyticsService
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.orange()
 FIELD_LIMIT = 1024
 DAY_MS = 86_400_000
@@ -70,7 +69,8 @@ class ReportButton(GuardedButton, template=r"report:(?P<round>\d+)"):
         item = await _service(interaction).reportable_round(
             interaction.guild_id, self.round_id, interaction.user.id
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"What is wrong with `{item.id}`? Only this server's curators see reports.",
             view=ReasonView(item.id, self.round_id),
             ephemeral=True,
@@ -103,7 +103,7 @@ class ReasonView(GuardedView):
         self.add_item(ReasonSelect(item_id, round_id))
 
 
-class ReportModal(discord.ui.Modal):
+class ReportModal(GuardedModal):
     comment: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
         custom_id="comment",
         label="Anything to add? (optional)",
@@ -129,16 +129,12 @@ class ReportModal(discord.ui.Modal):
             comment=self.comment.value,
             round_id=self.round_id,
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Thanks: your report on `{self.item_id}` ({REASONS[self.reason].lower()}) went to the "
             "server's curators.",
             ephemeral=True,
         )
-
-    async def on_error(  # type: ignore[override]  # Modal's own signature, narrower than BaseView's
-        self, interaction: discord.Interaction, error: Exception, /
-    ) -> None:
-        await handle_interaction_error(interaction, error)
 
 
 # --- shared rendering ----------------------------------------------------------------------------
@@ -301,7 +297,7 @@ class ReviewView(GuardedView):
         self.entries = await self.service.review_queue(self.guild_id)
         self.disabled = await self.service.disabled_entries(self.guild_id)
         self._build()
-        await interaction.response.edit_message(content=note, embed=self.render(), view=self)
+        await edit(interaction, content=note, embed=self.render(), view=self)
 
     async def _current(self) -> ReviewEntry:
         return self.shown[self.index]
@@ -309,12 +305,12 @@ class ReviewView(GuardedView):
     async def _previous(self, interaction: discord.Interaction) -> None:
         self.index -= 1
         self._build()
-        await interaction.response.edit_message(embed=self.render(), view=self)
+        await edit(interaction, embed=self.render(), view=self)
 
     async def _next(self, interaction: discord.Interaction) -> None:
         self.index += 1
         self._build()
-        await interaction.response.edit_message(embed=self.render(), view=self)
+        await edit(interaction, embed=self.render(), view=self)
 
     async def _dismiss(self, interaction: discord.Interaction) -> None:
         entry = await self._current()

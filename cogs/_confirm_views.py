@@ -17,7 +17,7 @@ import discord
 
 from bot.core.errors import PermissionDeniedError, UserFacingError
 from cogs._guarded import GuardedButton, GuardedView
-from cogs._leaderboard_views import NO_MENTIONS
+from cogs._reply import edit
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -63,14 +63,14 @@ class _ConfirmButton(GuardedButton, template=r"confirm-base:never"):
         if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
             raise PermissionDeniedError("Only the member who asked can confirm this.")
         if not self.yes:
-            await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
+            await edit(interaction, content="Cancelled; nothing was changed.", view=None)
             return
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         if bot.clock.now().timestamp() - self.issued_s > CONFIRM_TTL.total_seconds():
             raise UserFacingError("This confirmation has expired; run the command again.")
         await interaction.response.defer()
         text = await self.run(interaction)
-        await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
+        await edit(interaction, content=text, view=None)
 
 
 class ResetConfirmButton(

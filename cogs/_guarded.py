@@ -41,3 +41,11 @@ class GuardedView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await handle_interaction_error(interaction, error)
+
+
+class GuardedModal(discord.ui.Modal):
+    """A modal whose submit errors go to the one handler (for any modal the cogs add)."""
+
+    # discord.ui.Modal.on_error narrows BaseView's signature (no item); this matches Modal's.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await handle_interaction_error(interaction, error)

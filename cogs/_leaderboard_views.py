@@ -19,6 +19,7 @@ from bot.core.ranking import percent
 from bot.services.leaderboard import BoardPage, RankedBy, RankedRow
 from cogs._guarded import GuardedButton, GuardedView
 from cogs._quiz_views import DESCRIPTION_LIMIT, FIELD_LIMIT, MEDALS, clip, topic_label
+from cogs._reply import edit
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -115,11 +116,7 @@ class PageButton(
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         board = await bot.leaderboards.board(self.guild_id, self.kind, self.key)
         page = await bot.leaderboards.page(board, self.page, interaction.user.id)
-        await interaction.response.edit_message(
-            embed=board_embed(page, interaction.user.display_name),
-            view=page_view(page),
-            allowed_mentions=NO_MENTIONS,
-        )
+        await edit(interaction, embed=board_embed(page, interaction.user.display_name), view=page_view(page))
 
 
 def page_view(page: BoardPage) -> discord.ui.View | None:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.bank.schema import BankItem
 from bot.core.letters import LETTERS, REACTIONS
 from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
 from cogs._guarded import GuardedButton, GuardedView
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.services.rounds import RoundService
@@ -50,9 +50,10 @@ def topic_label(topic: str) -> str:
     return special.get(topic, topic.replace("-", " ").capitalize())
 
 
-def _choice_lines(item: BankItem) -> list[str]:
+def _choice_lines(choices: tuple[str, ...]) -> list[str]:
+    """One line per choice, in posted order, under its letter."""
     lines = []
-    for index, choice in enumerate(item.choices):
+    for index, choice in enumerate(choices):
         body = clip(choice, CHOICE_LIMIT)
         sep = "\n" if "\n" in body else " "
         lines.append(f"{REACTIONS[index]}{sep}{body}")
@@ -61,7 +62,7 @@ def _choice_lines(item: BankItem) -> list[str]:
 
 def question_embed(card: QuestionCard) -> discord.Embed:
     item = card.item
-    choices = "\n".join(_choice_lines(item))
+    choices = "\n".join(_choice_lines(card.choices))
     room = DESCRIPTION_LIMIT - len(choices) - 2
     description = f"{clip(item.prompt, max(200, room))}\n\n{choices}"
     heading = (
@@ -89,20 +90,24 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
 
     The counts and the names are what members wait for, so they always fit; the 'why not'
     reasons share what is left of Discord's 6,000 characters, the last one clipped visibly.
+    Every letter is as posted: the card translates the bank's.
     """
     item = card.item
-    letter = LETTERS[item.answer_index]
-    key = item.choices[item.answer_index].replace("\n", " ")
+    letter = card.key_letter
+    key = card.key_text.replace("\n", " ")
     heading = "Answer of the day" if card.kind == QuizKind.DAILY else f"Answer {card.position}/{card.total}"
     title = clip(f"{heading}: {letter}. {key}", TITLE_LIMIT)
     footer = clip(f"{item.id} · source: {item.source.file} {item.source.locator}", FOOTER_LIMIT)
+    right_indexes = card.right_indexes
     counts: tuple[str, str] | None = None
     if card.show_counts:
         lines = [
-            f"{REACTIONS[i]} {_bar(n, card.answered)} {n}{' ✅' if i == item.answer_index else ''}"
+            f"{REACTIONS[i]} {_bar(n, card.answered)} {n}{' ✅' if i in right_indexes else ''}"
             for i, n in enumerate(card.counts)
         ]
         counts = (f"Answers ({card.answered})", "\n".join(lines))
+    # An also-accepted choice scored as right: say so where the explanation (which argues it) starts.
+    accepted = f"Also accepted: {', '.join(card.accepted_letters)}\n\n" if card.accepted_letters else ""
     if card.correct_names:
         names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
         right = (f"Right ({len(card.correct_names)})", clip(names, FIELD_LIMIT))
@@ -112,10 +117,10 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
         right = ("Answers", "Nobody answered.")
     kept = [f for f in (counts, right) if f is not None]
     room = MESSAGE_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in kept)
-    description = clip(item.explanation, min(DESCRIPTION_LIMIT, room))
+    description = accepted + clip(item.explanation, min(DESCRIPTION_LIMIT, room) - len(accepted))
     room -= len(description)
     reasons: list[tuple[str, str]] = []
-    for wrong, why in sorted(item.why_not.items()):
+    for wrong, why in card.why_not:
         name = f"Why not {wrong}?"
         space = min(FIELD_LIMIT, room - len(name))
         if len(kept) + len(reasons) >= MAX_REVEAL_FIELDS or space < MIN_REASON:
@@ -142,6 +147,8 @@ def results_embed(card: ResultsCard) -> discord.Embed:
         if len(card.rows) > 15:
             lines.append(f"… and {len(card.rows) - 15} more")
         description = "\n".join(lines)
+    if card.reason:
+        description = f"*{card.reason}*\n\n{description}"
     embed = discord.Embed(
         title=title, description=clip(description, DESCRIPTION_LIMIT), colour=COLOUR_RESULTS
     )
@@ -161,7 +168,7 @@ def topics_embed(counts: dict[str, dict[str, int]]) -> discord.Embed:
     ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
 
 
-class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d)"):
+class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d{1,3})"):
     """A choice button whose custom_id carries the round and choice, so it works after a restart."""
 
     def __init__(self, round_id: int, choice: int) -> None:
@@ -205,7 +212,7 @@ async def answer_by_button(service: RoundService, interaction: discord.Interacti
     )
     if result.error is not None:
         raise result.error  # the one handler tells the member, ephemerally
-    await interaction.response.send_message(f"Locked in: {LETTERS[choice]}", ephemeral=True)
+    await reply(interaction, f"Locked in: {LETTERS[choice]}", ephemeral=True)
 
 
 async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:
@@ -219,4 +226,19 @@ def answer_view(round_id: int, n_choices: int) -> discord.ui.View:
     view = GuardedView()
     for choice in range(n_choices):
         view.add_item(AnswerButton(round_id, choice))
+    return view
+
+
+def closed_answer_view(round_id: int, n_choices: int, right: frozenset[int]) -> discord.ui.View:
+    """The question's buttons once it is revealed: all disabled, the choices that scored in green.
+
+    The custom_ids stay the same, so a click that raced the edit still reaches the bot and is
+    told, privately, that the question is closed.
+    """
+    view = GuardedView()
+    for choice in range(n_choices):
+        button = AnswerButton(round_id, choice)
+        button.item.disabled = True
+        button.item.style = discord.ButtonStyle.success if choice in right else discord.ButtonStyle.secondary
+        view.add_item(button)
     return view

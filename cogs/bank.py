@@ -11,6 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bank.formats.export import EXPORT_FORMATS
+from bot.bank.loader import Problem
 from bot.bank.schema import BankItem
 from bot.services.analytics_charts import ShareBar, bars_chart
 from bot.services.guild_bank import MAX_ITEMS_PER_GUILD, ImportReport, check_file_size
@@ -21,13 +23,13 @@ from cogs._analytics_views import (
     detail_chart,
     detail_embed,
 )
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
 PAGE_SIZE = 20
 # A reply's content may hold 2,000 characters; the report is clipped well inside that and the
 # whole of it attached as a text file.
@@ -48,6 +50,7 @@ def report_text(report: ImportReport) -> str:
     )
     lines = [head]
     lines += [str(p) for p in report.problems]
+    lines += [str(p) for p in report.skipped]
     lines += [f"added {i.id} ({i.main_topic}): {_start(i.prompt)}" for i in report.added]
     return "\n".join(lines) + "\n"
 
@@ -64,16 +67,24 @@ def report_message(report: ImportReport) -> tuple[str, bool]:
             text += f"\n{report.without_explanation} came without an explanation; the reveal says so."
         for note in report.notes:
             text += f"\n{note}"
+        if report.skipped:
+            text += f"\n{len(report.skipped)} question(s) were skipped:"
+            return _listed(text + "\n", list(report.skipped))
         return text, False
     head = (
         f"Nothing was imported from `{report.file_name}`: {len(report.problems)} problem(s). "
         "Fix them all and import the file again.\n"
     )
+    return _listed(head, [*report.problems, *report.skipped])
+
+
+def _listed(head: str, problems: list[Problem]) -> tuple[str, bool]:
+    """``head`` and one line per problem, clipped to fit a message (then True: attach the report)."""
     lines: list[str] = []
     used = len(head)
-    for n, problem in enumerate(report.problems):
+    for n, problem in enumerate(problems):
         line = f"`{_start(str(problem), 180)}`"
-        rest = len(report.problems) - n
+        rest = len(problems) - n
         if used + len(line) + 40 > REPORT_BUDGET and rest:
             lines.append(f"…and {rest} more (the attached report lists them all)")
             return head + "\n".join(lines), True
@@ -111,26 +122,52 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         # The 🚩 button under every reveal (cogs/quiz.py adds it) works after a restart too.
         self.bot.add_dynamic_items(ReportButton)
 
-    @app_commands.command(name="import", description="Add questions from a file (bank YAML or a seed shape)")
+    @app_commands.command(
+        name="import", description="Add questions from a file (bank YAML, GIFT, Aiken, Moodle XML, ...)"
+    )
     @app_commands.checks.has_permissions(manage_guild=True)
-    @app_commands.describe(file="A question file of up to 1 MB; nothing is imported if anything is wrong")
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    @app_commands.describe(
+        file="A question file of up to 1 MB; a malformed file imports nothing",
+        topic="This server's topic for every question (default: its category, else the file's name)",
+    )
+    async def import_(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        topic: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
         assert interaction.guild_id is not None
         check_file_size(file.size)  # before fetching anything
         await interaction.response.defer(ephemeral=True, thinking=True)
         # Only the attachment Discord resolved for this interaction, from its own URL.
         data = await file.read()
         report = await self.service.import_file(
-            interaction.guild_id, interaction.user.id, file.filename, data
+            interaction.guild_id, interaction.user.id, file.filename, data, topic=topic
         )
         text, clipped = report_message(report)
         if clipped:
             attachment = discord.File(io.BytesIO(report_text(report).encode()), "import-report.txt")
-            await interaction.followup.send(
-                text, file=attachment, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+            await reply(interaction, text, file=attachment, ephemeral=True)
         else:
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await reply(interaction, text, ephemeral=True)
+
+    @app_commands.command(name="export", description="Download this server's own questions as a file")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(format="json (for tools), gift (Moodle) or anki (an .apkg deck per topic)")
+    @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in EXPORT_FORMATS])
+    async def export(
+        self, interaction: discord.Interaction, format: app_commands.Range[str, 1, 16] = "json"
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        name, data = await self.service.export(interaction.guild_id, format)
+        count = len(self.service.items_of(interaction.guild_id))
+        await reply(
+            interaction,
+            f"This server's {count} question(s) of its own, as {format}.",
+            file=discord.File(io.BytesIO(data), name),
+            ephemeral=True,
+        )
 
     @app_commands.command(name="list", description="List this server's own questions")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -140,7 +177,7 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         items = list(self.service.items_of(interaction.guild_id))
-        await interaction.response.send_message(embed=list_embed(items, page), ephemeral=True)
+        await reply(interaction, embed=list_embed(items, page), ephemeral=True)
 
     async def item_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -164,10 +201,10 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         item = await self.service.remove(interaction.guild_id, item_id)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Removed `{item.id}`: {discord.utils.escape_markdown(_start(item.prompt))}",
             ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(
@@ -180,9 +217,7 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         entries = await self.analytics.review_queue(interaction.guild_id)
         disabled = await self.analytics.disabled_entries(interaction.guild_id)
         view = ReviewView(self.analytics, interaction.guild_id, interaction.user.id, entries, disabled)
-        await interaction.followup.send(
-            embed=view.render(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        await reply(interaction, embed=view.render(), view=view, ephemeral=True)
 
     async def any_item_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -205,12 +240,7 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         await interaction.response.defer(ephemeral=True, thinking=True)
         if item_id is not None:
             detail = await self.analytics.item_detail(interaction.guild_id, item_id)
-            await interaction.followup.send(
-                embed=detail_embed(detail),
-                file=detail_chart(detail),
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
+            await reply(interaction, embed=detail_embed(detail), file=detail_chart(detail), ephemeral=True)
             return
         stats = await self.analytics.server_stats(interaction.guild_id)
         shown = stats[:15]
@@ -232,12 +262,7 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
             [ShareBar(s.item_id, s.p or 0.0, note=f"of {s.answers}") for s in shown],
         )
         embed.set_image(url="attachment://items.png")
-        await interaction.followup.send(
-            embed=embed,
-            file=discord.File(io.BytesIO(png), "items.png"),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), "items.png"), ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

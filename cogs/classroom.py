@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._analytics_views import class_embed, class_files
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -32,12 +33,7 @@ class ClassCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         overview = await self.analytics.class_overview(interaction.guild_id)
-        await interaction.followup.send(
-            embed=class_embed(overview),
-            files=class_files(overview),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await reply(interaction, embed=class_embed(overview), files=class_files(overview), ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

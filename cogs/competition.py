@@ -17,6 +17,7 @@ from bot.core.competitions import MAX_COMPETITION_NAME, NoCompetitionError
 from bot.services.competitions import CompetitionEnded
 from cogs._competition_views import competition_end_embed, standings_embed
 from cogs._leaderboard_views import NO_MENTIONS
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -71,7 +72,7 @@ class CompetitionCog(
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, MAX_COMPETITION_NAME],
         duration: app_commands.Range[str, 1, 20],
-        scoring: str = "total",
+        scoring: app_commands.Range[str, 1, 16] = "total",
     ) -> None:
         assert interaction.guild_id is not None
         competition = await self.service.start(
@@ -84,11 +85,11 @@ class CompetitionCog(
         )
         unix = competition.ends_at // 1000
         how = "total team points" if competition.scoring == "total" else "average points per active member"
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Competition **{discord.utils.escape_markdown(competition.name)}** has started ({how}): points "
             f"from quizzes and daily questions count for your team. It ends <t:{unix}:f> (<t:{unix}:R>), and "
             "the winners will be announced here. `/competition standings` shows the table.",
-            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="end", description="End the running competition now and announce the winners")
@@ -99,7 +100,7 @@ class CompetitionCog(
             raise NoCompetitionError()  # before deferring, so the refusal stays private
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(interaction.guild_id)
-        await interaction.followup.send(embed=competition_end_embed(ended), allowed_mentions=NO_MENTIONS)
+        await reply(interaction, embed=competition_end_embed(ended))
 
     @app_commands.command(name="standings", description="The team table and each team's best members")
     @app_commands.describe(name="A competition by name (default: the running one, or the last one)")
@@ -109,9 +110,7 @@ class CompetitionCog(
     ) -> None:
         assert interaction.guild_id is not None
         standings = await self.service.standings(interaction.guild_id, name)
-        await interaction.response.send_message(
-            embed=standings_embed(standings), allowed_mentions=NO_MENTIONS
-        )
+        await reply(interaction, embed=standings_embed(standings))
 
     # -- the presenter the competition service calls --------------------------------------------
 

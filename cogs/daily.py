@@ -8,7 +8,6 @@ channel, a missing permission) to "pause this server's schedule, and say why".
 from __future__ import annotations
 
 import logging
-from functools import cache
 from typing import TYPE_CHECKING
 
 import discord
@@ -16,11 +15,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
+from bot.core.errors import UserFacingError
 from bot.core.settings_rules import timezone_suggestions
+from bot.core.topics import MAX_TOPIC_LENGTH
 from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
+from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
+from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -32,17 +36,23 @@ UNKNOWN_CHANNEL = 10003
 COLOUR = discord.Colour.blurple()
 
 
-@cache
-def _missing(perms: discord.Permissions, mode: AnswerMode) -> list[str]:
-    """The permissions a daily post needs in its channel that ``perms`` lacks."""
-    needed = ["view_channel", "send_messages", "embed_links"]
-    if mode == AnswerMode.REACTIONS:
-        needed += ["add_reactions", "read_message_history"]
-    return [name for name in needed if not getattr(perms, name)]
-
-
-def _pretty(names: list[str]) -> str:
-    return ", ".join(n.replace("_", " ").title() for n in names)
+def role_ping_warning(guild: discord.Guild | None, channel_id: int, role_id: int | None) -> str | None:
+    """Why a role ping would notify nobody, if it would: the role is not mentionable and the bot
+    lacks Mention Everyone in the channel (Discord then drops the ping silently). None when fine or
+    when the cache cannot tell."""
+    if guild is None or role_id is None:
+        return None
+    role = guild.get_role(role_id)
+    channel = guild.get_channel(channel_id)
+    if role is None or channel is None or role.mentionable:
+        return None
+    if channel.permissions_for(guild.me).mention_everyone:
+        return None
+    return (
+        f"{role.mention} is not mentionable and I lack Mention Everyone in <#{channel_id}>, so Discord "
+        "would notify nobody. Make the role mentionable (Server Settings > Roles) or grant me "
+        "Mention Everyone."
+    )
 
 
 @app_commands.guild_only()
@@ -75,10 +85,15 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower().strip()
+        guild_id = interaction.guild_id
+        settings = await self.bot.guild_settings.get(guild_id) if guild_id is not None else None
+        topics = self.bot.question_pool.topics(guild_id, settings.topics_enabled if settings else None)
+        # The question of the day is asked in the server's language: offer the topics it has there.
+        lang = settings.default_language if settings else "any"
         return [
             app_commands.Choice(name=topic_label(t), value=t)
-            for t in self.bot.question_pool.topics(interaction.guild_id)
-            if needle in t or needle in topic_label(t).lower()
+            for t, per_lang in topics.items()
+            if (lang == "any" or per_lang.get(lang)) and (needle in t or needle in topic_label(t).lower())
         ][:25]
 
     # -- commands ---------------------------------------------------------------------------------
@@ -105,9 +120,16 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         reveal_after_hours: app_commands.Range[
             int, MIN_REVEAL_HOURS, MAX_REVEAL_HOURS
         ] = DEFAULT_REVEAL_HOURS,
-        topic: str | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
+        mode = (await self.bot.guild_settings.get(interaction.guild_id)).answer_mode
+        missing = missing_permissions(channel.permissions_for(channel.guild.me), mode)
+        if missing:
+            raise UserFacingError(
+                f"Nothing was set up: I am missing {permission_names(missing)} in {channel.mention}. "
+                "Grant it there, then run `/daily setup` again."
+            )
         schedule = await self.schedules.setup(
             guild_id=interaction.guild_id,
             channel_id=channel.id,
@@ -122,25 +144,27 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
             f"**{schedule.post_time}** ({schedule.timezone}), answers revealed after "
             f"{schedule.reveal_after_hours} h. First one: <t:{schedule.next_post_at // 1000}:F>."
         )
-        missing = _missing(channel.permissions_for(channel.guild.me), AnswerMode.REACTIONS)
-        if missing:
-            text += f"\nI am missing {_pretty(missing)} in {channel.mention}; grant it before then."
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        warning = role_ping_warning(channel.guild, channel.id, schedule.role_id)
+        if warning:
+            text += f"\n⚠️ {warning}"
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="status", description="When the next question of the day is posted")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         status = await self.schedules.status(interaction.guild_id)
-        await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
+        schedule = status.schedule
+        warning = role_ping_warning(interaction.guild, schedule.channel_id, schedule.role_id)
+        await reply(interaction, embed=status_embed(status, warning=warning), ephemeral=True)
 
     @app_commands.command(name="pause", description="Stop posting the question of the day until resumed")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def pause(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await self.schedules.pause(interaction.guild_id)
-        await interaction.response.send_message(
-            "The question of the day is paused; `/daily resume` starts it again.", ephemeral=True
+        await reply(
+            interaction, "The question of the day is paused; `/daily resume` starts it again.", ephemeral=True
         )
 
     @app_commands.command(name="resume", description="Post the question of the day again")
@@ -148,7 +172,8 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
     async def resume(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         schedule = await self.schedules.resume(interaction.guild_id)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"The question of the day is back on; next one <t:{schedule.next_post_at // 1000}:F>.",
             ephemeral=True,
         )
@@ -157,15 +182,31 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
     @app_commands.checks.has_permissions(manage_guild=True)
     async def now(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
+        schedule = await self.schedules.schedule(interaction.guild_id)
+        mode = (await self.bot.guild_settings.get(interaction.guild_id)).answer_mode
+        self._refuse_missing(interaction.guild, schedule.channel_id, mode)
         await interaction.response.defer(ephemeral=True, thinking=True)
         post = await self.service.post_now(interaction.guild_id)
-        await interaction.followup.send(
+        await reply(
+            interaction,
             f"Posted today's question ({post.local_date}); the answer is revealed "
             f"<t:{(post.reveal_at or 0) // 1000}:R>.",
             ephemeral=True,
         )
 
     # -- the presenter the daily service calls ----------------------------------------------------
+
+    def _refuse_missing(self, guild: discord.Guild | None, channel_id: int, mode: str) -> None:
+        """/daily now: refuse privately, before today's post is claimed, what the channel lacks."""
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or channel is None:
+            return  # not in the cache (deleted?): the post's own fault handling says why
+        missing = missing_permissions(channel.permissions_for(guild.me), mode)
+        if missing:
+            raise UserFacingError(
+                f"Nothing was posted: I am missing {permission_names(missing)} in <#{channel_id}>. "
+                "Grant it there, then try again."
+            )
 
     def _check_channel(self, guild_id: int, channel_id: int, mode: str) -> None:
         """Refuse early, without a request Discord would refuse, when the cache knows a permission is
@@ -174,9 +215,9 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         channel = guild.get_channel(channel_id) if guild is not None else None
         if guild is None or channel is None or not isinstance(channel, discord.abc.GuildChannel):
             return
-        missing = _missing(channel.permissions_for(guild.me), mode)
+        missing = missing_permissions(channel.permissions_for(guild.me), mode)
         if missing:
-            raise ChannelUnavailableError(f"I am missing {_pretty(missing)} in <#{channel_id}>.")
+            raise ChannelUnavailableError(f"I am missing {permission_names(missing)} in <#{channel_id}>.")
 
     async def post_daily(self, card: DailyCard) -> int:
         q = card.question
@@ -213,6 +254,11 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
             return
         await add_answer_reactions(self.bot, card, message_id)
 
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        if isinstance(error, ChannelUnavailableError):
+            return SendFailure(error.reason, transient=False)
+        return describe_failure(error)
+
     def unavailable_reason(self, error: BaseException) -> str | None:
         if isinstance(error, ChannelUnavailableError):
             return error.reason
@@ -225,7 +271,7 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         return None
 
 
-def status_embed(status: DailyStatus) -> discord.Embed:
+def status_embed(status: DailyStatus, *, warning: str | None = None) -> discord.Embed:
     schedule = status.schedule
     unix = schedule.next_post_at // 1000
     local = status.next_post_local.strftime("%Y-%m-%d %H:%M %Z")
@@ -251,6 +297,8 @@ def status_embed(status: DailyStatus) -> discord.Embed:
     if schedule.role_id is not None:
         extra.append(f"pings <@&{schedule.role_id}>")
     embed.add_field(name="Settings", value=" · ".join(extra), inline=False)
+    if warning:
+        embed.add_field(name="⚠️ Role ping", value=warning, inline=False)
     return embed
 
 

@@ -11,13 +11,16 @@ and views through the guarded bases in ``cogs/_guarded.py``.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.core.errors import UserFacingError
+from cogs._reply import clip_input, reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -73,14 +76,7 @@ def new_error_code() -> str:
 async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Answer the interaction privately, whether or not it was already answered."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
-        else:
-            await interaction.response.send_message(
-                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+        await reply(interaction, text, ephemeral=True)
     except discord.NotFound:
         # The interaction expired (10062) before we could answer: nothing to show it on.
         log.warning("could not tell the member about an error: the interaction expired")
@@ -113,17 +109,131 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Exce
     await reply_ephemeral(interaction, text)
 
 
+def _leaf_options(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The options of the invoked (sub)command, below any subcommand groups."""
+    options: list[dict[str, Any]] = list(data.get("options", []))
+    while options and options[0].get("type") in (1, 2):  # a subcommand or a group
+        options = list(options[0].get("options", []))
+    return options
+
+
+_OPTION_TYPES: dict[discord.AppCommandOptionType, type | tuple[type, ...]] = {
+    discord.AppCommandOptionType.string: str,
+    discord.AppCommandOptionType.integer: int,
+    discord.AppCommandOptionType.number: (int, float),
+    discord.AppCommandOptionType.boolean: bool,
+}
+_TYPE_NAMES = {
+    discord.AppCommandOptionType.string: "text",
+    discord.AppCommandOptionType.integer: "a whole number",
+    discord.AppCommandOptionType.number: "a number",
+    discord.AppCommandOptionType.boolean: "true or false",
+}
+
+
+def option_problems(command: app_commands.Command[Any, ..., Any], data: dict[str, Any]) -> list[str]:
+    """What in a slash command's options breaks its declared ranges, lengths or choices.
+
+    Discord's client never sends such values, but a raw request can, and discord.py passes them on
+    unchecked; the command would then run with ``questions:0`` or a 2,000-character zone name.
+    """
+    params = {p.display_name: p for p in command.parameters}
+    problems = []
+    for option in _leaf_options(data):
+        param = params.get(option.get("name", ""))
+        value = option.get("value")
+        if param is None or value is None:
+            continue
+        name = param.display_name
+        expected = _OPTION_TYPES.get(param.type)
+        if expected is not None and (
+            not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool)
+        ):
+            problems.append(f"`{name}` takes {_TYPE_NAMES[param.type]}, not `{clip_input(str(value), 40)}`.")
+            continue
+        low, high = param.min_value, param.max_value
+        if isinstance(value, str) and param.type is discord.AppCommandOptionType.string:
+            if high is not None and len(value) > high:
+                problems.append(f"`{name}` takes at most {high} characters, not {len(value)}.")
+            elif low is not None and len(value) < low:
+                problems.append(f"`{name}` takes at least {low} characters.")
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and ((low is not None and value < low) or (high is not None and value > high))
+        ):
+            span = f"from {low} to {high}" if low is not None and high is not None else "in range"
+            problems.append(f"`{name}` goes {span}, not {clip_input(str(value), 20)}.")
+        if param.choices and value not in [c.value for c in param.choices]:
+            names = ", ".join(f"`{c.value}`" for c in param.choices)
+            problems.append(f"`{name}` is one of {names}, not `{clip_input(str(value), 40)}`.")
+    return problems
+
+
 class ErrorReportingTree(app_commands.CommandTree):
-    """The bot's command tree (passed as ``tree_cls``): every slash command error goes to the one handler."""
+    """The bot's command tree (passed as ``tree_cls``): every slash command error goes to the one handler.
+
+    Its :meth:`interaction_check` re-checks every option against the command's declared ranges,
+    lengths and choices first, and refuses privately what breaks them.
+    """
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        command = interaction.command
+        if not isinstance(command, app_commands.Command):
+            return True
+        problems = option_problems(command, cast("dict[str, Any]", interaction.data or {}))
+        if not problems:
+            return True
+        await reply_ephemeral(interaction, "Nothing was done: " + " ".join(problems))
+        return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await handle_interaction_error(interaction, error)
 
 
-async def setup(bot: QuizBot) -> None:
-    """Nothing to add: the handler is installed with the tree (``tree_cls``) and the guarded bases.
+# What to tell a member whose click names a component the message does not have (Discord's own
+# client never sends one; a forged request can). The first pattern that matches wins.
+UNROUTED_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"quiz:\d+:\d+"), "That is not one of this question's choices."),
+    (re.compile(r".*"), "That button is not on this message (any more); nothing was done."),
+)
 
-    Kept as an extension so the extension list still names where errors are handled. (discord.py
-    executes an extension's module afresh, so its classes are not the ones ``bot.app`` imported:
-    no isinstance check on the tree here.)
+
+def _component_ids(message: discord.Message | None) -> set[str]:
+    ids: set[str] = set()
+    stack: list[Any] = list(message.components) if message is not None else []
+    while stack:
+        component = stack.pop()
+        custom_id = getattr(component, "custom_id", None)
+        if custom_id:
+            ids.add(custom_id)
+        stack.extend(getattr(component, "children", []))
+    return ids
+
+
+class UnroutedComponents(commands.Cog):
+    """Answers a click whose custom_id is not on its message: discord.py's views and dynamic items
+    drop it silently, and the member would see "This interaction failed"."""
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str(cast("dict[str, Any]", interaction.data or {}).get("custom_id", ""))
+        if custom_id in _component_ids(interaction.message):
+            return  # a view or dynamic item of the bot answers it
+        log.info("a click with a custom_id not on its message (%s) was refused", clip_input(custom_id, 100))
+        text = next(text for pattern, text in UNROUTED_MESSAGES if pattern.fullmatch(custom_id))
+        await reply_ephemeral(interaction, text)
+
+
+async def setup(bot: QuizBot) -> None:
+    """The handler itself is installed with the tree (``tree_cls``) and the guarded bases; this adds
+    the answer to clicks no view can route.
+
+    (discord.py executes an extension's module afresh, so its classes are not the ones ``bot.app``
+    imported: no isinstance check on the tree here.)
     """
+    await bot.add_cog(UnroutedComponents())

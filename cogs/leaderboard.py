@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserFacingError
-from bot.core.topics import TOPICS
+from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.leaderboard import Period
 from cogs._confirm_views import ResetConfirmButton, confirm_view
-from cogs._leaderboard_views import NO_MENTIONS, PageButton, board_embed, page_view
+from cogs._leaderboard_views import PageButton, board_embed, page_view
 from cogs._quiz_views import topic_label
+from cogs._reply import clip_input, reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -77,8 +78,8 @@ class LeaderboardCog(commands.Cog):
     async def leaderboard(
         self,
         interaction: discord.Interaction,
-        period: str | None = None,
-        topic: str | None = None,
+        period: app_commands.Range[str, 1, 16] | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
         season: app_commands.Range[str, 1, 100] | None = None,
         page: app_commands.Range[int, 1, MAX_PAGE] = 1,
     ) -> None:
@@ -86,7 +87,7 @@ class LeaderboardCog(commands.Cog):
         if topic is not None:
             topic = topic.strip().lower()
             if topic not in TOPICS:
-                raise UserFacingError(f"`{topic}` is not a topic; pick one from the list.")
+                raise UserFacingError(f"`{clip_input(topic)}` is not a topic; pick one from the list.")
         board = await self.service.resolve(
             interaction.guild_id,
             period=Period(period) if period else None,
@@ -97,9 +98,9 @@ class LeaderboardCog(commands.Cog):
         view = page_view(shown)
         embed = board_embed(shown, interaction.user.display_name)
         if view is None:
-            await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+            await reply(interaction, embed=embed)
         else:
-            await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+            await reply(interaction, embed=embed, view=view)
 
     @app_commands.command(
         name="leaderboard-reset", description="Archive the all-time leaderboard and start it over"
@@ -113,7 +114,8 @@ class LeaderboardCog(commands.Cog):
         if members == 0:
             raise UserFacingError("The all-time board is empty; there is nothing to reset.")
         issued = int(self.bot.clock.now().timestamp())
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Reset the all-time leaderboard? Its {members} member(s) and their points are archived, and "
             "everyone starts again from 0. Weekly, monthly, season and topic boards are not touched.",
             view=confirm_view("reset", interaction.guild_id, interaction.user.id, issued, "Reset the board"),

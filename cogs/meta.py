@@ -9,14 +9,14 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as bot_package
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
 
 
-def about_embed(quiz_bot: QuizBot) -> discord.Embed:
-    bank = quiz_bot.bank
-    summary = bank.summary()
+def about_embed(languages: dict[str, int], topics: dict[str, dict[str, int]]) -> discord.Embed:
+    """What the bot is, and the questions a quiz here can ask (per language, per topic)."""
     embed = discord.Embed(
         title="Quiz Tutor",
         description=(
@@ -27,12 +27,16 @@ def about_embed(quiz_bot: QuizBot) -> discord.Embed:
     )
     embed.add_field(
         name="Question bank",
-        value=f"{summary.total} questions ("
-        + ", ".join(f"{count} {lang}" for lang, count in summary.by_lang.items())
+        value=f"{sum(languages.values())} quiz questions ("
+        + ", ".join(f"{count} {lang}" for lang, count in languages.items())
         + ")",
         inline=False,
     )
-    embed.add_field(name="Topics", value=", ".join(summary.by_topic) or "none", inline=False)
+    embed.add_field(
+        name="Topics",
+        value=", ".join(f"{topic} {sum(per_lang.values())}" for topic, per_lang in topics.items()) or "none",
+        inline=False,
+    )
     embed.set_footer(text=f"Quiz Tutor {bot_package.__version__}")
     return embed
 
@@ -43,7 +47,13 @@ class MetaCog(commands.Cog):
 
     @app_commands.command(name="about", description="What Quiz Tutor is and what its question bank holds")
     async def about(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=about_embed(self.bot), ephemeral=True)
+        # What a quiz here can ask: the server's own questions and enabled topics count, short
+        # answers (which nothing asks yet) do not.
+        guild_id = interaction.guild_id
+        enabled = None if guild_id is None else (await self.bot.guild_settings.get(guild_id)).topics_enabled
+        pool = self.bot.question_pool
+        embed = about_embed(pool.languages(guild_id, enabled), pool.topics(guild_id, enabled))
+        await reply(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._confirm_views import ForgetConfirmButton, confirm_view
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -39,13 +40,14 @@ class PrivacyCog(
         assert interaction.guild_id is not None
         kept = await self.service.footprint(interaction.guild_id, interaction.user.id)
         if not kept:
-            await interaction.response.send_message(
-                "I keep no record of you in this server: nothing to delete.", ephemeral=True
+            await reply(
+                interaction, "I keep no record of you in this server: nothing to delete.", ephemeral=True
             )
             return
         what = ", ".join(f"{n} {kind}" for kind, n in kept.items())
         issued = int(self.bot.clock.now().timestamp())
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Delete everything I keep about you in this server ({what})? Your points leave every "
             "leaderboard, archived ones included. This cannot be undone; other servers are not affected.",
             view=confirm_view("forget", interaction.guild_id, interaction.user.id, issued, "Delete my data"),

@@ -12,15 +12,18 @@ from discord.ext import commands
 from bot.core.errors import UserFacingError
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
-from bot.core.topics import TOPICS
+from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.core.vocabulary import AnswerMode, QuizKind
+from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
 from cogs._analytics_views import report_view
+from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
     AnswerButton,
     add_answer_reactions,
     answer_view,
+    closed_answer_view,
     question_embed,
     results_embed,
     reveal_embed,
@@ -28,6 +31,7 @@ from cogs._quiz_views import (
     topic_label,
     topics_embed,
 )
+from cogs._reply import clip, clip_input, reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -65,12 +69,37 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         if resumed:
             log.info("resumed %d running quiz(zes)", resumed)
 
+    # -- gateway session changes ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_disconnect(self) -> None:
+        # From here until READY or RESUMED, reactions may happen that no event will ever bring.
+        self.rounds.session_lost()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        await self._session_ready()
+
+    @commands.Cog.listener()
+    async def on_resumed(self) -> None:
+        await self._session_ready()
+
+    async def _session_ready(self) -> None:
+        read = await self.rounds.session_ready()
+        if read:
+            log.info("read the reactions of %d open question(s) after a gateway session change", read)
+
     # -- commands ------------------------------------------------------------------------------
+
+    async def _askable_topics(self, guild_id: int | None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a quiz here can ask (the server's enabled topics apply)."""
+        enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
+        return self.pool.topics(guild_id, enabled)
 
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = self.pool.topics(interaction.guild_id)
+        counts = await self._askable_topics(interaction.guild_id)
         needle = current.lower().strip()
         choices = []
         for topic, per_lang in counts.items():
@@ -93,11 +122,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def start(
         self,
         interaction: discord.Interaction,
-        topic: str | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
         questions: app_commands.Range[int, MIN_QUESTIONS, MAX_QUESTIONS] = 5,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
-        mode: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
+        mode: app_commands.Range[str, 1, 16] | None = None,
     ) -> None:
         await self._start(interaction, topic, questions, seconds, language, mode, kind=QuizKind.QUIZ)
 
@@ -114,10 +143,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def question(
         self,
         interaction: discord.Interaction,
-        topic: str | None = None,
+        topic: app_commands.Range[str, 1, MAX_TOPIC_LENGTH] | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
-        mode: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
+        mode: app_commands.Range[str, 1, 16] | None = None,
     ) -> None:
         await self._start(interaction, topic, 1, seconds, language, mode, kind=QuizKind.SINGLE)
 
@@ -135,16 +164,29 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if topic is not None:
             topic = topic.strip().lower() or None
-        if topic is not None and topic not in TOPICS:
-            raise UserFacingError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+        # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
+        own = self.pool.topics(interaction.guild_id)
+        if topic is not None and topic not in TOPICS and topic not in own:
+            raise UserFacingError(
+                f"`{clip_input(topic)}` is not a topic. Pick one from the list, or see `/quiz topics`."
+            )
         settings = await self.service.guild_settings(interaction.guild_id)
         options = QuizOptions(
             topic=topic,
             questions=questions,
-            seconds=seconds or settings.default_seconds,
+            seconds=settings.default_seconds if seconds is None else seconds,
             lang=language or settings.default_language,
             mode=AnswerMode(mode) if mode else settings.answer_mode,
         )
+        options.check()
+        # Before anything is public: a question nobody can answer, or a quiz announced and then
+        # unable to post, is worse than a private refusal.
+        missing = missing_permissions(interaction.app_permissions, options.mode)
+        if missing:
+            raise UserFacingError(
+                f"I can't run a quiz in this channel: I am missing {permission_names(missing)} here. "
+                "Ask an admin to grant it, then try again."
+            )
         session = await self.service.start(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
@@ -168,7 +210,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
                 " An admin can grant it to hide them."
             )
             self._warned_hidden.add(interaction.channel_id)
-        await interaction.response.send_message(text)
+        await reply(interaction, text)
 
     @app_commands.command(name="stop", description="Stop this channel's quiz and post the results")
     @app_commands.guild_only()
@@ -180,12 +222,12 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             user_id=interaction.user.id,
             can_manage_messages=interaction.permissions.manage_messages,
         )
-        await interaction.followup.send("Quiz stopped.", ephemeral=True)
+        await reply(interaction, "Quiz stopped.", ephemeral=True)
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(
-            embed=topics_embed(self.pool.topics(interaction.guild_id)), ephemeral=True
+        await reply(
+            interaction, embed=topics_embed(await self._askable_topics(interaction.guild_id)), ephemeral=True
         )
 
     # -- reactions -----------------------------------------------------------------------------
@@ -272,10 +314,28 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             reference=question.to_reference(fail_if_not_exists=False),
             view=report_view(card.round_id),  # 🚩 Report (cogs/_analytics_views.py)
         )
+        if card.mode == AnswerMode.BUTTONS:
+            await self._close_buttons(card, question)
+
+    async def _close_buttons(self, card: RevealCard, question: discord.PartialMessage) -> None:
+        """Disable the question's buttons, in one edit. The reveal is out whatever happens here."""
+        view = closed_answer_view(card.round_id, len(card.item.choices), card.right_indexes)
+        try:
+            await question.edit(view=view)
+        except discord.HTTPException as exc:
+            # Still clickable: a click is answered privately that the question is closed.
+            log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         await channel.send(embed=results_embed(card))
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        await channel.send(clip(text, 2000))
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return describe_failure(error)
 
     async def read_reactions(
         self, channel_id: int, message_id: int, n_choices: int

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.core.seasons import NoSeasonError
 from bot.services.seasons import SeasonEnded
 from cogs._leaderboard_views import NO_MENTIONS
+from cogs._reply import reply
 from cogs._season_views import season_end_embed
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class SeasonCog(
             text += f". It ends <t:{unix}:f> (<t:{unix}:R>), and the final top 3 will be posted here"
         else:
             text += "; `/season end` ends it"
-        await interaction.response.send_message(text + ".", allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text + ".")
 
     @app_commands.command(name="end", description="End the running season, post its top 3 and archive it")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -75,7 +76,7 @@ class SeasonCog(
             raise NoSeasonError()  # before deferring, so the refusal stays private
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(interaction.guild_id)
-        await interaction.followup.send(embed=season_end_embed(ended), allowed_mentions=NO_MENTIONS)
+        await reply(interaction, embed=season_end_embed(ended))
 
     # -- the presenter the season service calls --------------------------------------------------
 

@@ -12,14 +12,13 @@ from discord.ext import commands
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.settings_rules import SETTINGS, show, timezone_suggestions
 from bot.services.guild_settings import GuildSettings
+from cogs._reply import reply
 from cogs.quiz import LANGUAGE_CHOICES, MODE_CHOICES
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def settings_embed(settings: GuildSettings) -> discord.Embed:
@@ -43,7 +42,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
     async def show_settings(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         settings = await self.service.get(interaction.guild_id)
-        await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+        await reply(interaction, embed=settings_embed(settings), ephemeral=True)
 
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -67,10 +66,10 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
     async def set_settings(
         self,
         interaction: discord.Interaction,
-        answer_mode: str | None = None,
+        answer_mode: app_commands.Range[str, 1, 16] | None = None,
         hidden_answers: bool | None = None,
         seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
-        language: str | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
         topics: app_commands.Range[str, 1, 300] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         speed_bonus: bool | None = None,
@@ -100,7 +99,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
                 "\nNote: hidden answers are on, but I lack Manage Messages in this channel, so answer "
                 "reactions here stay visible."
             )
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text, ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

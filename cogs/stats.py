@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.charts import AccuracyBar, accuracy_chart
-from cogs._leaderboard_views import NO_MENTIONS
 from cogs._quiz_views import topic_label
+from cogs._reply import reply
 from cogs._stats_views import stats_embed
 
 if TYPE_CHECKING:
@@ -40,14 +40,12 @@ class StatsCog(commands.Cog):
         embed = stats_embed(stats, name)
         bars = [AccuracyBar(topic_label(t.topic), t.correct, t.answered) for t in stats.topics if t.answered]
         if not bars:
-            await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+            await reply(interaction, embed=embed)
             return
         # Drawing takes a few milliseconds of CPU: off the event loop.
         png = await asyncio.to_thread(accuracy_chart, bars, title="Accuracy per topic")
         embed.set_image(url=f"attachment://{CHART_NAME}")
-        await interaction.response.send_message(
-            embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_NAME), allowed_mentions=NO_MENTIONS
-        )
+        await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_NAME))
 
 
 async def setup(bot: QuizBot) -> None:

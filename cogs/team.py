@@ -16,8 +16,8 @@ from discord.ext import commands
 from bot.core.competitions import MAX_TEAM_NAME
 from bot.core.errors import UserFacingError
 from cogs._competition_views import teams_embed
-from cogs._leaderboard_views import NO_MENTIONS
 from cogs._quiz_views import role_ids
+from cogs._reply import reply
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -70,7 +70,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
             text = f"Team **{shown}** created: everyone with the {role.mention} role is on it."
         else:
             text = f"Team **{shown}** created: members join it with `/team join name:{team.name}`."
-        await interaction.response.send_message(text, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text)
 
     @app_commands.command(name="join", description="Join a team (you can be on one team at a time)")
     @app_commands.describe(name="The team to join")
@@ -84,10 +84,10 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
             display_name=interaction.user.display_name,
             role_ids=role_ids(interaction.user),
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"{discord.utils.escape_markdown(interaction.user.display_name)} joined team "
             f"**{discord.utils.escape_markdown(team.name)}**.",
-            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="leave", description="Leave your team")
@@ -96,11 +96,11 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
         team = await self.service.leave(
             guild_id=interaction.guild_id, user_id=interaction.user.id, role_ids=role_ids(interaction.user)
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"You left team **{discord.utils.escape_markdown(team.name)}**. Points you already earned "
             "for it in a competition stay with it.",
             ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="list", description="The server's teams and their members")
@@ -110,9 +110,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
         own = self.service.member_team_id(
             interaction.guild_id, interaction.user.id, role_ids(interaction.user)
         )
-        await interaction.response.send_message(
-            embed=teams_embed(listings, own), allowed_mentions=NO_MENTIONS
-        )
+        await reply(interaction, embed=teams_embed(listings, own))
 
 
 async def setup(bot: QuizBot) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -124,6 +125,42 @@ def test_every_button_reports_through_the_one_handler() -> None:
     unguarded = [c.__qualname__ for c in ours if not issubclass(c, GuardedButton)]
     overriding = [c.__qualname__ for c in ours if "callback" in vars(c)]
     assert unguarded == [] and overriding == [], (unguarded, overriding)
+
+
+def test_every_view_and_modal_reports_through_the_one_handler() -> None:
+    """Views and modals in cogs/ are the guarded bases (their ``on_error`` is the one handler), and no
+    cog builds a bare ``discord.ui.View``/``Modal`` whose errors discord.py would only log."""
+    import discord
+
+    from cogs._guarded import GuardedModal, GuardedView
+
+    for path in (ROOT / "cogs").glob("*.py"):
+        importlib.import_module(f"cogs.{path.stem}")
+    for base, guard in ((discord.ui.View, GuardedView), (discord.ui.Modal, GuardedModal)):
+        ours = [c for c in _subclasses(base) if c.__module__.startswith("cogs.") and c is not guard]
+        unguarded = [c.__qualname__ for c in ours if not issubclass(c, guard) or "on_error" in vars(c)]
+        assert unguarded == [], unguarded
+    bare = [
+        f"{path.name}: {line.strip()}"
+        for path in (ROOT / "cogs").glob("*.py")
+        if path.name != "_guarded.py"
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\bui\.(View|Modal|Select|LayoutView)\(", line)
+    ]
+    assert bare == [], bare
+
+
+def test_every_interaction_reply_goes_through_the_one_reply_helper() -> None:
+    """``cogs/_reply.py`` clips to Discord's limits; a reply sent around it could exceed them."""
+    direct = re.compile(r"\.(send_message|edit_message|edit_original_response)\(|followup\.send\(")
+    offenders = [
+        f"{path.name}:{n}"
+        for path in sorted((ROOT / "cogs").glob("*.py"))
+        if path.name != "_reply.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if direct.search(line)
+    ]
+    assert offenders == []
 
 
 def test_no_service_reads_an_error_message_to_tell_errors_apart() -> None:

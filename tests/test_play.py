@@ -11,7 +11,7 @@ from bot.services.quiz import QuizOptions
 
 
 async def test_play_two_questions_scores_into_the_database(tmp_path: Path) -> None:
-    lines = iter(["nonsense\n", "A\n", "B\n"])
+    lines = iter(["nonsense\n", "A\n", "\n", "B\n"])  # Enter after the first reveal goes on
     out = io.StringIO()
     db_path = tmp_path / "play.db"
     code = await play(
@@ -25,6 +25,8 @@ async def test_play_two_questions_scores_into_the_database(tmp_path: Path) -> No
     assert "Question 1/2" in text and "Question 2/2" in text
     assert "Type one of A, B, C, D" in text
     assert "the answer is" in text
+    assert "You picked A." in text and "You picked B." in text, "the reveal repeats the pick"
+    assert text.count("Enter: next question") == 1, "Enter between questions, not after the last"
     assert "Done:" in text
     with sqlite3.connect(db_path) as conn:
         answered = conn.execute("SELECT COUNT(*) FROM answers WHERE guild_id = 0").fetchone()[0]
@@ -45,6 +47,8 @@ async def test_play_quit_stops_with_results(tmp_path: Path) -> None:
         out=out,
     )
     assert code == 0
-    assert "Question 1/3" in out.getvalue()
-    assert "Question 2/3" not in out.getvalue()
-    assert "Done: no answers in 1 question(s)." in out.getvalue()
+    text = out.getvalue()
+    assert "输入字母并回车作答" in text, "the intro line names the keys, in Chinese"
+    assert "第 1/3 题" in text
+    assert "第 2/3 题" not in text
+    assert "已停止。" in text and "结束：1 道题都没有作答。" in text

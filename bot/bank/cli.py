@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.bank.export import bank_json_schema_text, dump_bank_yaml, export_json
-from bot.bank.importers import ImportFormat, import_text
+from bot.bank.formats import FORMATS, import_text, known_prompts
+from bot.bank.formats.export import DEFAULT_APKG, EXPORT_FORMATS, export_apkg, export_gift
 from bot.bank.loader import DEFAULT_BANK_DIR, check_bank, decode_text, display_path
+from bot.bank.schema import TOPICS, BankItem
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +41,17 @@ def add_bank_commands(
         description="Parse a raw seed file and write a draft bank file. Every part that cannot be "
         "parsed is reported as file:line: message on stderr.",
     )
-    imp.add_argument("file", metavar="FILE", type=Path, help="the raw seed file")
+    imp.add_argument("file", metavar="FILE", type=Path, help="the question file (a seed or another format)")
     imp.add_argument(
         "--format",
-        choices=[f.value for f in ImportFormat],
-        help="the seed's shape (detected when omitted)",
+        choices=list(FORMATS),
+        help="the file's format (detected from its content when omitted)",
+    )
+    imp.add_argument("--lang", choices=["en", "zh"], help="every item's language (detected when omitted)")
+    imp.add_argument(
+        "--topic",
+        metavar="T",
+        help="every item's topic (default: the question's category, else the file's name)",
     )
     imp.add_argument(
         "--output",
@@ -63,11 +71,17 @@ def add_bank_commands(
 
     export = commands.add_parser(
         "export",
-        help="print every item as one JSON array",
-        description="Print every item as one JSON array of {id, type, lang, topics, prompt, choices, "
-        "answer, explanation, source}; answer is the choice index, or the model answer for short answers.",
+        help="write every item as JSON, GIFT or an Anki deck",
+        description="json: one JSON array of {id, type, lang, topics, prompt, choices, answer, explanation, "
+        "source}; answer is the choice index, or the model answer for short answers. gift: Moodle GIFT, a "
+        "category per topic. anki: an .apkg with a deck per topic and stable note ids.",
     )
-    export.add_argument("--format", choices=["json"], default="json", help="output format (json)")
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), default="json", help="output format")
+    export.add_argument(
+        "--output",
+        metavar="F",
+        help=f"file to write (default: stdout; for anki {DEFAULT_APKG})",
+    )
     _add_bank_paths(export)
     export.set_defaults(handler=cmd_export)
 
@@ -123,11 +137,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return 1
 
-    result = import_text(text, source.name, args.format)
-    for problem in result.problems:
+    known = _known_prompts(source.name)
+    result = import_text(text, source.name, args.format, lang=args.lang, topic=args.topic, known=known)
+    for problem in result.report:
         print(dataclasses.replace(problem, file=shown), file=sys.stderr)
+    if result.format is None:
+        return 1  # the one line above says so
+    if result.errors:
+        print(f"{shown}: nothing imported: {result.why_nothing()}; fix every error above", file=sys.stderr)
+        return 1
     if not result.items:
-        print(f"{shown}: nothing could be imported", file=sys.stderr)
+        print(f"{shown}: nothing could be imported: {result.why_nothing()}", file=sys.stderr)
         return 1
 
     output = args.output or str(DEFAULT_BANK_DIR / f"{source.stem}.yaml")
@@ -155,9 +175,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {len(result.items)} items to {target}")
 
     where = "stdout" if output == STDOUT else output
-    unparsed = (
-        f"; {len(result.problems)} part(s) could not be imported (see above)" if result.problems else ""
-    )
+    unparsed = f"; {len(result.skips)} part(s) could not be imported (see above)" if result.skips else ""
     print(f"imported {len(result.items)} items from {shown} as {result.format}{unparsed}", file=sys.stderr)
     if result.empty_explanations:
         print(
@@ -165,7 +183,21 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"{where} before `quizbot bank check` passes",
             file=sys.stderr,
         )
+    own = sorted({t for item in result.items for t in item["topics"] if t not in TOPICS})
+    if own:
+        print(
+            f"topics outside the shared taxonomy: {', '.join(own)}. For the shared bank, change them to "
+            f"taxonomy topics in {where}; to give one server these questions, upload {source.name} itself "
+            "with /bank import (a server may have topics of its own)",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _known_prompts(file_name: str) -> dict[str, str]:
+    """The shared bank's prompts, for duplicates; a re-import of the same file is no duplicate."""
+    bank = check_bank().bank
+    return known_prompts(i for i in bank if i.source.file != file_name)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -193,7 +225,31 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"not exported: {len(result.problems)} problem(s) in the bank", file=sys.stderr)
         return 1
-    print(export_json(result.bank))
+    items = list(result.bank)
+    return write_export(items, args.format, args.output)
+
+
+def write_export(items: list[BankItem], fmt: str, output: str | None) -> int:
+    if fmt == "anki":
+        target = Path(output or DEFAULT_APKG)
+        data = export_apkg(items)
+    else:
+        text = export_json(items) + "\n" if fmt == "json" else export_gift(items)
+        if output in (None, STDOUT):
+            # In pieces, flushed here: a reader that went away (`| head`) is then met inside the
+            # handler as a BrokenPipeError (one huge write can be taken whole by the pipe).
+            for start in range(0, len(text), 16_384):
+                sys.stdout.write(text[start : start + 16_384])
+                sys.stdout.flush()
+            return 0
+        target, data = Path(output), text.encode("utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        print(f"{target}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(items)} items to {target} ({fmt})", file=sys.stderr)
     return 0
 
 

@@ -30,6 +30,7 @@ ITEM_KEY_ORDER = (
     "shuffle",
     "explanation",
     "why_not",
+    "accepted",
     "source",
 )
 SOURCE_KEY_ORDER = ("file", "locator")
@@ -114,7 +115,7 @@ def _ordered_item(item: Mapping[str, Any]) -> dict[str, Any]:
         if key not in item:
             continue
         value = item[key]
-        if key in ("why_not", "also_accepted") and not value:
+        if key in ("why_not", "also_accepted", "accepted") and not value:
             continue
         if key == "shuffle" and value is True:
             continue  # the default: only `shuffle: false` is worth a line

@@ -1,7 +1,7 @@
 """Load the question bank from YAML, report every problem at once, index the items.
 
-``load_bank()`` reads every ``*.yaml`` file of ``data/bank`` (found from this file's
-location, never the working directory), validates each item on its own and either
+``load_bank()`` reads every ``*.yaml`` file of ``data/bank`` (found through the package's
+resources, never the working directory), validates each item on its own and either
 returns an immutable :class:`Bank` or raises :class:`BankError` listing every problem as
 ``file:line: message``. ``check_bank()`` does the same work but returns the problems with
 the valid part of the bank, for ``quizbot bank check``.
@@ -23,11 +23,12 @@ import yaml
 from pydantic import ValidationError
 
 from bot.bank.schema import TOPICS, BankItem, ItemType, item_rule_problems
+from bot.shipped import shipped_dir
 
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BANK_DIR = PROJECT_ROOT / "data" / "bank"
+DEFAULT_BANK_DIR = shipped_dir("bank")  # data/bank in a checkout, inside the package when installed
 BANK_VERSION = 1
 BANK_SUFFIX = ".yaml"
 TOP_LEVEL_KEYS = ("version", "items")
@@ -545,6 +546,7 @@ def _raw_rule_problems(data: dict[str, Any], invalid: set[str]) -> list[tuple[st
         answer.strip() if isinstance(answer, str) else None,
         valid("why_not", {}),
         valid("also_accepted", []),
+        valid("accepted", []),
     )
 
 

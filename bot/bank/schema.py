@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bot.core.letters import LETTERS
 from bot.core.topics import TOPICS
@@ -23,6 +23,12 @@ MAX_CHOICES = len(LETTERS)
 TRUE_FALSE_CHOICES = {"en": ["True", "False"], "zh": ["对", "错"]}
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
+
+# A server's own items may carry the server's own topics (slugs such as ``computers``) besides
+# the taxonomy's: validate them with ``context={SERVER_TOPICS: True}``. The shared bank never does.
+SERVER_TOPICS = "server_topics"
+SERVER_TOPIC_PATTERN = re.compile(r"^[^\W_](?:[\w-]{0,38}[^\W_])?$")
+MAX_ACCEPTED = 20
 
 
 class ItemType(StrEnum):
@@ -79,6 +85,11 @@ class BankItem(BaseModel):
     why_not: dict[str, str] = Field(
         default_factory=dict, description="Optional rationale per wrong choice, keyed by letter"
     )
+    accepted: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_ACCEPTED,
+        description="Short answers only: every answer a typed reply may match (the answer included)",
+    )
     source: Source
 
     @field_validator("id")
@@ -90,8 +101,9 @@ class BankItem(BaseModel):
 
     @field_validator("topics")
     @classmethod
-    def _known_topics(cls, value: list[str]) -> list[str]:
-        unknown = [t for t in value if t not in TOPICS]
+    def _known_topics(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        own = bool(info.context and info.context.get(SERVER_TOPICS))
+        unknown = [t for t in value if t not in TOPICS and not (own and SERVER_TOPIC_PATTERN.match(t))]
         if unknown:
             raise ValueError(f"unknown topic(s) {unknown}; known topics: {', '.join(TOPICS)}")
         if len(set(value)) != len(value):
@@ -111,7 +123,7 @@ class BankItem(BaseModel):
     @model_validator(mode="after")
     def _key_matches_type(self) -> BankItem:
         problems = item_rule_problems(
-            self.type, self.lang, self.choices, self.answer, self.why_not, self.also_accepted
+            self.type, self.lang, self.choices, self.answer, self.why_not, self.also_accepted, self.accepted
         )
         if problems:
             raise ValueError(problems[0][1])
@@ -150,6 +162,7 @@ def item_rule_problems(
     answer: str | None,
     why_not: dict[str, str] | None,
     also_accepted: list[str] | None,
+    accepted: list[str] | None = None,
 ) -> list[tuple[str, str]]:
     """Every rule across fields an item breaks, as (field, message), in field order.
 
@@ -168,7 +181,11 @@ def item_rule_problems(
             problems.append(
                 ("also_accepted", "also_accepted is for choice items; a short_answer item has none")
             )
+        if any(not a.strip() for a in accepted or []):
+            problems.append(("accepted", "an accepted answer is empty"))
         return problems
+    if accepted:
+        problems.append(("accepted", "accepted answers are for short_answer items"))
     if choices is None:
         return problems
     if type_ is ItemType.TRUE_FALSE and lang is not None and choices != TRUE_FALSE_CHOICES[lang]:

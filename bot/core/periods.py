@@ -24,10 +24,13 @@ class PeriodKeys:
 
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; ValueError naming it when unknown."""
+    shown = name if len(name) <= 64 else name[:63] + "…"
+    if len(name) > 255:  # no zone is named this long; the file system would refuse the path (OSError)
+        raise ValueError(f"unknown time zone {shown!r}; use an IANA name such as Europe/Berlin")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {shown!r}; use an IANA name such as Europe/Berlin") from None
 
 
 def period_keys(when: datetime, tz_name: str = "UTC") -> PeriodKeys:

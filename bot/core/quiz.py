@@ -37,13 +37,18 @@ class QuizAlreadyRunningError(ConflictError):
 
 @dataclass(frozen=True, slots=True)
 class RoundRules:
-    """What judging one answer needs to know about its round."""
+    """What judging one answer needs to know about its round.
+
+    Choice indexes are as posted (what the member reacted or clicked): ``correct_index`` is where
+    the key was shown, ``accepted`` where the item's also-accepted choices were.
+    """
 
     opens_at: datetime
     closes_at: datetime
     n_choices: int
     correct_index: int
     speed_bonus: bool = True
+    accepted: frozenset[int] = frozenset()
 
     @property
     def window_ms(self) -> int:
@@ -68,7 +73,8 @@ def judge(rules: RoundRules, choice: int, at: datetime) -> Judged:
     if not rules.is_open(at):
         raise QuestionClosedError()
     latency_ms = max(0, int((at - rules.opens_at) / timedelta(milliseconds=1)))
-    correct = choice == rules.correct_index
+    # An also-accepted choice is right, and scores by the same rule as the key.
+    correct = choice == rules.correct_index or choice in rules.accepted
     points = points_for(
         correct=correct, latency_ms=latency_ms, window_ms=rules.window_ms, speed_bonus=rules.speed_bonus
     )

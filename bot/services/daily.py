@@ -49,6 +49,7 @@ from bot.core.errors import ConflictError, NotFoundError
 from bot.core.pacing import Pacer, TokenBucket
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.daily_schedule import PAUSED_BY_ADMIN, DailyScheduleService, DailyStatus
+from bot.services.posting import PostingFailedError, SendFailure, post_with_retries
 from bot.services.question_pool import QuestionPool
 from bot.services.rounds import ActiveRound, QuestionCard, RoundService
 from bot.storage.answers import AnswerRepository
@@ -110,6 +111,10 @@ class DailyPresenter(Protocol):
     def unavailable_reason(self, error: BaseException) -> str | None:
         """Why the channel cannot take posts, if ``error`` says so (deleted channel, missing
         permission); None for any other error."""
+        ...
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        """Why a post failed and whether to retry, for an error from Discord; None for a bug."""
         ...
 
 
@@ -485,6 +490,7 @@ class DailyService:
             mode=plan.settings.answer_mode,
             opens_at=now_ms,
             closes_at=to_ms(reveal_at),
+            choice_order=self.rounds.draw_order(plan.item),
         )
         await DailyRepository.set_round(conn, schedule.guild_id, plan.post_date, row.id)
         await UsageRepository.mark_used(conn, schedule.guild_id, [plan.item.id], now_ms)
@@ -504,15 +510,21 @@ class DailyService:
             closes_at=from_ms(row.closes_at),
             mode=row.mode,
             kind=QuizKind.DAILY,
+            posting=self.rounds.posting_of(row, claimed.item),
         )
         await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
         async with self.db.transaction() as conn:
             await DailyRepository.mark_sending(
                 conn, schedule.guild_id, claimed.local_date, to_ms(self.clock.now())
             )
+        presenter = self.presenter
+        daily_card = DailyCard(card, claimed.local_date, schedule.role_id, claimed.late)
         try:
-            message_id = await self.presenter.post_daily(
-                DailyCard(card, claimed.local_date, schedule.role_id, claimed.late)
+            message_id = await post_with_retries(
+                lambda: presenter.post_daily(daily_card),
+                what="question of the day",
+                reader=presenter,
+                schedule=self.rounds.retry,
             )
         except asyncio.CancelledError:
             raise
@@ -534,7 +546,12 @@ class DailyService:
             return
         try:
             await self.pacer.take(len(claimed.item.choices))
-            await self.presenter.add_answer_controls(card, message_id)
+            await post_with_retries(
+                lambda: presenter.add_answer_controls(card, message_id),
+                what="answer reactions",
+                reader=presenter,
+                schedule=self.rounds.retry,
+            )
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -546,6 +563,8 @@ class DailyService:
     ) -> None:
         """A post that could not be made: record it; pause the schedule when the channel says why."""
         assert self.presenter is not None
+        retried = error if isinstance(error, PostingFailedError) else None
+        error = _cause(error)
         reason = (
             error.reason
             if isinstance(error, ChannelUnavailableError)
@@ -566,6 +585,10 @@ class DailyService:
         if reason is not None:
             report.paused.append(schedule.guild_id)
             log.warning("guild %s: question of the day paused: %s", schedule.guild_id, reason)
+        elif retried is not None:  # Discord kept failing: today's post is lost, the schedule goes on
+            log.warning(
+                "guild %s: the question of the day for %s failed: %s", schedule.guild_id, date, retried
+            )
         else:
             log.error(
                 "guild %s: the question of the day for %s failed", schedule.guild_id, date, exc_info=error
@@ -592,7 +615,8 @@ class DailyService:
             report.revealed += 1
         except asyncio.CancelledError:
             raise
-        except Exception as error:
+        except Exception as failure:
+            error = _cause(failure)
             reason = self.presenter.unavailable_reason(error)
             now_ms = to_ms(self.clock.now())
             async with self.db.transaction() as conn:
@@ -607,5 +631,14 @@ class DailyService:
             if reason is not None:
                 report.paused.append(post.guild_id)
                 log.warning("guild %s: question of the day paused at its reveal: %s", post.guild_id, reason)
+            elif isinstance(failure, PostingFailedError):
+                log.warning("guild %s: the reveal of %s failed: %s", post.guild_id, post.local_date, failure)
             else:
                 log.error("guild %s: the reveal of %s failed", post.guild_id, post.local_date, exc_info=error)
+
+
+def _cause(error: BaseException) -> BaseException:
+    """The error Discord gave, under a :class:`PostingFailedError` that gave up retrying it."""
+    if isinstance(error, PostingFailedError) and error.__cause__ is not None:
+        return error.__cause__
+    return error

@@ -67,7 +67,8 @@ class DailyScheduleService:
         check_reveal_hours(reveal_after_hours)
         if topic is not None:
             topic = topic.strip().lower() or None
-        if topic is not None and topic not in TOPICS:
+        # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
+        if topic is not None and topic not in TOPICS and topic not in self.pool.topics(guild_id):
             raise DailyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
         settings = await self.settings.get(guild_id)
         if not self.pool.pool(topic, settings.default_language, settings.topics_enabled, guild_id=guild_id):

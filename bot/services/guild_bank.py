@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from bot.bank.export import export_json
+from bot.bank.formats import known_prompts
+from bot.bank.formats.export import export_apkg, export_gift
 from bot.bank.loader import Bank, Problem
-from bot.bank.schema import ID_PATTERN, BankItem
+from bot.bank.schema import ID_PATTERN, SERVER_TOPICS, BankItem
 from bot.bank.upload import parse_upload
 from bot.core.clock import Clock, to_ms
 from bot.core.errors import ConflictError, NotFoundError, UserFacingError
@@ -41,6 +44,7 @@ class ImportReport:
     without_explanation: int = 0
     total: int = 0  # the server's own items after the import
     notes: tuple[str, ...] = field(default=())
+    skipped: tuple[Problem, ...] = ()  # questions left out (`skipped: reason`); the rest imported
 
     @property
     def imported(self) -> bool:
@@ -59,6 +63,14 @@ def check_file_size(size: int) -> None:
         )
 
 
+def export_file(items: Sequence[BankItem], fmt: str) -> tuple[str, bytes]:
+    if fmt == "anki":
+        return "server-questions.apkg", export_apkg(items)
+    if fmt == "gift":
+        return "server-questions.gift", export_gift(items).encode("utf-8")
+    return "server-questions.json", (export_json(items) + "\n").encode("utf-8")
+
+
 class GuildBankService:
     def __init__(self, db: Database, bank: Bank, clock: Clock) -> None:
         self.db = db
@@ -73,7 +85,7 @@ class GuildBankService:
         items: dict[int, list[BankItem]] = {}
         for row in await self.repo.all():
             try:
-                item = BankItem.model_validate(row.payload)
+                item = BankItem.model_validate(row.payload, context={SERVER_TOPICS: True})
             except ValidationError:
                 log.warning(
                     "server %s: stored item %s no longer validates; skipped", row.guild_id, row.item_id
@@ -89,10 +101,18 @@ class GuildBankService:
     def get(self, guild_id: int, item_id: str) -> BankItem | None:
         return next((i for i in self.items_of(guild_id) if i.id == item_id), None)
 
-    async def import_file(self, guild_id: int, user_id: int, file_name: str, data: bytes) -> ImportReport:
-        """Validate everything; import every item in one transaction, or nothing if anything is wrong."""
+    async def import_file(
+        self, guild_id: int, user_id: int, file_name: str, data: bytes, topic: str | None = None
+    ) -> ImportReport:
+        """Validate everything; import every item in one transaction, or nothing if anything is wrong.
+
+        Questions the bank cannot hold (an essay, a duplicate of a question the shared bank or the
+        server already has, ...) are skipped and reported; they do not stop the rest.
+        """
         check_file_size(len(data))
-        parsed = parse_upload(data, file_name)
+        known = {**known_prompts(self.bank), **known_prompts(self.items_of(guild_id))}
+        # Parsing a 1 MB file can take a second: off the event loop (parse_upload is pure).
+        parsed = await asyncio.to_thread(parse_upload, data, file_name, topic=topic, known=known)
         async with self._lock:
             existing = {i.id for i in self.items_of(guild_id)}
             problems = list(parsed.problems)
@@ -139,7 +159,13 @@ class GuildBankService:
                 )
             if problems:
                 problems.sort(key=lambda p: p.line)
-                return ImportReport(file_name, parsed.format, problems=tuple(problems), total=len(existing))
+                return ImportReport(
+                    file_name,
+                    parsed.format,
+                    problems=tuple(problems),
+                    total=len(existing),
+                    skipped=tuple(parsed.skipped),
+                )
             async with self.db.transaction() as conn:
                 await GuildItemRepository.insert_many(
                     conn,
@@ -161,7 +187,16 @@ class GuildBankService:
             without_explanation=parsed.without_explanation,
             total=len(self.items_of(guild_id)),
             notes=tuple(notes),
+            skipped=tuple(parsed.skipped),
         )
+
+    async def export(self, guild_id: int, fmt: str) -> tuple[str, bytes]:
+        """The server's own questions as a file: (file name, bytes) in json, gift or anki."""
+        items = list(self.items_of(guild_id))
+        if not items:
+            raise NotFoundError("This server has no questions of its own yet. `/bank import` adds some.")
+        # An .apkg of 2,000 questions takes a few hundred ms to build: off the event loop.
+        return await asyncio.to_thread(export_file, items, fmt)
 
     async def remove(self, guild_id: int, item_id: str) -> BankItem:
         wanted = item_id.strip()

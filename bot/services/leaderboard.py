@@ -182,6 +182,9 @@ class LeaderboardService:
                 ranked_by=RankedBy.CORRECT,
                 topic=key,
             )
+        if kind in ("season", "archive") and not key.isdigit():
+            # Only a forged button carries a non-numeric id; to the member, the board is gone.
+            raise NotFoundError("That leaderboard no longer exists.")
         if kind == "season":
             return await self._season_board(guild_id, int(key))
         if kind == "archive":

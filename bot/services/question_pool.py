@@ -8,6 +8,7 @@ enabled topics.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 
 from bot.bank.loader import Bank
@@ -75,17 +76,26 @@ class QuestionPool:
             found = next((i for i in self.guild_items(guild_id) if i.id == item_id), None)
         return found
 
-    def topics(self, guild_id: int | None = None) -> dict[str, dict[str, int]]:
-        """topic -> language -> choice questions a quiz here can draw (the server's own included)."""
-        counts = self.bank.topic_counts()
-        if guild_id is None:
-            return counts
-        merged = {topic: dict(per_lang) for topic, per_lang in counts.items()}
-        for item in self.guild_items(guild_id):
-            if item.type in CHOICE_TYPES:
-                per_lang = merged.setdefault(item.main_topic, {})
-                per_lang[item.lang] = per_lang.get(item.lang, 0) + 1
-        order = {topic: i for i, topic in enumerate(TOPICS)}
-        return {
-            t: dict(sorted(merged[t].items())) for t in sorted(merged, key=lambda t: order.get(t, len(order)))
-        }
+    def topics(
+        self, guild_id: int | None = None, enabled: Sequence[str] | None = None
+    ) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a quiz on that topic here can ask, in taxonomy order.
+
+        Counted the way :meth:`pool` draws (an item counts for each of its topics, the server's own
+        included, only choice questions, only where the server's ``enabled`` topics allow), so a
+        topic offered is one a quiz can start on; a topic with nothing to ask is left out.
+        """
+        counts: dict[str, dict[str, int]] = {}
+        # The taxonomy first, then the server's own topics (imported questions) by name.
+        own_items = self.guild_items(guild_id) if guild_id is not None else []
+        own = sorted({t for i in own_items for t in i.topics} - set(TOPICS))
+        for topic in (*TOPICS, *own):
+            per_lang = Counter(i.lang for i in self.pool(topic, "any", enabled, guild_id=guild_id))
+            if per_lang:
+                counts[topic] = dict(sorted(per_lang.items()))
+        return counts
+
+    def languages(self, guild_id: int | None = None, enabled: Sequence[str] | None = None) -> dict[str, int]:
+        """language -> questions a quiz here can ask (short answers are not asked, so not counted)."""
+        per_lang = Counter(i.lang for i in self.pool(None, "any", enabled, guild_id=guild_id))
+        return dict(sorted(per_lang.items()))

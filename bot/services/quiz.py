@@ -20,9 +20,19 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock, from_ms, to_ms
-from bot.core.errors import NotFoundError, PermissionDeniedError
-from bot.core.quiz import QuizAlreadyRunningError, Standing, draw_items, standings
+from bot.core.errors import NotFoundError, PermissionDeniedError, UserFacingError
+from bot.core.quiz import (
+    MAX_QUESTIONS,
+    MAX_SECONDS,
+    MIN_QUESTIONS,
+    MIN_SECONDS,
+    QuizAlreadyRunningError,
+    Standing,
+    draw_items,
+    standings,
+)
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
+from bot.services.posting import PostingFailedError
 from bot.services.question_pool import QuestionPool
 from bot.services.rounds import (
     ActiveRound,
@@ -83,6 +93,7 @@ class ResultsCard:
     questions_asked: int
     total_questions: int
     stopped: bool
+    reason: str | None = None  # why the quiz ended early, when it was not a member's /quiz stop
 
 
 class QuizPresenter(RoundPresenter, Protocol):
@@ -96,6 +107,11 @@ class QuizPresenter(RoundPresenter, Protocol):
 
     async def post_results(self, card: ResultsCard) -> None: ...
 
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        """Say ``text`` in the channel as plainly as possible (no embed): the last resort when the
+        results cannot be posted."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class QuizOptions:
@@ -104,6 +120,19 @@ class QuizOptions:
     seconds: int = 20
     lang: str = "en"
     mode: AnswerMode = AnswerMode.REACTIONS
+
+    def check(self) -> None:
+        """Refuse numbers outside the command's ranges (a raw interaction can send any)."""
+        if not MIN_QUESTIONS <= self.questions <= MAX_QUESTIONS:
+            raise UserFacingError(
+                f"`questions` goes from {MIN_QUESTIONS} to {MAX_QUESTIONS}, not {self.questions}; "
+                "no quiz was started."
+            )
+        if not MIN_SECONDS <= self.seconds <= MAX_SECONDS:
+            raise UserFacingError(
+                f"`seconds` goes from {MIN_SECONDS} to {MAX_SECONDS}, not {self.seconds}; "
+                "no quiz was started."
+            )
 
 
 @dataclass
@@ -161,6 +190,7 @@ class QuizService:
         """Draw the questions, persist the session and start running it in the channel."""
         if self.presenter is None:
             raise RuntimeError("no presenter attached")
+        options.check()
         if channel_id in self._runners or await self.quizzes.running_in_channel(channel_id):
             raise QuizAlreadyRunningError()
         settings = await self.settings.get(guild_id)
@@ -209,6 +239,28 @@ class QuizService:
         if runner.task is not None:
             await asyncio.wait({runner.task}, timeout=30)
 
+    def request_stop(self, channel_id: int) -> bool:
+        """Ask the channel's quiz to end as stopped at its next step, without waiting for it (a
+        presenter calls this from inside the loop, where :meth:`stop` would wait for itself)."""
+        runner = self._runners.get(channel_id)
+        if runner is None:
+            return False
+        runner.stop.set()
+        runner.skip.set()
+        return True
+
+    async def end_left_running(self, channel_id: int) -> SessionRow | None:
+        """End, as stopped, a quiz the database says is running in the channel while no loop of this
+        process runs it: its process is gone (``quizbot play``'s quizzes never resume). Returns it."""
+        if channel_id in self._runners:
+            return None
+        session = await self.quizzes.running_in_channel(channel_id)
+        if session is None:
+            return None
+        async with self.db.transaction() as conn:
+            ended = await QuizRepository.end_session(conn, session.id, "stopped", to_ms(self.clock.now()))
+        return session if ended else None
+
     def close_round_now(self, channel_id: int) -> None:
         """Close the channel's open question early (everyone expected has answered)."""
         runner = self._runners.get(channel_id)
@@ -256,8 +308,14 @@ class QuizService:
             await self._play(session, runner, resume_from)
         except asyncio.CancelledError:
             raise
+        except PostingFailedError as error:
+            # Discord stayed unavailable (or refuses now): end the quiz, leaving no round open.
+            log.warning("quiz %s in channel %s ended: %s", session.id, session.channel_id, error)
+            await self._settle_rounds(session)
+            await self._end(session, stopped=True, reason=_ended_because(error))
         except Exception:
             log.exception("quiz %s in channel %s failed; ending it", session.id, session.channel_id)
+            await self._settle_rounds(session)
             await self._end(session, stopped=True)
         finally:
             if self._runners.get(session.channel_id) is runner:
@@ -301,6 +359,7 @@ class QuizService:
                 mode=session.mode,
                 opens_at=to_ms(now),
                 closes_at=to_ms(closes),
+                choice_order=None if item is None else self.rounds.draw_order(item),
             )
             if item is None:
                 await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(now))
@@ -316,15 +375,24 @@ class QuizService:
             session.total_questions,
             closes,
             session.mode,
+            posting=self.rounds.posting_of(row, item),
         )
-        message_id = await self.presenter.post_question(card)
+        presenter = self.presenter
+        # Given up on, the quiz ends and the unposted round is settled (``_run``).
+        message_id = await self.rounds.post(lambda: presenter.post_question(card), "question")
         # Take answers from the moment the message exists (no await in between), before the
         # answer reactions are added and before the message id is on disk.
         row = dataclasses.replace(row, message_id=message_id)
         self.rounds.open_round(row, item, settings)
         async with self.db.transaction() as conn:
             await QuizRepository.set_round_message(conn, row.id, message_id, row.opens_at, row.closes_at)
-        await self.presenter.add_answer_controls(card, message_id)
+        try:
+            await self.rounds.post(
+                lambda: presenter.add_answer_controls(card, message_id), "answer reactions"
+            )
+        except PostingFailedError as error:
+            # The question is out and members can still add the letters themselves: play on.
+            log.warning("quiz %s: %s", session.id, error)
         return row
 
     async def _wait(self, until: datetime, runner: _Runner) -> None:
@@ -351,7 +419,21 @@ class QuizService:
                 return  # still open: the next start reveals it, at once if it is overdue by then
         await self.rounds.close_and_reveal(row, position=row.position, total=session.total_questions)
 
-    async def _end(self, session: SessionRow, *, stopped: bool) -> None:
+    async def _settle_rounds(self, session: SessionRow) -> None:
+        """Leave no round of an ending quiz open or closed-but-unrevealed."""
+        try:
+            for row in await self.quizzes.rounds_of_session(session.id):
+                if row.message_id is not None:
+                    self.rounds.forget(row.message_id)
+                if row.status != RoundStatus.REVEALED:
+                    async with self.db.transaction() as conn:
+                        await QuizRepository.close_round(
+                            conn, row.id, RoundStatus.REVEALED, to_ms(self.clock.now())
+                        )
+        except Exception:
+            log.exception("could not settle the rounds of quiz %s", session.id)
+
+    async def _end(self, session: SessionRow, *, stopped: bool, reason: str | None = None) -> None:
         assert self.presenter is not None
         async with self.db.transaction() as conn:
             ended = await QuizRepository.end_session(
@@ -362,20 +444,41 @@ class QuizService:
         totals = await self.answers.session_totals(session.id)
         ranked: list[Standing] = standings({u: (p, c, a) for u, (p, c, a, _n) in totals.items()})
         rounds = await self.quizzes.rounds_of_session(session.id)
-        await self.presenter.post_results(
-            ResultsCard(
-                guild_id=session.guild_id,
-                channel_id=session.channel_id,
-                session_id=session.id,
-                rows=tuple(
-                    ResultRow(s.rank, s.user_id, totals[s.user_id][3], s.points, s.correct, s.answered)
-                    for s in ranked
-                ),
-                questions_asked=sum(1 for r in rounds if r.message_id is not None),
-                total_questions=session.total_questions,
-                stopped=stopped,
-            )
+        card = ResultsCard(
+            guild_id=session.guild_id,
+            channel_id=session.channel_id,
+            session_id=session.id,
+            rows=tuple(
+                ResultRow(s.rank, s.user_id, totals[s.user_id][3], s.points, s.correct, s.answered)
+                for s in ranked
+            ),
+            questions_asked=sum(1 for r in rounds if r.message_id is not None),
+            total_questions=session.total_questions,
+            stopped=stopped,
+            reason=reason,
         )
+        presenter = self.presenter
+        try:
+            await self.rounds.post(lambda: presenter.post_results(card), "results")
+        except PostingFailedError as error:
+            # The scores are saved; only the post is lost.
+            log.warning("quiz %s in channel %s: %s", session.id, session.channel_id, error)
+            if reason is not None and not error.transient:
+                await self._notice(session, reason)
+
+    async def _notice(self, session: SessionRow, reason: str) -> None:
+        """The reason as plain text, once: a channel that refuses embeds may still take that."""
+        assert self.presenter is not None
+        presenter = self.presenter
+        text = f"Quiz stopped: {reason} The scores so far are kept; `/leaderboard` shows them."
+        try:
+            await self.rounds.post(
+                lambda: presenter.post_notice(session.guild_id, session.channel_id, text), "notice"
+            )
+        except PostingFailedError as error:
+            log.warning(
+                "quiz %s: the reason could not be posted either (%s); it is in this log", session.id, error
+            )
 
     # -- restarts ------------------------------------------------------------------------------
 
@@ -409,3 +512,12 @@ class QuizService:
             await self.rounds.reconcile(pending)
         log.info("resuming quiz %s in channel %s", session.id, session.channel_id)
         self._launch(session, resume_from=pending)
+
+
+def _ended_because(error: PostingFailedError) -> str:
+    """What the results say about a quiz that could not go on."""
+    if error.transient:
+        return (
+            f"Discord kept failing when I posted the {error.what} ({error.reason}), so the quiz ended early."
+        )
+    return f"I could not post the {error.what} ({error.reason}), so the quiz ended early."

@@ -13,10 +13,11 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import Callable, Sequence
+import random
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.bank.schema import BankItem
 from bot.core.clock import Clock, from_ms, to_ms
@@ -30,8 +31,10 @@ from bot.core.quiz import (
     RoundRules,
     judge,
 )
+from bot.core.shuffle import Posting, posted_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.answer_writer import AnswerWriter
+from bot.services.posting import RetrySchedule, SendFailure, post_with_retries
 from bot.services.question_pool import QuestionPool
 from bot.storage.answers import AnswerRepository, NewAnswer
 from bot.storage.database import Database
@@ -39,6 +42,8 @@ from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
 from bot.storage.quizzes import QuizRepository, RoundRow
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # How long an answer that arrives while the previous process's quizzes are being picked up waits
 # for them (well inside Discord's 3-second deadline for a button's answer).
@@ -57,6 +62,14 @@ def no_team(guild_id: int, user_id: int, role_ids: Sequence[int]) -> tuple[int, 
 
 
 # --- what the presenter is given -------------------------------------------------------------
+#
+# A card speaks posted letters only: its ``posting`` says which bank choice was shown under each
+# letter, and the properties below translate the item (whose key, also-accepted letters and
+# why-nots are the bank's) so a presenter never does.
+
+
+def _shown(posting: Posting | None, item: BankItem) -> Posting:
+    return posting if posting is not None else Posting.identity(len(item.choices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,13 @@ class QuestionCard:
     closes_at: datetime
     mode: AnswerMode
     kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
+    posting: Posting | None = None  # the posting's choice order; None: bank order
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The choice texts in posted order (the first under A)."""
+        shown = _shown(self.posting, self.item)
+        return tuple(self.item.choices[i] for i in shown.order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +101,50 @@ class RevealCard:
     item: BankItem
     position: int
     total: int
-    counts: tuple[int, ...]
+    counts: tuple[int, ...]  # per posted choice
     show_counts: bool
     correct_names: tuple[str, ...]
     answered: int
     kind: QuizKind = QuizKind.QUIZ  # DAILY for a question of the day
+    posting: Posting | None = None  # the choice order the question was posted in; None: bank order
+    mode: AnswerMode = AnswerMode.REACTIONS
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The choice texts in posted order (the first under A)."""
+        shown = _shown(self.posting, self.item)
+        return tuple(self.item.choices[i] for i in shown.order)
+
+    @property
+    def key_index(self) -> int:
+        """Where the key was posted (0 = A)."""
+        return _shown(self.posting, self.item).posted_index(self.item.answer_index)
+
+    @property
+    def key_letter(self) -> str:
+        return LETTERS[self.key_index]
+
+    @property
+    def key_text(self) -> str:
+        return self.item.choices[self.item.answer_index]
+
+    @property
+    def accepted_letters(self) -> tuple[str, ...]:
+        """Posted letters of the choices that also scored as right, in posted order."""
+        return _shown(self.posting, self.item).accepted_letters(self.item.also_accepted_indexes)
+
+    @property
+    def right_indexes(self) -> frozenset[int]:
+        """Posted indexes of every choice that scored as right: the key and the also-accepted."""
+        return frozenset({self.key_index, *(LETTERS.index(x) for x in self.accepted_letters)})
+
+    @property
+    def why_not(self) -> tuple[tuple[str, str], ...]:
+        """(posted letter, reason) for the wrong choices the bank explains, in posted order."""
+        shown = _shown(self.posting, self.item)
+        return tuple(
+            sorted((shown.bank_letter_to_posted(letter), why) for letter, why in self.item.why_not.items())
+        )
 
 
 class RoundPresenter(Protocol):
@@ -95,6 +154,10 @@ class RoundPresenter(Protocol):
         self, channel_id: int, message_id: int, n_choices: int
     ) -> dict[int, tuple[str, list[int]]]:
         """user id -> (display name, choice indexes reacted with) on the message, bots excluded."""
+        ...
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        """Why a post failed and whether to retry, for an error from Discord; None for a bug."""
         ...
 
 
@@ -123,11 +186,14 @@ class AnswerResult:
 class ActiveRound:
     row: RoundRow
     item: BankItem
-    rules: RoundRules
+    rules: RoundRules  # in posted indexes
     timezone: str
+    posting: Posting  # the order the choices were posted in (stored with the round)
     answers: dict[int, int] = field(default_factory=dict)  # user id -> choice, first wins
     hidden: bool = False
     daily_date: str | None = None  # a question of the day: its local date, for day streaks
+    # Open across a gateway session change: reactions may have been made that no event brought.
+    missed_events: bool = False
 
 
 class RoundService:
@@ -140,6 +206,8 @@ class RoundService:
         *,
         season_of: SeasonOf = no_season,
         team_of: TeamOf = no_team,
+        rng: random.Random | None = None,
+        retry: RetrySchedule | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -150,19 +218,50 @@ class RoundService:
         # (running competition id, team id) of a member who answers, from the team service's
         # cache: (guild id, user id, the member's role ids) -> None when no team competes.
         self.team_of = team_of
+        # Draws each posting's choice order (seeded in tests, so orders repeat).
+        self.rng = rng or random.Random()
         self.presenter: RoundPresenter | None = None
         self.answers = AnswerRepository(db)
         self.settings = GuildSettingsRepository(db)
         self._active: dict[int, ActiveRound] = {}  # message id -> open round
         self._resumed = asyncio.Event()  # set once the running quizzes have been picked up
+        # How a question, reveal or results post that fails for a while is tried again (quiz and daily).
+        self.retry = retry or RetrySchedule()
+        self._connected = True  # whether the gateway delivers events (False between a drop and READY)
 
     # -- opening and closing -------------------------------------------------------------------
+
+    def draw_order(self, item: BankItem) -> tuple[int, ...]:
+        """A fresh choice order for one posting of ``item``, to store with its round.
+
+        Bank order for an item whose order means something (true/false, ``shuffle: false``).
+        """
+        return posted_order(len(item.choices), shuffle=item.shuffle, item_type=item.type.value, rng=self.rng)
+
+    @staticmethod
+    def posting_of(row: RoundRow, item: BankItem) -> Posting:
+        """The order the round's choices were posted in, as stored with it."""
+        n = len(item.choices)
+        if row.choice_order is None:
+            return Posting.identity(n)  # posted before orders were stored: bank order
+        if len(row.choice_order) != n:
+            # The item's choices changed in the bank since it was posted: letters cannot be mapped.
+            log.warning(
+                "round %s was posted with %d choices, item %s now has %d; using bank order",
+                row.id,
+                len(row.choice_order),
+                item.id,
+                n,
+            )
+            return Posting.identity(n)
+        return Posting(row.choice_order)
 
     def open_round(
         self, row: RoundRow, item: BankItem, settings: GuildSettings, *, daily_date: str | None = None
     ) -> ActiveRound:
         """Take answers on the round's message from now on (a quiz round or a question of the day)."""
         assert row.message_id is not None
+        posting = self.posting_of(row, item)
         active = ActiveRound(
             row=row,
             item=item,
@@ -170,12 +269,15 @@ class RoundService:
                 opens_at=from_ms(row.opens_at),
                 closes_at=from_ms(row.closes_at),
                 n_choices=len(item.choices),
-                correct_index=item.answer_index,
+                correct_index=posting.posted_index(item.answer_index),
                 speed_bonus=settings.speed_bonus,
+                accepted=frozenset(posting.posted_index(i) for i in item.also_accepted_indexes),
             ),
             timezone=settings.timezone,
+            posting=posting,
             hidden=settings.hidden_answers,
             daily_date=daily_date,
+            missed_events=not self._connected,
         )
         self._active[row.message_id] = active
         return active
@@ -183,9 +285,29 @@ class RoundService:
     def active_round(self, message_id: int) -> ActiveRound | None:
         return self._active.get(message_id)
 
-    async def close_and_reveal(self, row: RoundRow, *, position: int, total: int) -> None:
-        """Stop taking answers, save what was given, and show the answer with what it teaches."""
+    async def post(self, op: Callable[[], Awaitable[T]], what: str) -> T:
+        """Run a presenter's post, retried on the :attr:`retry` schedule while Discord fails transiently;
+        :class:`PostingFailedError` once it stays impossible."""
         assert self.presenter is not None
+        return await post_with_retries(op, what=what, reader=self.presenter, schedule=self.retry)
+
+    async def close_and_reveal(self, row: RoundRow, *, position: int, total: int) -> None:
+        """Stop taking answers, save what was given, and show the answer with what it teaches.
+
+        Idempotent: a round already revealed is left alone, and closed -> revealed happens once.
+        When the reveal cannot be posted (:class:`PostingFailedError`, after the retries) the round
+        is still settled as revealed, so none is left open, and the error goes to the caller.
+        """
+        assert self.presenter is not None
+        current = await QuizRepository(self.db).round(row.id)
+        if current is not None and current.status == RoundStatus.REVEALED:
+            if row.message_id is not None:
+                self._active.pop(row.message_id, None)
+            return
+        active = self._active.get(row.message_id) if row.message_id is not None else None
+        if active is not None and active.missed_events:
+            # Open across a session change that READY has not caught up yet: read the message first.
+            await self.count_missed_reactions(active)
         if row.message_id is not None:
             self._active.pop(row.message_id, None)
         await self.writer.flush()
@@ -196,8 +318,7 @@ class RoundService:
         await self.db.write(AnswerRepository.release_scores, row.id)
         item = self.pool.item(row.guild_id, row.item_id)
         if item is None or row.message_id is None:
-            async with self.db.transaction() as conn:
-                await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, now_ms)
+            await self._settle(row.id)
             return
         answers = await self.answers.round_answers(row.id)
         counts = [0] * len(item.choices)
@@ -205,24 +326,39 @@ class RoundService:
             if 0 <= answer.choice < len(counts):
                 counts[answer.choice] += 1
         settings = await self.settings.get(row.guild_id)
-        await self.presenter.reveal(
-            RevealCard(
-                guild_id=row.guild_id,
-                channel_id=row.channel_id,
-                message_id=row.message_id,
-                round_id=row.id,
-                item=item,
-                position=position,
-                total=total,
-                counts=tuple(counts),
-                show_counts=settings.show_counts,
-                correct_names=tuple(a.display_name for a in answers if a.correct),
-                answered=len(answers),
-                kind=row.kind,
-            )
+        card = RevealCard(
+            guild_id=row.guild_id,
+            channel_id=row.channel_id,
+            message_id=row.message_id,
+            round_id=row.id,
+            item=item,
+            position=position,
+            total=total,
+            counts=tuple(counts),
+            show_counts=settings.show_counts,
+            correct_names=tuple(a.display_name for a in answers if a.correct),
+            answered=len(answers),
+            kind=row.kind,
+            posting=self.posting_of(row, item),
+            mode=row.mode,
         )
+        presenter = self.presenter
+        try:
+            await self.post(lambda: presenter.reveal(card), "reveal")
+        except Exception:
+            # Given up on: the round is over all the same, and never revealed a second time. (Cancelled
+            # by a shutdown instead, it stays closed and the next start reveals it.)
+            await self._settle(row.id)
+            raise
+        await self._settle(row.id)
+
+    async def _settle(self, round_id: int) -> None:
         async with self.db.transaction() as conn:
-            await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(self.clock.now()))
+            await QuizRepository.close_round(conn, round_id, RoundStatus.REVEALED, to_ms(self.clock.now()))
+
+    def forget(self, message_id: int) -> None:
+        """The round on ``message_id`` takes no more answers (its quiz ended)."""
+        self._active.pop(message_id, None)
 
     def forget_all(self) -> None:
         """The process stops: no round takes answers any more (their state stays on disk)."""
@@ -240,7 +376,11 @@ class RoundService:
         at: datetime | None = None,
         role_ids: Sequence[int] = (),
     ) -> AnswerResult:
-        """Take a member's answer to the question on ``message_id``. The first answer counts."""
+        """Take a member's answer to the question on ``message_id``. The first answer counts.
+
+        ``choice`` is the posted index (the letter the member saw: 0 = A); the stored answer keeps
+        it and the bank's own index of that choice.
+        """
         active = self._active.get(message_id)
         if active is None:
             # Its round closed (or it never was a question): to the member, the question is closed.
@@ -274,6 +414,7 @@ class RoundService:
                 item_id=active.item.id,
                 topic=active.item.main_topic,
                 choice=judged.choice,
+                bank_choice=active.posting.bank_index(judged.choice),
                 correct=judged.correct,
                 points=judged.points,
                 latency_ms=judged.latency_ms,
@@ -338,6 +479,30 @@ class RoundService:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._resumed.wait(), RESUME_WAIT_SECONDS)
 
+    # -- gateway session changes ----------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """Whether the gateway is delivering events (False from a drop until READY or RESUMED)."""
+        return self._connected
+
+    def session_lost(self) -> None:
+        """The gateway connection dropped: until the next READY or RESUMED, events may be lost for good
+        (an invalid session is never replayed), so every open round may have missed reactions."""
+        self._connected = False
+        for active in self._active.values():
+            active.missed_events = True
+
+    async def session_ready(self) -> int:
+        """READY or RESUMED: count, from each message, the reactions made on the rounds that were open
+        across the session change. Returns how many rounds were read."""
+        self._connected = True
+        pending = [a for a in self._active.values() if a.missed_events]
+        for active in pending:
+            if active.row.message_id is not None and self._active.get(active.row.message_id) is active:
+                await self.count_missed_reactions(active)
+        return len(pending)
+
     async def reconcile(self, row: RoundRow) -> None:
         """Re-open an interrupted round and count reactions made while the bot was down."""
         active = await self.reopen_round(row)
@@ -359,12 +524,16 @@ class RoundService:
         """Count the answer reactions on a re-opened round's message that the bot did not see."""
         assert self.presenter is not None
         row, item = active.row, active.item
+        active.missed_events = False
         if row.mode != AnswerMode.REACTIONS or row.message_id is None:
             return
         try:
             reactions = await self.presenter.read_reactions(row.channel_id, row.message_id, len(item.choices))
-        except Exception:
-            log.exception("could not read the reactions of message %s", row.message_id)
+        except Exception as error:
+            if self.presenter.describe_failure(error) is None:
+                log.exception("could not read the reactions of message %s", row.message_id)
+            else:  # Discord failing or refusing: the reactions seen live still count
+                log.warning("could not read the reactions of message %s: %s", row.message_id, error)
             return
         now = self.clock.now()
         # Reactions made while down are counted at the moment we see them, capped at the deadline.
@@ -388,5 +557,7 @@ class RoundService:
             counted += result.status is AnswerStatus.ACCEPTED
         if counted:
             log.info(
-                "counted %d reaction(s) made while the bot was down on message %s", counted, row.message_id
+                "counted %d reaction(s) made while the bot did not see them on message %s",
+                counted,
+                row.message_id,
             )

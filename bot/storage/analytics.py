@@ -26,8 +26,9 @@ from bot.core.letters import LETTERS
 from bot.storage.database import Database
 
 # The bank choice index of an answer, as SQL over ``answers a``: the ONE place analytics reads it.
-# Choices are posted in bank order today, so the stored choice is the bank's index.
-BANK_CHOICE = "a.choice"
+# ``answers.choice`` is the posted index (choices are shuffled per posting); ``bank_choice`` is the
+# bank's own (migration 0005; NULL never for rows written since, equal to ``choice`` before).
+BANK_CHOICE = "COALESCE(a.bank_choice, a.choice)"
 
 ALL_SERVERS = -1  # the scope of the shared bank's statistics across servers
 DAY_MS = 86_400_000

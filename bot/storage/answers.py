@@ -25,7 +25,7 @@ class NewAnswer:
     display_name: str
     item_id: str
     topic: str
-    choice: int
+    choice: int  # posted index: the letter the member picked as it was shown (A = 0)
     correct: bool
     points: int
     latency_ms: int
@@ -41,6 +41,9 @@ class NewAnswer:
     # Kept out of every aggregate until the round's reveal (a question of the day is open for hours;
     # the boards would otherwise tell who was right). See :meth:`AnswerRepository.release_scores`.
     defer_scores: bool = False
+    # The bank's own index of the picked choice (the same at every posting, for statistics);
+    # None when the choices were posted in bank order, where it equals ``choice``.
+    bank_choice: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ class ChoiceCount:
 class RoundAnswer:
     user_id: int
     display_name: str
-    choice: int
+    choice: int  # as posted
     correct: bool
     points: int
     latency_ms: int
@@ -66,7 +69,7 @@ CREATE TEMP TABLE IF NOT EXISTS answer_stage (
     correct INTEGER NOT NULL, points INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
     answered_at INTEGER NOT NULL, week_key TEXT NOT NULL, month_key TEXT NOT NULL, season_id INTEGER,
     daily_date TEXT, competition_id INTEGER, team_id INTEGER, deferred INTEGER NOT NULL DEFAULT 0,
-    accepted INTEGER NOT NULL DEFAULT 0
+    accepted INTEGER NOT NULL DEFAULT 0, bank_choice INTEGER
 )
 """
 
@@ -117,8 +120,8 @@ class AnswerRepository:
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
                 correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
-                competition_id, team_id, deferred)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                competition_id, team_id, deferred, bank_choice)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 (
@@ -141,6 +144,7 @@ class AnswerRepository:
                     a.competition_id,
                     a.team_id,
                     int(a.defer_scores),
+                    a.choice if a.bank_choice is None else a.bank_choice,
                 )
                 for seq, a in enumerate(answers)
             ],
@@ -157,8 +161,9 @@ class AnswerRepository:
         conn.execute(
             """
             INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
-                answered_at)
-            SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at
+                answered_at, bank_choice)
+            SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at,
+                bank_choice
             FROM answer_stage WHERE accepted = 1 ORDER BY seq
             """
         )
@@ -242,7 +247,7 @@ class AnswerRepository:
         ]
 
     async def answered_users(self, round_id: int) -> dict[int, int]:
-        """user id -> choice for a round (to rebuild in-memory state after a restart)."""
+        """user id -> posted choice for a round (to rebuild in-memory state after a restart)."""
         rows = await self._db.fetch_all("SELECT user_id, choice FROM answers WHERE round_id = ?", (round_id,))
         return {int(r["user_id"]): int(r["choice"]) for r in rows}
 

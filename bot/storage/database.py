@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -41,15 +42,38 @@ PRAGMAS = (
 )
 
 
+class DatabaseOpenError(Exception):
+    """The database file cannot be opened or written: one line for the operator, exit code 3."""
+
+    exit_code = 3
+
+
 async def connect(path: Path | str) -> aiosqlite.Connection:
     """Open a connection in autocommit mode with the pragmas this project relies on.
 
-    ``foreign_keys`` is a no-op inside a transaction, so it is set here, before any.
+    ``foreign_keys`` is a no-op inside a transaction, so it is set here, before any. A file that
+    cannot be used raises :class:`DatabaseOpenError` naming it and saying what to do; the
+    connection's thread is closed first (left open, it keeps the process from ever exiting).
     """
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    for pragma in PRAGMAS:
-        await conn.execute(pragma)
+    conn = aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await conn
+    except sqlite3.Error as exc:
+        # aiosqlite queues its thread's stop without waiting for it: wait here, or the thread outlives
+        # the event loop and prints "Event loop is closed" on the way out. ``_thread`` is the one
+        # private aiosqlite name used here (no public way to wait for that thread); tested by
+        # tests/test_operator_errors.py, which fails by hanging if it stops working.
+        await asyncio.to_thread(conn._thread.join, 5)
+        raise DatabaseOpenError(describe_open_error(Path(path), exc)) from None
+    try:
+        conn.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+    except BaseException as exc:
+        await conn.close()
+        if isinstance(exc, sqlite3.Error):
+            raise DatabaseOpenError(describe_open_error(Path(path), exc)) from None
+        raise
     return conn
 
 
@@ -91,6 +115,38 @@ class BatchConnection:
         self._executor.shutdown(wait=True)
 
 
+def describe_open_error(path: Path, exc: sqlite3.Error) -> str:
+    """One line naming the file and what the operator can do about it."""
+    text = str(exc)
+    user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "this user"
+    if "not a database" in text:
+        return (
+            f"{path} is not a SQLite database ({text}): set DATABASE_PATH to a new file, "
+            "or to the Quiz Tutor database you meant"
+        )
+    if path.is_dir():
+        return f"{path} is a folder: set DATABASE_PATH to a file in it, such as {path / 'quiz.db'}"
+    if "readonly" in text or "unable to open" in text:
+        return (
+            f"cannot write the database {path} ({text}): make the file and its folder {path.parent} "
+            f"writable by {user} (a Docker volume owned by root: chown it), or set DATABASE_PATH elsewhere"
+        )
+    return f"cannot use the database {path}: {text}"
+
+
+async def _check_writable(conn: aiosqlite.Connection, path: Path) -> None:
+    """Fail now, with the file named, if SQLite can read the file but not write it (read-only file or
+    folder): otherwise the first answer of the first quiz would be what fails."""
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.execute("CREATE TABLE IF NOT EXISTS _write_check (x)")
+        await conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+        raise DatabaseOpenError(describe_open_error(path, exc)) from None
+
+
 class Database:
     """A writer and a reader connection to one SQLite file."""
 
@@ -109,6 +165,7 @@ class Database:
         writer = await connect(path)
         batch = BatchConnection(path)
         try:
+            await _check_writable(writer, path)
             reader = await connect(path)
             try:
                 await batch.open()

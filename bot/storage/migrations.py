@@ -15,11 +15,11 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.settings import PROJECT_ROOT
+from bot.shipped import shipped_dir
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = shipped_dir("migrations")  # migrations/ in a checkout, inside the package when installed
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.core.shuffle import decode_order, encode_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 class SessionAlreadyRunningError(Exception):
@@ -53,6 +57,9 @@ class RoundRow:
     opens_at: int
     closes_at: int
     status: RoundStatus
+    # The order the choices were posted in, ``order[posted position] = bank index``
+    # (bot.core.shuffle); None for a round posted before orders were stored: bank order.
+    choice_order: tuple[int, ...] | None = None
 
 
 def _session(row: aiosqlite.Row) -> SessionRow:
@@ -88,7 +95,19 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         status=RoundStatus(row["status"]),
+        choice_order=_order(row["id"], row["choice_order"]),
     )
+
+
+def _order(round_id: int, text: str | None) -> tuple[int, ...] | None:
+    """A round's stored choice order; text that is not one is read as bank order, and logged."""
+    if text is None:
+        return None
+    try:
+        return decode_order(text)
+    except ValueError as exc:
+        log.warning("round %s: stored choice order unreadable (%s); bank order used", round_id, exc)
+        return None
 
 
 class QuizRepository:
@@ -177,15 +196,28 @@ class QuizRepository:
         mode: AnswerMode,
         opens_at: int,
         closes_at: int,
+        choice_order: Sequence[int] | None = None,
     ) -> RoundRow:
+        """Insert an open round; ``choice_order`` is the posting's order of the choices (None: bank order)."""
         async with conn.execute(
             """
             INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at,
-                closes_at, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                closes_at, status, choice_order)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
             RETURNING *
             """,
-            (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at, closes_at),
+            (
+                guild_id,
+                channel_id,
+                session_id,
+                kind,
+                position,
+                item_id,
+                mode,
+                opens_at,
+                closes_at,
+                None if choice_order is None else encode_order(choice_order),
+            ),
         ) as cur:
             row = await cur.fetchone()
         assert row is not None

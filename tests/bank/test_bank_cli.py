@@ -76,12 +76,14 @@ def test_import_writes_a_file_that_passes_check_once_explained(
     output = tmp_path / "s000.yaml"
     code, out, err = run(capsys, "bank", "import", seed_path("000"), "--output", output)
     assert code == 0
-    assert f"wrote 42 items to {output}" in out
-    assert "42 of 42 explanations are empty" in err and "quizbot bank check" in err
+    # One of its 42 questions is already in the shared bank (from seed 004): skipped as a duplicate.
+    assert f"wrote 41 items to {output}" in out
+    assert "skipped: duplicate question: the bank already has it (s004-q16)" in err
+    assert "41 of 41 explanations are empty" in err and "quizbot bank check" in err
 
     code, out, _ = run(capsys, "bank", "check", output)
     assert code == 1
-    assert out.count("explanation is empty") == 42
+    assert out.count("explanation is empty") == 41
 
     document = yaml.safe_load(output.read_text(encoding="utf-8"))
     for draft in document["items"]:
@@ -89,7 +91,7 @@ def test_import_writes_a_file_that_passes_check_once_explained(
     output.write_text(dump_bank_yaml(document["items"]), encoding="utf-8")
     code, out, _ = run(capsys, "bank", "check", output)
     assert code == 0, out
-    assert "42 items" in out
+    assert "41 items" in out
 
 
 @pytest.mark.parametrize(("prefix", "count"), [("002", 7), ("003", 15)])
@@ -124,7 +126,7 @@ def test_import_reports_unparsed_parts_and_still_imports(
     code, out, err = run(capsys, "bank", "import", seed, "--output", tmp_path / "out.yaml")
     assert code == 0
     assert "wrote 1 items" in out
-    assert f"{seed}:3: question 2: not valid JSON" in err
+    assert f"{seed}:3: skipped: question 2: not valid JSON" in err
     assert "1 part(s) could not be imported" in err
 
 

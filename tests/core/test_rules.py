@@ -39,6 +39,22 @@ def test_judge_within_the_window() -> None:
     assert judge(rules, 1, T0).points == 0
 
 
+@pytest.mark.parametrize(
+    ("choice", "correct", "points"),
+    [(2, True, 900), (0, True, 900), (1, False, 0), (3, False, 0)],
+)
+def test_an_also_accepted_choice_scores_like_the_key(choice: int, correct: bool, points: int) -> None:
+    rules = RoundRules(
+        opens_at=T0,
+        closes_at=T0 + timedelta(seconds=20),
+        n_choices=4,
+        correct_index=2,
+        accepted=frozenset({0}),
+    )
+    judged = judge(rules, choice, T0 + timedelta(seconds=4))
+    assert (judged.correct, judged.points) == (correct, points)
+
+
 def test_judge_refuses_late_and_invalid_answers() -> None:
     rules = RoundRules(opens_at=T0, closes_at=T0 + timedelta(seconds=20), n_choices=2, correct_index=0)
     with pytest.raises(QuestionClosedError):

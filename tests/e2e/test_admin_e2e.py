@@ -20,6 +20,7 @@ from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS
 from bot.services.guild_bank import MAX_FILE_BYTES
 from bot.storage.guild_settings import GuildSettings
+from tests.e2e.posted import key_index, key_letter
 from tests.fakediscord import FakeDiscord, Message, Perm, StudyServer, Upload
 from tests.fakediscord.actors import CommandRefused, Member
 
@@ -155,7 +156,7 @@ async def test_settings_change_how_the_next_quiz_runs(
     assert "45 s each, answer with buttons" in text
     active = bot.rounds.active_round(card.id)
     assert active is not None and set(active.item.topics) & {"lora", "dpo"}
-    await world.bob.click(card, LETTERS[active.item.answer_index])
+    await world.bob.click(card, LETTERS[key_index(card, active.item)])
     reveal = await _reveal(fake, bot, clock, world.alice, 45)
     fields = _embed_fields(reveal)
     assert not any(name.startswith("Answers (") for name in fields) and "Right (1)" in fields
@@ -224,9 +225,12 @@ async def test_imported_questions_join_this_servers_quizzes_only(
     # A quiz on dpo here can only draw the imported question; the key and explanation are the file's.
     _text, card = await _ask(fake, bot, world.alice, topic="dpo", mode="buttons")
     assert card.embeds[0]["footer"]["text"].endswith("g-club-q01")
-    await world.bob.click(card, "B")
+    club = bot.guild_bank.get(world.guild.id, "g-club-q01")
+    assert club is not None
+    key = key_letter(card, club)  # the file's key B, under the letter this posting gave it
+    await world.bob.click(card, key)
     reveal = await _reveal(fake, bot, clock, world.alice, 20)
-    assert reveal.embeds[0]["title"] == "Answer 1/1: B. Second choice 1"
+    assert reveal.embeds[0]["title"] == f"Answer 1/1: {key}. Second choice 1"
     assert reveal.embeds[0]["description"] == "Because the club says so (1)."
     assert "bob" in _embed_fields(reveal)["Right (1)"]
 
@@ -393,3 +397,98 @@ async def test_members_without_manage_server_are_refused_every_admin_command(
     assert await bot.guild_settings.get(world.guild.id) == GuildSettings(guild_id=world.guild.id)
     assert bot.guild_bank.items_of(world.guild.id) == ()
     assert bot.seasons.running_id(world.guild.id) is None
+
+
+GIFT_CLUB = b"""$CATEGORY: $course$/Club/Networking
+
+::essay:: Describe how a router decides where a packet goes. {}
+
+::port:: Which port does HTTPS use by default? {
+    =443 # TLS over TCP
+    ~80
+    ~22
+    ####HTTPS listens on 443.
+}
+
+::arp:: Which protocol maps IP addresses to MAC addresses? {=ARP =Address Resolution Protocol}
+"""
+
+
+async def test_a_gift_import_skips_the_essay_and_its_topic_joins_this_server(
+    fake: FakeDiscord, world: StudyServer, start_bot, small_bank: Path
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock, bank_dir=small_bank)
+    reply = await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))
+    text = (await reply.wait_reply()).text()
+    assert reply.message.ephemeral
+    assert "Imported **2** question(s) from `club.gift` (gift)" in text
+    assert "1 question(s) were skipped:" in text
+    assert "`club.gift:3: skipped: essay question: question 1 (essay)`" in text
+    assert "1 short-answer question(s) are kept" in text
+    port = bot.guild_bank.get(world.guild.id, "g-club-q02")
+    assert port is not None and port.topics == ["networking"] and port.explanation == "HTTPS listens on 443."
+    arp = bot.guild_bank.get(world.guild.id, "g-club-q03")
+    assert arp is not None and arp.accepted == ["ARP", "Address Resolution Protocol"]
+
+    # The server's own topic is listed, suggested and playable here.
+    topics = (await world.alice.slash("quiz topics")).message.embeds[0]["description"]
+    assert "networking" in topics.lower()
+    suggested = await world.alice.autocomplete("quiz question", "topic", "netw")
+    assert [c["value"] for c in suggested] == ["networking"]
+    _text, card = await _ask(fake, bot, world.alice, topic="networking", mode="buttons")
+    assert card.embeds[0]["footer"]["text"].endswith("g-club-q02")
+    letter = key_letter(card, port)  # posted in a fresh order: read where the key is
+    await world.bob.click(card, letter)
+    reveal = await _reveal(fake, bot, clock, world.alice, 20)
+    assert reveal.embeds[0]["title"] == f"Answer 1/1: {letter}. 443"
+
+    # The same file again: every question is now a duplicate, so nothing imports and it says why.
+    reply = await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))
+    again = (await reply.wait_reply()).text()
+    assert "Nothing was imported from `club.gift`" in again
+    assert "club.gift:1: nothing to import: every question was skipped" in again
+    assert "skipped: duplicate question: the bank already has it (g-club-q02)" in again
+    assert len(bot.guild_bank.items_of(world.guild.id)) == 2
+
+    # With the topic option the questions get the admin's topic instead.
+    other = GIFT_CLUB.replace(b"HTTPS use", b"HTTP/3 use").replace(b"maps IP", b"maps IPv4")
+    reply = await world.admin.slash("bank import", file=Upload("more.gift", other), topic="Week 1")
+    assert "Imported **2**" in (await reply.wait_reply()).text()
+    assert bot.guild_bank.get(world.guild.id, "g-more-q02").topics == ["week-1"]  # type: ignore[union-attr]
+
+
+async def test_bank_export_gives_an_admin_the_servers_own_questions(
+    fake: FakeDiscord, world: StudyServer, bot: QuizBot, tmp_path: Path
+) -> None:
+    from tests.bank.formats.test_formats_export import read_apkg
+
+    empty = await world.admin.slash("bank export", format="json")
+    said = await empty.wait_reply()
+    assert said.ephemeral and "no questions of its own yet" in said.text() and not said.attachments
+
+    await (await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))).wait_reply()
+    for fmt, name in (
+        ("json", "server-questions.json"),
+        ("gift", "server-questions.gift"),
+        ("anki", "server-questions.apkg"),
+    ):
+        reply = await world.admin.slash("bank export", format=fmt)
+        message = await reply.wait_reply()
+        assert message.ephemeral and f"This server's 2 question(s) of its own, as {fmt}." in message.text()
+        [attachment] = message.attachments
+        stored_name, data, _ctype = fake.attachments[int(attachment["id"])]
+        assert stored_name == name
+        if fmt == "json":
+            records = json.loads(data)
+            assert [r["id"] for r in records] == ["g-club-q02", "g-club-q03"]
+            assert records[0]["answer"] == 0 and records[0]["topics"] == ["networking"]
+        elif fmt == "gift":
+            assert b"$CATEGORY: networking" in data and b"::g-club-q02::Which port" in data
+        else:
+            notes = read_apkg(data, tmp_path)
+            assert sorted(n.fields[2] for n in notes) == ["g-club-q02", "g-club-q03"]
+            assert {n.deck for n in notes} == {"Quiz Tutor::networking"}
+    # Members without Manage Server cannot export.
+    with pytest.raises(CommandRefused, match="default_member_permissions"):
+        await world.alice.slash("bank export", format="json")

@@ -15,6 +15,7 @@ from PIL import Image
 
 from bot.app import QuizBot
 from bot.core.clock import FakeClock
+from bot.core.letters import REACTIONS
 from tests.e2e.test_admin_e2e import _ask, _reveal
 from tests.fakediscord import FakeDiscord, Message, StudyServer
 
@@ -168,9 +169,12 @@ async def test_bank_stats_shows_one_items_figures_with_its_png(
     clock = FakeClock()
     bot: QuizBot = await start_bot(clock=clock, bank_dir=two_lora)
     _text, card = await _ask(fake, bot, world.alice, topic="lora", seconds=5)
-    item_id = bot.rounds.active_round(card.id).item.id  # type: ignore[union-attr]
-    await world.alice.react(card, "🇦")
-    await world.bob.react(card, "🇧")
+    active = bot.rounds.active_round(card.id)
+    assert active is not None
+    item_id = active.item.id
+    # Whatever order the choices were posted in, the statistics count the bank's A and B.
+    await world.alice.react(card, REACTIONS[active.posting.posted_index(0)])
+    await world.bob.react(card, REACTIONS[active.posting.posted_index(1)])
     await _reveal(fake, bot, clock, world.alice, 5)
     await bot.analytics.refresh()  # what the hourly wake-up does
 

@@ -17,6 +17,7 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS, REACTIONS
+from tests.e2e.posted import key_index, key_letter, wrong_index
 from tests.e2e.test_admin_e2e import SHARED_BANK, bank_file, item_yaml
 from tests.e2e.test_daily_e2e import (
     START,
@@ -169,7 +170,7 @@ async def test_a_competition_due_while_the_bot_was_down_is_announced_late(
     )
     active = bot.rounds.active_round(question.id)
     assert active is not None
-    await blue.carol.react(question, REACTIONS[active.item.answer_index])
+    await blue.carol.react(question, REACTIONS[key_index(question, active.item)])
     await fake.wait_delivered()
     clock.advance(31)
     await fake.wait_for(lambda: any("Quiz over" in m.text() for m in fake.channel_messages(world.channel)))
@@ -281,9 +282,9 @@ async def test_question_of_the_day_points_count_for_both_kinds_of_team_and_decid
     assert card.reactions == {} and "2026-03-27" in card.content
     item = _item(bot, card)
     assert len(card.iter_components()) == len(item.choices)
-    clicked = await blue.dave.click(card, LETTERS[item.answer_index])
+    clicked = await blue.dave.click(card, LETTERS[key_index(card, item)])
     assert "Locked in" in (await clicked.wait_reply()).content
-    clicked = await world.alice.click(card, LETTERS[(item.answer_index + 1) % len(item.choices)])
+    clicked = await world.alice.click(card, LETTERS[wrong_index(card, item)])
     assert "Locked in" in (await clicked.wait_reply()).content
     await _at(fake, bot, clock, day2 + timedelta(hours=12))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)[1:]))[0]
@@ -311,7 +312,7 @@ async def test_question_of_the_day_points_count_for_both_kinds_of_team_and_decid
     await _at(fake, bot, clock, day3)
     card = (await fake.wait_for(lambda: _dailies(fake, world.channel)[2:]))[0]
     item = _item(bot, card)
-    clicked = await blue.carol.click(card, LETTERS[item.answer_index])
+    clicked = await blue.carol.click(card, LETTERS[key_index(card, item)])
     assert "Locked in" in (await clicked.wait_reply()).content
     await _at(fake, bot, clock, day3 + timedelta(hours=12))
     await fake.wait_for(lambda: _reveals(fake, world.channel)[2:])
@@ -364,12 +365,14 @@ async def test_a_servers_imported_question_is_drawn_as_the_question_of_the_day_a
     card = await fake.wait_for(posted, what="the question of the day with its three reactions")
     assert card.embeds[0]["footer"]["text"].endswith(" · g-club-q01")
     assert "Club question number 1 about preference tuning?" in card.embeds[0]["description"]
-    # alice (Owls) is right at once: 1,000; carol (Blue, by role) answers A, wrong.
-    await world.alice.react(card, "🇧")
-    await blue.carol.react(card, "🇦")
+    # alice (Owls) is right at once: 1,000; carol (Blue, by role) answers wrong.
+    club = bot.guild_bank.get(world.guild.id, "g-club-q01")
+    assert club is not None
+    await world.alice.react(card, REACTIONS[key_index(card, club)])
+    await blue.carol.react(card, REACTIONS[wrong_index(card, club)])
     await _at(fake, bot, clock, day1 + timedelta(hours=12))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
-    assert reveal.embeds[0]["title"] == "Answer of the day: B. Second choice 1"
+    assert reveal.embeds[0]["title"] == f"Answer of the day: {key_letter(card, club)}. Second choice 1"
     assert reveal.embeds[0]["description"] == "Because the club says so (1)."
     assert _field(reveal, "Right (1)") == "alice" and "Answers (2)" in reveal.text()
 

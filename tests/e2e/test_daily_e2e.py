@@ -17,6 +17,7 @@ from bot.core.clock import FakeClock, to_ms
 from bot.core.letters import REACTIONS
 from bot.storage.daily import DailyRepository
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
+from tests.e2e.posted import key_index, wrong_index
 from tests.fakediscord import FakeDiscord, Message, Overwrite, Perm, StudyServer
 
 if TYPE_CHECKING:
@@ -63,12 +64,13 @@ def _field(card: Message, name: str) -> str:
 
 
 def _right(bot: QuizBot, card: Message) -> str:
-    return REACTIONS[_item(bot, card).answer_index]
+    """The key's letter as this posting shows it."""
+    return REACTIONS[key_index(card, _item(bot, card))]
 
 
 def _wrong(bot: QuizBot, card: Message) -> str:
-    item = _item(bot, card)
-    return REACTIONS[(item.answer_index + 1) % len(item.choices)]
+    """A letter that scores nothing on this posting."""
+    return REACTIONS[wrong_index(card, _item(bot, card))]
 
 
 # --- moving time -------------------------------------------------------------------------------
@@ -167,7 +169,7 @@ async def test_a_question_posts_at_the_local_time_pings_only_its_role_and_is_rev
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
     assert "Answers (2)" in reveal.text() and "alice" in _field(reveal, "Right (1)")
     counts = _field(reveal, "Answers").splitlines()
-    assert counts[item.answer_index].endswith("1 ✅")
+    assert counts[key_index(card, item)].endswith("1 ✅")
     assert item.explanation[:40] in reveal.embeds[0]["description"]
 
     # A daily answer scores like a quiz answer.
@@ -415,8 +417,12 @@ async def test_buttons_mode_posts_buttons_and_the_answers_count(
     card = (await fake.wait_for(lambda: _dailies(fake, world.channel)))[0]
     assert card.reactions == {} and len(card.iter_components()) == len(_item(bot, card).choices)
     item = _item(bot, card)
-    clicked = await world.alice.click(card, card.iter_components()[item.answer_index]["custom_id"])
+    clicked = await world.alice.click(card, card.iter_components()[key_index(card, item)]["custom_id"])
     assert "Locked in" in (await clicked.wait_reply()).content
+    content = card.content
     await _at(fake, bot, clock, utc(2026, 3, 26, 9, 0))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     assert "alice" in _field(reveal, "Right (1)")
+    # The reveal disables the buttons in one edit; the post's text stays as it was.
+    await fake.wait_for(lambda: card.edits == 1, what="the buttons disabled")
+    assert all(b.get("disabled") for b in card.iter_components()) and card.content == content

@@ -21,6 +21,7 @@ from bot.core.clock import FakeClock, to_ms
 from bot.core.letters import LETTERS
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
 from cogs._quiz_views import topic_label
+from tests.e2e.posted import key_index, wrong_index
 from tests.fakediscord import FakeDiscord, Message, StudyServer
 from tests.fakediscord.actors import CommandRefused, ComponentUnavailable, Member
 
@@ -68,11 +69,11 @@ async def play(
     )
     active = bot.rounds.active_round(question.id)
     assert active is not None
-    right, n = active.item.answer_index, len(active.item.choices)
+    right, wrong = key_index(question, active.item), wrong_index(question, active.item)
     for member, correct, wait in plan:
         if wait:
             clock.advance(wait)
-        await member.click(question, LETTERS[right if correct else (right + 1) % n])
+        await member.click(question, LETTERS[right if correct else wrong])
     clock.advance(SECONDS + 1)
     await fake.wait_for(lambda: len(_results(fake, world)) > done)
     return active.item

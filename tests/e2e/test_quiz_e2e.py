@@ -21,6 +21,7 @@ from bot.core.letters import LETTERS, REACTIONS
 from bot.core.periods import period_keys
 from bot.services.quiz import PAUSE_BETWEEN_ROUNDS
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
+from tests.e2e.posted import key_index, posting_of, wrong_index
 from tests.fakediscord import FakeDiscord, Message, Overwrite, Perm, StudyServer
 
 if TYPE_CHECKING:
@@ -75,9 +76,10 @@ def _notices(fake: FakeDiscord, channel: Channel) -> list[Message]:
     return [m for m in fake.channel_messages(channel) if "Manage Messages" in m.text()]
 
 
-def _wrong(item: BankItem) -> int:
-    """A wrong choice's index (the one after the key)."""
-    return (item.answer_index + 1) % len(item.choices)
+def _explained(card: Message, item: BankItem) -> str:
+    """The reveal's description: the explanation, after the also-accepted letters as posted."""
+    accepted = posting_of(card, item).accepted_letters(item.also_accepted_indexes)
+    return (f"Also accepted: {', '.join(accepted)}\n\n" if accepted else "") + item.explanation
 
 
 async def _question(
@@ -231,8 +233,8 @@ async def test_a_full_quiz_shows_progress_reveals_and_ranks_fast_right_answers_f
         embed = card.embeds[0]
         assert embed["title"].startswith(f"Question {n}/3 · ")
         assert item.prompt in embed["description"]
-        for letter, choice in zip(REACTIONS, item.choices, strict=False):
-            assert f"{letter} {choice}" in embed["description"]
+        posting = posting_of(card, item)  # every choice shown once, under the letter it has here
+        key, wrong = key_index(card, item), wrong_index(card, item)
         closes = int((opened + timedelta(seconds=10)).timestamp())
         assert f"<t:{closes}:R>" in _field(card, "Closes")
 
@@ -240,25 +242,23 @@ async def test_a_full_quiz_shows_progress_reveals_and_ranks_fast_right_answers_f
         for member, (at, right) in sorted(answers.items(), key=lambda kv: kv[1][0]):
             await _pass(fake, clock, at - elapsed)
             elapsed = at
-            choice = item.answer_index if right else _wrong(item)
-            await member.react(card, REACTIONS[choice])
+            await member.react(card, REACTIONS[key if right else wrong])
         await _pass(fake, clock, 10 - elapsed + 0.5)
 
         reveal = await _reveal(fake, world.channel, n)
-        key = LETTERS[item.answer_index]
         assert reveal.message_reference is not None
         assert reveal.message_reference["message_id"] == str(card.id), "the reveal replies to its question"
-        assert reveal.embeds[0]["title"] == f"Answer {n}/3: {key}. {item.choices[item.answer_index]}"
-        assert reveal.embeds[0]["description"] == item.explanation
+        # The key's letter as posted, with its text: the right text whatever letter it had.
+        title = f"Answer {n}/3: {LETTERS[key]}. {item.choices[item.answer_index]}"
+        assert reveal.embeds[0]["title"] == title
+        assert reveal.embeds[0]["description"] == _explained(card, item)
         counts = _field(reveal, "Answers (3)").splitlines()
         for i, line in enumerate(counts):
-            expected = sum(
-                1 for _at, r in answers.values() if (item.answer_index if r else _wrong(item)) == i
-            )
+            expected = sum(1 for _at, r in answers.values() if (key if r else wrong) == i)
             assert line.startswith(REACTIONS[i]) and re.search(rf" {expected}( ✅)?$", line), counts
-        assert counts[item.answer_index].endswith(" ✅")
-        for letter, why in item.why_not.items():
-            assert _field(reveal, f"Why not {letter}?") == why
+        assert counts[key].endswith(" ✅") and not counts[wrong].endswith(" ✅")
+        for letter, why in item.why_not.items():  # the bank's letters, shown as posted
+            assert _field(reveal, f"Why not {posting.bank_letter_to_posted(letter)}?") == why
         right_names = [m.name for m, (at, r) in sorted(answers.items(), key=lambda kv: kv[1][0]) if r]
         assert _field(reveal, f"Right ({len(right_names)})") == ", ".join(right_names)
         assert reveal.mentions == [] and "<@" not in reveal.text()
@@ -314,7 +314,8 @@ async def test_the_first_reaction_counts_and_late_bot_and_other_reactions_are_ig
     await alice.slash("quiz question", topic="lora", seconds=10)
     card = await _question(fake, bot, world.channel, 1)
     item = _item(bot, card)
-    right, wrong = REACTIONS[item.answer_index], REACTIONS[_wrong(item)]
+    key, other = key_index(card, item), wrong_index(card, item)
+    right, wrong = REACTIONS[key], REACTIONS[other]
     not_a_choice = REACTIONS[len(item.choices)] if len(item.choices) < len(REACTIONS) else "🇿"
 
     await alice.react(card, wrong)
@@ -332,22 +333,23 @@ async def test_the_first_reaction_counts_and_late_bot_and_other_reactions_are_ig
     reveal = await _reveal(fake, world.channel, 1)
     assert "Answers (2)" in reveal.text()
     counts = _field(reveal, "Answers (2)").splitlines()
-    assert counts[_wrong(item)].endswith(" 1") and counts[item.answer_index].endswith(" 1 ✅")
+    assert counts[other].endswith(" 1") and counts[key].endswith(" 1 ✅")
     assert _field(reveal, "Right (1)") == "bob"
     final = await _final(fake, world.channel)
     assert final.embeds[0]["description"].splitlines() == [
         "🥇 bob: **950** points (1/1 right)",  # right after 1 s of 10
         "🥈 alice: **0** points (0/1 right)",
     ]
-    before = await bot.db.fetch_all("SELECT user_id, choice FROM answers ORDER BY user_id")
-    assert [(r["user_id"], r["choice"]) for r in before] == [
-        (alice.id, _wrong(item)),
-        (bob.id, item.answer_index),
+    before = await bot.db.fetch_all("SELECT user_id, choice, bank_choice FROM answers ORDER BY user_id")
+    # The letter as posted, and the bank's own index of that choice.
+    assert [(r["user_id"], r["choice"], r["bank_choice"]) for r in before] == [
+        (alice.id, other, posting_of(card, item).bank_index(other)),
+        (bob.id, key, item.answer_index),
     ]
 
     await ada.react(card, right)  # after the close: too late
     await fake.wait_delivered()
-    after = await bot.db.fetch_all("SELECT user_id, choice FROM answers ORDER BY user_id")
+    after = await bot.db.fetch_all("SELECT user_id, choice, bank_choice FROM answers ORDER BY user_id")
     assert [tuple(r) for r in after] == [tuple(r) for r in before]
     assert reveal.edits == 0 and final.edits == 0, "what was shown stays as it was"
     # The start reply, the question, the reveal and the results: nothing more.
@@ -366,7 +368,8 @@ async def test_hidden_answers_are_removed_as_they_are_recorded_and_still_count(
     assert "stay visible" not in started.message.content
     card = await _question(fake, bot, world.channel, 1)
     item = _item(bot, card)
-    right, wrong = REACTIONS[item.answer_index], REACTIONS[_wrong(item)]
+    key, other = key_index(card, item), wrong_index(card, item)
+    right, wrong = REACTIONS[key], REACTIONS[other]
 
     await world.alice.react(card, right)
     await fake.wait_for(lambda: card.reactors(right) == [fake.bot_user.id], what="alice's answer hidden")
@@ -379,7 +382,7 @@ async def test_hidden_answers_are_removed_as_they_are_recorded_and_still_count(
 
     reveal = await _reveal(fake, world.channel, 1)
     counts = _field(reveal, "Answers (2)").splitlines()
-    assert counts[item.answer_index].endswith(" 1 ✅") and counts[_wrong(item)].endswith(" 1")
+    assert counts[key].endswith(" 1 ✅") and counts[other].endswith(" 1")
     assert _field(reveal, "Right (1)") == "alice"
     await _final(fake, world.channel)
     assert _notices(fake, world.channel) == []
@@ -408,7 +411,8 @@ async def test_without_manage_messages_hidden_answers_stay_visible_and_the_admin
     assert "Manage Messages" in started.message.content
     card = await _question(fake, bot, open_room, 1)
     item = _item(bot, card)
-    right, wrong = REACTIONS[item.answer_index], REACTIONS[_wrong(item)]
+    key = key_index(card, item)
+    right, wrong = REACTIONS[key], REACTIONS[wrong_index(card, item)]
 
     await world.alice.react(card, right)
     await world.bob.react(card, wrong)
@@ -418,7 +422,7 @@ async def test_without_manage_messages_hidden_answers_stay_visible_and_the_admin
     reveal = await _reveal(fake, open_room, 1)
     assert world.alice.id in card.reactors(right) and world.bob.id in card.reactors(wrong)
     counts = _field(reveal, "Answers (2)").splitlines()
-    assert counts[item.answer_index].endswith(" 1 ✅")
+    assert counts[key].endswith(" 1 ✅")
     assert _field(reveal, "Right (1)") == "alice"
     await _final(fake, open_room)
     # The admin was told once, in the reply to /quiz start; no request was refused.
@@ -463,7 +467,7 @@ async def test_buttons_lock_in_one_answer_per_member_and_keep_working_after_a_re
     assert [c["label"] for c in card.iter_components()] == list(LETTERS[: len(item.choices)])
     assert "Press a button" in _field(card, "Closes")
     assert card.reactions == {}, "no letter reactions in buttons mode"
-    key, other = LETTERS[item.answer_index], LETTERS[_wrong(item)]
+    key, other = LETTERS[key_index(card, item)], LETTERS[wrong_index(card, item)]
 
     locked = await alice.click(card, other)
     assert locked.message.ephemeral and locked.message.content == f"Locked in: {other}"
@@ -488,7 +492,7 @@ async def test_buttons_lock_in_one_answer_per_member_and_keep_working_after_a_re
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
     counts = _field(reveal, "Answers (3)").splitlines()
-    assert counts[item.answer_index].endswith(" 2 ✅") and counts[_wrong(item)].endswith(" 1")
+    assert counts[key_index(card, item)].endswith(" 2 ✅") and counts[wrong_index(card, item)].endswith(" 1")
     assert _field(reveal, "Right (2)") == "bob, ada"
     await _next_round(fake, clock)
     second = await _question(fake, bot, world.channel, 2, mode="buttons")
@@ -515,7 +519,7 @@ async def test_a_bot_stopped_just_as_it_posts_a_question_keeps_that_question_aft
 
     bot = await start_bot(clock=clock)
     item = _item(bot, card)
-    key = LETTERS[item.answer_index]
+    key = LETTERS[key_index(card, item)]
     assert (await world.bob.click(card, key)).message.content == f"Locked in: {key}"
     await _pass(fake, clock, 21)
     reveal = await _reveal(fake, world.channel, 1)
@@ -540,7 +544,8 @@ async def test_reactions_made_while_the_bot_was_down_are_counted_once_and_the_qu
     await alice.slash("quiz start", topic="lora", questions=2, seconds=20)
     card = await _question(fake, bot, world.channel, 1)
     item = _item(bot, card)
-    right, wrong = REACTIONS[item.answer_index], REACTIONS[_wrong(item)]
+    key, other = key_index(card, item), wrong_index(card, item)
+    right, wrong = REACTIONS[key], REACTIONS[other]
     await _pass(fake, clock, 1)
     await alice.react(card, right)
     await _pass(fake, clock, 1)
@@ -556,12 +561,13 @@ async def test_reactions_made_while_the_bot_was_down_are_counted_once_and_the_qu
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
     counts = _field(reveal, "Answers (2)").splitlines()
-    assert counts[item.answer_index].endswith(" 2 ✅") and counts[_wrong(item)].endswith(" 0")
+    assert counts[key].endswith(" 2 ✅") and counts[other].endswith(" 0")
     assert _field(reveal, "Right (2)") == "alice, bob"
 
     await _next_round(fake, clock)
     second = await _question(fake, bot, world.channel, 2)
-    await ada.react(second, REACTIONS[_item(bot, second).answer_index])
+    second_key = key_index(second, _item(bot, second))
+    await ada.react(second, REACTIONS[second_key])
     await _pass(fake, clock, 21)
     await _reveal(fake, world.channel, 2)
     final = await _final(fake, world.channel)
@@ -577,9 +583,9 @@ async def test_reactions_made_while_the_bot_was_down_are_counted_once_and_the_qu
     )
     assert sorted((r["position"], r["user_id"], r["choice"], r["latency_ms"]) for r in rows) == sorted(
         [
-            (1, alice.id, item.answer_index, 1000),
-            (1, bob.id, item.answer_index, 5000),
-            (2, ada.id, _item(bot, second).answer_index, 0),
+            (1, alice.id, key, 1000),
+            (1, bob.id, key, 5000),
+            (2, ada.id, second_key, 0),
         ]
     )
     assert len(_questions(fake, world.channel)) == 2 and len(_reveals(fake, world.channel)) == 2
@@ -594,17 +600,18 @@ async def test_a_question_that_closed_while_the_bot_was_down_is_revealed_at_once
     await world.alice.slash("quiz start", topic="lora", questions=2, seconds=10)
     card = await _question(fake, bot, world.channel, 1)
     item = _item(bot, card)
-    await world.alice.react(card, REACTIONS[item.answer_index])
+    key, other = key_index(card, item), wrong_index(card, item)
+    await world.alice.react(card, REACTIONS[key])
     await _pass(fake, clock, 2)
 
     await bot.close()
-    await world.bob.react(card, REACTIONS[_wrong(item)])
+    await world.bob.react(card, REACTIONS[other])
     await _pass(fake, clock, 60, bot_down=True)  # down for a minute: the question is overdue
     bot = await start_bot(clock=clock)  # no waiting: the reveal comes by itself
 
     reveal = await _reveal(fake, world.channel, 1)  # without moving the clock
     counts = _field(reveal, "Answers (2)").splitlines()
-    assert counts[item.answer_index].endswith(" 1 ✅") and counts[_wrong(item)].endswith(" 1")
+    assert counts[key].endswith(" 1 ✅") and counts[other].endswith(" 1")
     assert _field(reveal, "Right (1)") == "alice"
     await _next_round(fake, clock)
     await _question(fake, bot, world.channel, 2)
@@ -629,7 +636,7 @@ async def test_only_the_starter_or_a_member_with_manage_messages_can_stop_a_quiz
 
     await alice.slash("quiz start", topic="lora", questions=3, seconds=20)
     card = await _question(fake, bot, world.channel, 1)
-    await bob.react(card, REACTIONS[_item(bot, card).answer_index])
+    await bob.react(card, REACTIONS[key_index(card, _item(bot, card))])
     refused = await bob.slash("quiz stop")
     reply = await refused.wait_reply()
     assert reply.ephemeral
@@ -691,7 +698,7 @@ async def test_one_quiz_per_channel_while_other_channels_and_servers_run_their_o
     cards = [await _question(fake, bot, room, 1) for room, _member in players]
     assert "sft" in _item(bot, cards[1]).topics
     for card, (_room, member) in zip(cards, players, strict=True):
-        await member.react(card, REACTIONS[_item(bot, card).answer_index])
+        await member.react(card, REACTIONS[key_index(card, _item(bot, card))])
     await _pass(fake, clock, 10.5)
 
     for card, (room, member) in zip(cards, players, strict=True):
@@ -730,16 +737,16 @@ async def test_a_chinese_quiz_shows_its_questions_and_explanations_intact(
         assert item.lang == "zh"
         description = card.embeds[0]["description"]
         assert description.startswith(item.prompt)
-        for letter, choice in zip(REACTIONS, item.choices, strict=False):
-            assert f"{letter} {choice}" in description
+        posting = posting_of(card, item)  # every choice shown once, under the letter it has here
         assert re.search(r"[\u4e00-\u9fff]", description), "Chinese characters, not escapes or mojibake"
-        await world.bob.react(card, REACTIONS[item.answer_index])
+        key = key_index(card, item)
+        await world.bob.react(card, REACTIONS[key])
         await _pass(fake, clock, 10.5)
         reveal = await _reveal(fake, world.channel, n)
-        assert reveal.embeds[0]["title"].endswith(item.choices[item.answer_index])
-        assert reveal.embeds[0]["description"] == item.explanation
+        assert reveal.embeds[0]["title"] == f"Answer {n}/2: {LETTERS[key]}. {item.choices[item.answer_index]}"
+        assert reveal.embeds[0]["description"] == _explained(card, item)
         for letter, why in item.why_not.items():
-            assert _field(reveal, f"Why not {letter}?") == why
+            assert _field(reveal, f"Why not {posting.bank_letter_to_posted(letter)}?") == why
         if n == 1:
             await _next_round(fake, clock)
     final = await _final(fake, world.channel)
@@ -763,6 +770,7 @@ def _write_long_bank(folder: Path) -> None:
         "prompt": LONG_PROMPT,
         "choices": ["Short A", LONG_CHOICE, "Short C", "Short D"],
         "answer": "B",
+        "shuffle": False,  # the subject is clipping: the long choice stays under B
         "explanation": "An explanation that runs long. " * 97,  # 3,007 characters
         "why_not": {
             "A": "Not A, because " + "this is a long reason. " * 60,

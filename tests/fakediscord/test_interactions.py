@@ -187,6 +187,10 @@ async def test_buttons_and_selects_are_routed_by_custom_id(
 
     await start_plain_bot(vote)
     posted = (await world.alice.slash("vote")).message
+    # discord.py starts routing a view's clicks only once it has read the HTTP reply to the callback
+    # that posted it; the stand-in shows the message as soon as the callback arrives. No person clicks
+    # within that microsecond, but this test would (and does, on Python 3.12's scheduling order).
+    await fake.wait_for(view.is_dispatching, what="the bot to start listening to the view's buttons")
 
     clicked = await world.bob.click(posted, "Yes")
     assert clicked.response_type == 7

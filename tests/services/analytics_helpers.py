@@ -65,8 +65,12 @@ async def answer(
     item: str,
     at: int = 0,
     latency_ms: int = 1000,
+    shift: int = 0,
 ) -> None:
-    """Save {user: (choice, correct)} for a round through AnswerRepository.save_batch."""
+    """Save {user: (bank choice, correct)} for a round through AnswerRepository.save_batch.
+
+    ``shift``: the choices were posted rotated by this much (posted index = bank index + shift).
+    """
     batch = [
         NewAnswer(
             round_id=round_id,
@@ -75,7 +79,8 @@ async def answer(
             display_name=f"member{user}",
             item_id=item,
             topic="lora",
-            choice=choice,
+            choice=(choice + shift) % 4,
+            bank_choice=choice,
             correct=correct,
             points=1000 if correct else 0,
             latency_ms=latency_ms,

@@ -10,6 +10,8 @@ import pytest
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock
 from bot.services.answer_writer import AnswerWriter
+from bot.services.guild_bank import GuildBankService
+from bot.services.posting import SendFailure
 from bot.services.question_pool import QuestionPool
 from bot.services.quiz import QuestionCard, QuizService, ResultsCard, RevealCard
 from bot.services.rounds import RoundService
@@ -27,6 +29,7 @@ class RecordingPresenter:
     message_ids: list[int] = field(default_factory=list)
     reveals: list[RevealCard] = field(default_factory=list)
     results: list[ResultsCard] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     reactions: dict[int, dict[int, tuple[str, list[int]]]] = field(default_factory=dict)
     next_id: int = 1000
 
@@ -47,6 +50,12 @@ class RecordingPresenter:
 
     async def read_reactions(self, channel_id: int, message_id: int, n_choices: int):
         return self.reactions.get(message_id, {})
+
+    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+        self.notices.append(text)
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # every error here stands for a bug: never retried
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +80,7 @@ class Harness:
     tasks: TaskRunner
     pool: QuestionPool
     rounds: RoundService
+    guild_bank: GuildBankService
 
     async def close(self) -> None:
         await self.service.shutdown()
@@ -93,6 +103,7 @@ def make_harness(db: Database, bank: Bank, clock: FakeClock | None = None, seed:
         services.tasks,
         services.question_pool,
         services.rounds,
+        services.guild_bank,
     )
 
 

@@ -51,6 +51,7 @@ async def plant(db: Database, guild_id: int = GUILD) -> None:
             {m: (choice, choice == B)},
             item=item_id(1),
             latency_ms=9500 if m <= 3 else 2000,
+            shift=1,  # posted rotated: the statistics must count the bank's index, not the posted one
         )
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from bot.bank.loader import Bank
 from bot.core.clock import FakeClock, to_ms
+from bot.core.shuffle import encode_order
 from bot.services.daily import (
     INTERNAL_ERROR,
     ChannelUnavailableError,
@@ -20,9 +21,11 @@ from bot.services.daily import (
     TokenBucket,
 )
 from bot.services.daily_schedule import DailyScheduleService
+from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
 from bot.storage.daily import DailyRepository
 from bot.storage.database import Database
+from tests.helpers import key_posted
 from tests.services.conftest import Harness, make_harness
 
 START = datetime(2026, 3, 26, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
@@ -51,6 +54,9 @@ class DailyRecorder:
 
     def unavailable_reason(self, error: BaseException) -> str | None:
         return None
+
+    def describe_failure(self, error: BaseException) -> SendFailure | None:
+        return None  # every error here stands for a bug: never retried
 
 
 @dataclass
@@ -228,6 +234,36 @@ async def test_a_claimed_post_whose_send_never_started_is_sent_at_the_next_start
     await restarted.run_due()
     assert [(c.local_date, c.late) for c in recorder.posts] == [("2026-03-26", True)]
     assert [p.status for p in await DailyRepository(db).posts(1)] == ["posted"]
+
+
+async def test_the_question_of_the_day_keeps_its_drawn_order_across_a_restart_to_its_reveal(
+    quiz: Harness, db: Database
+) -> None:
+    service, recorder = daily_service(quiz, db, pacer=CountingPacer())
+    await service.schedules.setup(guild_id=1, channel_id=1001, post_time="09:00", timezone="Europe/Berlin")
+    quiz.clock.set(DUE)
+    await service.run_due()
+    card = recorder.posts[0].question
+    posting = card.posting
+    assert posting is not None and posting.order != tuple(range(len(card.item.choices)))
+    rows = await db.fetch_all("SELECT choice_order, message_id FROM rounds")
+    assert [(r["choice_order"], r["message_id"]) for r in rows] == [
+        (encode_order(posting.order), recorder.next_id)
+    ]
+    key = key_posted(card)
+    quiz.rounds.answer(message_id=recorder.next_id, user_id=7, display_name="Ann", choice=key)
+    await quiz.writer.flush()
+
+    quiz.rounds.forget_all()  # the process stops; the next one takes answers again
+    restarted, _ = daily_service(quiz, db, pacer=CountingPacer())
+    assert await restarted.restore() == 1
+    active = quiz.rounds.active_round(recorder.next_id)
+    assert active is not None and active.posting == posting
+    quiz.clock.advance(timedelta(days=1))
+    await restarted.run_due()
+    reveal = quiz.presenter.reveals[0]
+    assert reveal.posting == posting and reveal.key_index == key
+    assert reveal.counts[key] == 1 and reveal.correct_names == ("Ann",)
 
 
 async def test_the_weakest_topic_is_asked_when_no_topic_is_set(quiz: Harness, db: Database) -> None:

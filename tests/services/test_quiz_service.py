@@ -11,7 +11,7 @@ from bot.core.errors import NotFoundError, PermissionDeniedError
 from bot.core.quiz import QuizAlreadyRunningError
 from bot.services.quiz import AnswerStatus, QuizOptions
 from bot.storage.database import Database
-from tests.helpers import wait_for
+from tests.helpers import key_posted, wait_for, wrong_posted
 from tests.services.conftest import Harness, make_harness
 
 GUILD, CHANNEL, ALICE, BOB, CAROL = 1, 10, 100, 200, 300
@@ -40,8 +40,8 @@ async def test_full_quiz_scores_reveals_and_ranks(harness: Harness, db: Database
     h = harness
     await start(h)
     msg = await question_posted(h, 1)
-    item = h.presenter.questions[0].item
-    right, wrong = item.answer_index, (item.answer_index + 1) % len(item.choices)
+    card = h.presenter.questions[0]
+    right, wrong = key_posted(card), wrong_posted(card)
 
     h.clock.advance(timedelta(seconds=2))
     assert h.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=right).status is (
@@ -67,8 +67,9 @@ async def test_full_quiz_scores_reveals_and_ranks(harness: Harness, db: Database
     )
 
     msg2 = await question_posted(h, 2)
-    item2 = h.presenter.questions[1].item
-    h.rounds.answer(message_id=msg2, user_id=BOB, display_name="Bob", choice=item2.answer_index)
+    h.rounds.answer(
+        message_id=msg2, user_id=BOB, display_name="Bob", choice=key_posted(h.presenter.questions[1])
+    )
     await close_current(h, 2)
     await wait_for(lambda: h.presenter.results, what="results")
 
@@ -141,8 +142,7 @@ async def test_restart_mid_question_reconciles_reactions(db: Database, bank: Ban
     first = make_harness(db, bank)
     await start(first, questions=2)
     msg = await question_posted(first, 1)
-    item = first.presenter.questions[0].item
-    right = item.answer_index
+    right, wrong = key_posted(first.presenter.questions[0]), wrong_posted(first.presenter.questions[0])
     first.rounds.answer(message_id=msg, user_id=ALICE, display_name="Alice", choice=right)
     await first.writer.flush()
     await first.close()  # the process stops mid-question
@@ -151,7 +151,7 @@ async def test_restart_mid_question_reconciles_reactions(db: Database, bank: Ban
     second.presenter.next_id = first.presenter.next_id
     # While the bot was down: Bob reacted with the right letter, Carol with two letters, Alice again.
     second.presenter.reactions[msg] = {
-        ALICE: ("Alice", [right, (right + 1) % 4]),
+        ALICE: ("Alice", [right, wrong]),
         BOB: ("Bob", [right]),
         CAROL: ("Carol", [0, 1]),
     }

@@ -1,5 +1,5 @@
--- Item analytics (issue 17). Numbered 0005 while feat/fair12a (0005) and feat/tutor (0006) are not
--- merged; the lead renumbers it to follow main's last migration at merge.
+-- Item analytics (issue 17). Follows main's last migration (0005, the posted choice order); the lead
+-- renumbers it at merge if another one (the tutor's 0006) lands first.
 
 -- The sums of each item's analysis (bot.core.item_analysis.ItemTally), per server (scope = the
 -- guild id) and, for the shared bank, across all servers (scope = -1). Written by the periodic
