@@ -192,7 +192,9 @@ def review_embed(entry: ReviewEntry, index: int, total: int, *, disabled_mode: b
         colour=COLOUR,
     )
     embed.add_field(name="Statistics here", value=stats_text(entry.stats), inline=False)
-    embed.add_field(name="Choice shares", value=f"```\n{shares_text(entry.stats)}\n```", inline=False)
+    embed.add_field(
+        name="Choice shares (bank order)", value=f"```\n{shares_text(entry.stats)}\n```", inline=False
+    )
     embed.add_field(name="Flags", value=flags_text(entry.stats, entry.min_answers), inline=False)
     if entry.everywhere is not None and entry.everywhere.answers:
         e = entry.everywhere
@@ -356,7 +358,9 @@ def detail_embed(detail: ItemDetail) -> discord.Embed:
         colour=COLOUR,
     )
     embed.add_field(name="Statistics here", value=stats_text(detail.stats), inline=False)
-    embed.add_field(name="Choice shares", value=f"```\n{shares_text(detail.stats)}\n```", inline=False)
+    embed.add_field(
+        name="Choice shares (bank order)", value=f"```\n{shares_text(detail.stats)}\n```", inline=False
+    )
     embed.add_field(name="Flags", value=flags_text(detail.stats, detail.min_answers), inline=False)
     if detail.everywhere is not None and detail.everywhere.answers:
         embed.add_field(name="Across all servers", value=stats_text(detail.everywhere), inline=False)

@@ -184,7 +184,8 @@ async def test_bank_stats_shows_one_items_figures_with_its_png(
     assert reply.ephemeral
     fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
     assert "Answers **2** · p **50%** (chance 33%)" in fields["Statistics here"]
-    assert "A   50% · top third 0 ✅" in fields["Choice shares"] and "B   50%" in fields["Choice shares"]
+    shares = fields["Choice shares (bank order)"]
+    assert "A   50% · top third 0 ✅" in shares and "B   50%" in shares
     assert [a["filename"] for a in reply.attachments] == ["item-stats.png"]
     _name, data, _ctype = fake.attachments[int(reply.attachments[0]["id"])]
     assert Image.open(io.BytesIO(data)).format == "PNG"
