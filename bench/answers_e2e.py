@@ -279,7 +279,7 @@ async def drive(link: PipeLink | QueueLink, args: argparse.Namespace, folder: Pa
     settings = Settings(
         _env_file=None,
         discord_token=world["token"],
-        database_path=folder / "bench.db",
+        database_path=args.database or folder / "bench.db",
         discord_api_base=world["api_base"],
         discord_gateway_url=world["gateway_url"],
         dev_guild_id=world["guild_id"],
@@ -369,6 +369,106 @@ async def run_two_processes(args: argparse.Namespace, folder: Path) -> dict[str,
             child.terminate()
             child.join(5)
         here.close()
+
+
+# --- a database that has lived a while ----------------------------------------------------------
+
+PREFILL_MEMBERS = 100_000
+PREFILL_GUILD = 1  # another server on the same file: the indexes are what a batch pays for
+PREFILL_PER_ROUND = 100
+
+
+def prefill(path: Path, answers: int) -> None:
+    """``answers`` answers across 100,000 members (100 a round), their members/scores/topic rows, and
+    the members' cards (120 each, reviewed once) with their review log, through the migrations'
+    schema. Bulk-loaded in key order; secondary indexes rebuilt after."""
+    import sqlite3
+
+    from bench.study import fill_cards
+    from bot.bank.loader import load_bank
+    from bot.storage.database import Database
+    from bot.storage.migrations import migrate
+
+    async def schema() -> None:
+        db = await Database.open(path)
+        await migrate(db.writer)
+        await db.close()
+
+    asyncio.run(schema())
+    bank = load_bank()
+    items = [(i.id, i.main_topic) for i in bank]
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    rounds = max(1, answers // PREFILL_PER_ROUND)
+    t0 = 1_780_000_000_000 - rounds * 60_000  # a minute a round, ending about now (2026)
+    conn.execute("DROP INDEX IF EXISTS answers_member")
+    conn.execute("CREATE TEMP TABLE prefill_items (n INTEGER PRIMARY KEY, item_id TEXT, topic TEXT)")
+    conn.executemany(
+        "INSERT INTO prefill_items VALUES (?, ?, ?)", [(n, i, t) for n, (i, t) in enumerate(items)]
+    )
+    chunk = 2_000
+    for start in range(0, rounds, chunk):
+        last = min(rounds, start + chunk)
+        conn.execute("BEGIN")
+        conn.execute(
+            f"""
+            WITH RECURSIVE r(id) AS (SELECT {start + 1} UNION ALL SELECT id + 1 FROM r WHERE id < {last})
+            INSERT INTO rounds (id, guild_id, channel_id, kind, position, item_id, mode, message_id, opens_at,
+                closes_at, status)
+            SELECT id, {PREFILL_GUILD}, 1, 'quiz', 1,
+                   (SELECT item_id FROM prefill_items WHERE n = id % {len(items)}), 'reactions', id,
+                   {t0} + id * 60000, {t0} + id * 60000 + 20000, 'revealed' FROM r
+            """
+        )
+        conn.execute(
+            f"""
+            WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < {PREFILL_PER_ROUND - 1})
+            INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
+                answered_at)
+            SELECT r.id, 10000 + (r.id * {PREFILL_PER_ROUND} + s.k) % {PREFILL_MEMBERS}, {PREFILL_GUILD},
+                   r.item_id, abs(random()) % 4, abs(random()) % 2, 100, 5000, r.opens_at + 5000
+            FROM rounds r CROSS JOIN s WHERE r.id BETWEEN {start + 1} AND {last}
+            """
+        )
+        conn.execute("COMMIT")
+        print(
+            f"\r  answers: {last * PREFILL_PER_ROUND:,} of {rounds * PREFILL_PER_ROUND:,}", end="", flush=True
+        )
+    print()
+    conn.execute("CREATE INDEX answers_member ON answers (guild_id, user_id, answered_at)")
+    conn.execute(
+        f"""
+        INSERT INTO members (guild_id, user_id, display_name, updated_at)
+        SELECT {PREFILL_GUILD}, 10000 + k, 'member', {t0} FROM (
+            WITH RECURSIVE m(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM m WHERE k < {PREFILL_MEMBERS - 1})
+            SELECT k FROM m)
+        """
+    )
+    conn.execute(
+        """
+        INSERT INTO scores (guild_id, period_kind, period_key, user_id, points, answered, correct, updated_at)
+        SELECT guild_id, 'all', 'all', user_id, SUM(points), COUNT(*), SUM(correct), MAX(answered_at)
+        FROM answers GROUP BY guild_id, user_id
+        """
+    )
+    conn.execute("DROP TABLE prefill_items")
+    from datetime import UTC, datetime
+
+    fill_cards(conn, PREFILL_MEMBERS, items, now=datetime.fromtimestamp((t0 + rounds * 60_000) / 1000, UTC))
+    conn.execute("ANALYZE")
+    conn.close()
+    print(f"  prefilled in {time.perf_counter() - started:.0f} s ({path.stat().st_size / 1e9:.1f} GB)")
+
+
+def settle_previous_run(path: Path) -> None:
+    """A reused database: the last run's quiz (in a stand-in server that is gone) is over."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE quiz_sessions SET status = 'stopped' WHERE status = 'running'")
+    conn.execute("UPDATE rounds SET status = 'revealed' WHERE status != 'revealed'")
+    conn.close()
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -492,7 +592,23 @@ def main() -> int:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="bound on every wait, seconds (default 60)"
     )
+    parser.add_argument(
+        "--prefill",
+        type=int,
+        default=0,
+        metavar="ANSWERS",
+        help="first give the database a past: this many answers (e.g. 10000000) across 100,000 members of "
+        "another server, their scores, and their 120 cards each with a review apiece",
+    )
+    parser.add_argument(
+        "--prefill-db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="build the prefilled database here once and reuse it (each run adds its answers to it)",
+    )
     args = parser.parse_args()
+    args.database = None
     if not 1 <= args.members <= MAX_MEMBERS:
         parser.error(f"--members must be 1..{MAX_MEMBERS}")
     if args.rate < 0:
@@ -511,6 +627,16 @@ def main() -> int:
             parser.error("--uvloop needs uvloop (pip install uvloop); it is not a project dependency")
         loop_factory = uvloop.new_event_loop
     with tempfile.TemporaryDirectory() as folder, asyncio.Runner(loop_factory=loop_factory) as runner:
+        if args.prefill:
+            db_path = args.prefill_db or Path(folder) / "bench.db"
+            if not db_path.exists():
+                print(
+                    f"prefilling {db_path}: {args.prefill:,} answers across {PREFILL_MEMBERS:,} members ..."
+                )
+                prefill(db_path, args.prefill)
+            else:
+                settle_previous_run(db_path)
+            args.database = db_path
         run = run_same_process if args.same_process else run_two_processes
         result = runner.run(run(args, Path(folder)))
     return 0 if report(args, result, handler.records) else 1

@@ -46,6 +46,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.team",
     "cogs.competition",
     "cogs.daily",
+    "cogs.study",
     "cogs.classroom",
 )
 
@@ -135,6 +136,10 @@ class QuizBot(commands.Bot):
         self.quizzes = self.services.quizzes
         self.daily_schedules = self.services.daily_schedules
         self.daily = self.services.daily
+        self.tutor_settings = self.services.tutor_settings
+        self.study = self.services.study
+        self.progress = self.services.progress
+        self.reminders = self.services.reminders
         self.analytics = self.services.analytics
         self.due_work = self.services.due_work()
         self.extension_names = extensions

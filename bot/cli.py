@@ -192,8 +192,9 @@ def _more_commands() -> list[Callable[[argparse._SubParsersAction[argparse.Argum
     """Command groups added by later features (kept apart so this file stays small)."""
     from bot.invite import add_invite_command
     from bot.play import add_play_command
+    from bot.study_cli import add_study_command
 
-    return [add_play_command, add_invite_command]
+    return [add_play_command, add_invite_command, add_study_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

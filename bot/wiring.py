@@ -16,7 +16,7 @@ from datetime import timedelta
 from bot.bank.loader import Bank
 from bot.core.clock import Clock
 from bot.core.item_analysis import DEFAULT_MIN_ANSWERS
-from bot.core.pacing import Pacer
+from bot.core.pacing import Pacer, TokenBucket
 from bot.services.analytics import AnalyticsService, DisabledItems
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
@@ -27,12 +27,17 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.posting import RetrySchedule
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.question_pool import QuestionPool
 from bot.services.quiz import PAUSE_BETWEEN_ROUNDS, QuizService
+from bot.services.reminders import REQUESTS_PER_SECOND as REMINDER_RATE
+from bot.services.reminders import ReminderService
 from bot.services.rounds import RoundService
 from bot.services.seasons import SeasonService
 from bot.services.stats import StatsService
+from bot.services.study import StudyService
 from bot.services.teams import TeamService
+from bot.services.tutor import TutorSettings
 from bot.storage.database import Database
 from bot.tasks import TaskRunner
 
@@ -56,6 +61,11 @@ class Services:
     quizzes: QuizService
     daily_schedules: DailyScheduleService
     daily: DailyService
+    # The tutor (issue 16); every answer already reviews its card through the answer writer.
+    tutor_settings: TutorSettings
+    study: StudyService
+    progress: ProgressService
+    reminders: ReminderService
     analytics: AnalyticsService
 
     def due_work(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
@@ -64,6 +74,7 @@ class Services:
             ("seasons", self.seasons.end_due),
             ("competitions", self.competitions.end_due),
             ("daily", self.daily.run_due),
+            ("study reminders", self.reminders.run_due),
             ("analytics", self.analytics.refresh_if_stale),
         ]
 
@@ -117,6 +128,7 @@ def build_services(
         retry=send_retry,
     )
     daily_schedules = DailyScheduleService(db, clock, pool)
+    study = StudyService(db, bank, clock, guild_items=guild_bank.items_of)
     return Services(
         tasks=tasks,
         answer_writer=writer,
@@ -136,6 +148,10 @@ def build_services(
         ),
         daily_schedules=daily_schedules,
         daily=DailyService(db, clock, pool, rounds, daily_schedules, pacer=pacer, rng=random.Random(seed)),
+        tutor_settings=TutorSettings(db, clock),
+        study=study,
+        progress=ProgressService(study, clock),
+        reminders=ReminderService(db, clock, pacer=TokenBucket(clock, REMINDER_RATE)),
         analytics=AnalyticsService(
             db, clock, pool, guild_bank, disabled, tasks, min_answers=analytics_min_answers
         ),

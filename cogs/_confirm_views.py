@@ -60,7 +60,7 @@ class _ConfirmButton(GuardedButton, template=r"confirm-base:never"):
         raise NotImplementedError
 
     async def on_click(self, interaction: discord.Interaction) -> None:
-        if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
+        if interaction.user.id != self.user_id or (interaction.guild_id or 0) != self.guild_id:
             raise PermissionDeniedError("Only the member who asked can confirm this.")
         if not self.yes:
             await edit(interaction, content="Cancelled; nothing was changed.", view=None)
@@ -99,7 +99,8 @@ class ForgetConfirmButton(
     async def run(self, interaction: discord.Interaction) -> str:
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         deleted = await bot.privacy.forget(self.guild_id, self.user_id)
+        where = "in this server" if self.guild_id else "in your private deck"
         if not deleted:
-            return "There was nothing to delete: I keep no record of you in this server."
+            return f"There was nothing to delete: I keep no record of you {where}."
         what = ", ".join(f"{n} {kind}" for kind, n in deleted.items())
-        return f"Done. I deleted everything I kept about you in this server ({what})."
+        return f"Done. I deleted everything I kept about you {where} ({what})."

@@ -1,4 +1,5 @@
-"""/privacy forget-me: delete what the bot keeps about you in this server, after a confirmation."""
+"""/privacy forget-me: delete what the bot keeps about you in this server (or, in a DM with the bot,
+your private study deck, server id 0), after a confirmation."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@app_commands.guild_only()
 class PrivacyCog(
     commands.GroupCog, group_name="privacy", group_description="What Quiz Tutor keeps about you"
 ):
@@ -37,20 +37,21 @@ class PrivacyCog(
         name="forget-me", description="Delete your answers, scores and streaks in this server"
     )
     async def forget_me(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        kept = await self.service.footprint(interaction.guild_id, interaction.user.id)
+        # In a DM with the bot: the member's private deck (server id 0: DM study and `quizbot study`).
+        guild_id = interaction.guild_id or 0
+        where = "in this server" if guild_id else "in your private deck (studied in DMs with me)"
+        kept = await self.service.footprint(guild_id, interaction.user.id)
         if not kept:
-            await reply(
-                interaction, "I keep no record of you in this server: nothing to delete.", ephemeral=True
-            )
+            await reply(interaction, f"I keep no record of you {where}: nothing to delete.", ephemeral=True)
             return
         what = ", ".join(f"{n} {kind}" for kind, n in kept.items())
         issued = int(self.bot.clock.now().timestamp())
+        consequence = "Your points leave every leaderboard, archived ones included. " if guild_id else ""
         await reply(
             interaction,
-            f"Delete everything I keep about you in this server ({what})? Your points leave every "
-            "leaderboard, archived ones included. This cannot be undone; other servers are not affected.",
-            view=confirm_view("forget", interaction.guild_id, interaction.user.id, issued, "Delete my data"),
+            f"Delete everything I keep about you {where} ({what})? {consequence}This cannot be undone; "
+            "other servers are not affected.",
+            view=confirm_view("forget", guild_id, interaction.user.id, issued, "Delete my data"),
             ephemeral=True,
         )
 

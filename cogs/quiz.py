@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import UserFacingError
+from bot.core.errors import NotFoundError, UserFacingError
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
@@ -150,6 +150,38 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     ) -> None:
         await self._start(interaction, topic, 1, seconds, language, mode, kind=QuizKind.SINGLE)
 
+    @app_commands.command(name="weak", description="A quiz on this server's weakest questions")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        questions=f"How many questions ({MIN_QUESTIONS}-{MAX_QUESTIONS}, default 5)",
+        seconds=f"Seconds per question ({MIN_SECONDS}-{MAX_SECONDS}, default from the server's settings)",
+        language="Question language (default from the server's settings)",
+        mode="Answer with reactions or buttons (default from the server's settings)",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    async def weak(
+        self,
+        interaction: discord.Interaction,
+        questions: app_commands.Range[int, MIN_QUESTIONS, MAX_QUESTIONS] = 5,
+        seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
+        language: app_commands.Range[str, 1, 8] | None = None,
+        mode: app_commands.Range[str, 1, 16] | None = None,
+    ) -> None:
+        # The weakest items: lowest mean retrievability over the members who hold cards for them.
+        assert interaction.guild_id is not None
+        settings = await self.service.guild_settings(interaction.guild_id)
+        lang = language or settings.default_language
+        pool = self.bot.question_pool.pool(None, lang, settings.topics_enabled, guild_id=interaction.guild_id)
+        weakest = await self.bot.study.weakest(interaction.guild_id, [i.id for i in pool], questions)
+        if not weakest:
+            raise NotFoundError(
+                "Nobody here has studied these questions yet, so none is known to be weak. Play "
+                "`/quiz start` or `/study start` first: every answer feeds the members' decks."
+            )
+        await self._start(
+            interaction, None, questions, seconds, language, mode, kind=QuizKind.QUIZ, item_ids=weakest
+        )
+
     async def _start(
         self,
         interaction: discord.Interaction,
@@ -160,6 +192,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         mode: str | None,
         *,
         kind: QuizKind,
+        item_ids: list[str] | None = None,
     ) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if topic is not None:
@@ -193,9 +226,12 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             user_id=interaction.user.id,
             options=options,
             kind=kind,
+            item_ids=item_ids,
         )
         what = "a question" if kind == QuizKind.SINGLE else f"a quiz of {session.total_questions} question(s)"
         scope = topic_label(topic) if topic else "all topics"
+        if item_ids is not None:
+            scope = "the server's weakest questions"
         text = (
             f"**{discord.utils.escape_markdown(interaction.user.display_name)}** started {what} on {scope} "
             f"({options.lang}, {options.seconds} s each, answer with {options.mode})."

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.services.tutor import apply_answers
 from bot.storage.answers import AnswerRepository, NewAnswer
 from bot.storage.database import Database
 from bot.tasks import TaskRunner
@@ -38,6 +41,11 @@ class AnswerWriter:
         self._idle.set()
         self.batches = 0
         self.saved = 0
+        # Runs in each batch's transaction after the answers are stored: every graded answer is a
+        # review of the member's card (issue 16), saved with its answer or not at all.
+        self.after_save: Callable[[sqlite3.Connection, Sequence[NewAnswer], list[bool]], None] | None = (
+            apply_answers
+        )
 
     def start(self) -> None:
         if self._task is None:
@@ -94,11 +102,17 @@ class AnswerWriter:
             await self._save(batch)
         self._idle.set()
 
+    def _write(self, conn: sqlite3.Connection, answers: list[NewAnswer]) -> list[bool]:
+        accepted = AnswerRepository.save_batch(conn, answers)
+        if self.after_save is not None:
+            self.after_save(conn, answers, accepted)
+        return accepted
+
     async def _save(self, batch: list[_Pending]) -> None:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                accepted = await self._db.write(AnswerRepository.save_batch, [p.answer for p in batch])
+                accepted = await self._db.write(self._write, [p.answer for p in batch])
                 break
             except Exception as exc:
                 if attempt == RETRIES:

@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -186,8 +187,9 @@ class QuizService:
         user_id: int,
         options: QuizOptions,
         kind: QuizKind = QuizKind.QUIZ,
+        item_ids: Sequence[str] | None = None,
     ) -> SessionRow:
-        """Draw the questions, persist the session and start running it in the channel."""
+        """Draw the questions (or ask ``item_ids``, e.g. the weakest), persist the session and run it."""
         if self.presenter is None:
             raise RuntimeError("no presenter attached")
         options.check()
@@ -201,8 +203,10 @@ class QuizService:
             raise NotFoundError(
                 f"There are no questions for {what} in {lang}. `/quiz topics` lists what there is."
             )
-        usage = await self.usage.counts(guild_id)
-        item_ids = draw_items([i.id for i in pool], usage, min(options.questions, len(pool)), self.rng)
+        if item_ids is None:
+            usage = await self.usage.counts(guild_id)
+            item_ids = draw_items([i.id for i in pool], usage, min(options.questions, len(pool)), self.rng)
+        item_ids = list(item_ids)
         now_ms = to_ms(self.clock.now())
         try:
             async with self.db.transaction() as conn:

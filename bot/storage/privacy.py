@@ -2,7 +2,8 @@
 
 Modelled on Red-DiscordBot's data-deletion hook: the member's answers, score aggregates of every
 period (seasons and archived boards included), topic accuracy, streaks, cached display name and
-team rows go in one transaction. Other servers are untouched.
+team rows, and the tutor's cards, review log, settings and study sessions go in one transaction.
+Other servers are untouched.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ _TABLES: tuple[tuple[str, str, str], ...] = tuple(
             "competition_scores",
             "competition_id IN (SELECT id FROM competitions WHERE guild_id = ?) AND user_id = ?",
         ),
+        # The tutor (issue 16): the member's deck here, its review log, settings and sessions.
+        ("reviews", "review_log", "guild_id = ? AND user_id = ?"),
+        ("study cards", "cards", "guild_id = ? AND user_id = ?"),
+        ("study settings", "study_members", "guild_id = ? AND user_id = ?"),
+        ("study sessions", "study_sessions", "guild_id = ? AND user_id = ?"),
     )
 )
 

@@ -162,18 +162,28 @@ class Member:
                 )
         return None
 
-    def _resolve(self, path: str) -> _Invocation:
+    @staticmethod
+    def _may_use_in_dm(command: JSON) -> str | None:
+        contexts = command.get("contexts")
+        if contexts is not None and 1 not in contexts:
+            return "it is not available in DMs with the bot"
+        if contexts is None and command.get("dm_permission") is False:
+            return "it is not available in DMs (dm_permission=false)"
+        return None
+
+    def _resolve(self, path: str, *, dm: bool = False) -> _Invocation:
         words = path.strip().lstrip("/").split()
         if not words:
             raise CommandRefused("empty command")
-        synced = {c["name"]: c for c in self._synced_commands() if c.get("type", 1) == 1}
+        # Only global commands exist in a DM.
+        commands = list(self.fake.commands.get(None, {}).values()) if dm else self._synced_commands()
+        synced = {c["name"]: c for c in commands if c.get("type", 1) == 1}
         command = synced.get(words[0])
         if command is None:
             shown = sorted(synced) or "nothing"
-            raise CommandRefused(
-                f"/{words[0]} is not synced to {self.guild.name} or globally; synced: {shown}"
-            )
-        reason = self._may_use(command)
+            where = "globally (DMs see global commands only)" if dm else f"to {self.guild.name} or globally"
+            raise CommandRefused(f"/{words[0]} is not synced {where}; synced: {shown}")
+        reason = self._may_use_in_dm(command) if dm else self._may_use(command)
         if reason is not None:
             raise CommandRefused(f"{self.name} cannot run /{words[0]} in {self.guild.name}: {reason}")
         schema: list[JSON] = command.get("options") or []
@@ -341,6 +351,39 @@ class Member:
             await self._wait_ack(record, timeout)
         return record
 
+    @property
+    def dm_channel(self) -> Channel:
+        """This member's DM channel with the bot (opened if it is not yet)."""
+        return self.fake.dm_channel_with(self.user)
+
+    async def dm_slash(
+        self,
+        command: str,
+        /,
+        *,
+        wait: bool = True,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting helper; README)
+        named: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> InteractionRecord:
+        """Run a global ``/command`` in this member's DM with the bot (interaction context 1)."""
+        inv = self._resolve(command, dm=True)
+        opts, resolved = self._build_options(inv, {**(named or {}), **options})
+        data = self._wrap(inv, opts)
+        if resolved:
+            data["resolved"] = resolved
+        record = await self.fake.create_interaction(
+            user=self.user,
+            guild=None,
+            channel=self.dm_channel,
+            type=InteractionType.APPLICATION_COMMAND,
+            data=data,
+            name=" ".join(inv.words),
+        )
+        if wait:
+            await self._wait_ack(record, timeout)
+        return record
+
     async def autocomplete(
         self,
         command: str,
@@ -413,6 +456,9 @@ class Member:
             raise ComponentUnavailable("the message does not exist (or was deleted)")
         if msg.ephemeral_for not in (None, self.user.id):
             raise ComponentUnavailable(f"{self.name} cannot see an ephemeral message meant for someone else")
+        dm = self.fake.dm_channels.get(self.user.id)
+        if dm is not None and msg.channel_id == dm.id:
+            return msg  # in this member's DM with the bot
         channel = self.fake.channels.get(msg.channel_id)
         if channel is None or channel.guild_id != self.guild.id:
             raise ComponentUnavailable(f"the message is not in {self.guild.name}")
@@ -483,10 +529,10 @@ class Member:
         return await self._component(msg, data, wait=wait, timeout=timeout)
 
     async def _component(self, msg: Message, data: JSON, *, wait: bool, timeout: float) -> InteractionRecord:  # noqa: ASYNC109 (a waiting helper; README)
-        channel = self.fake.channels[msg.channel_id]
+        channel = self.fake.any_channel(msg.channel_id)
         record = await self.fake.create_interaction(
             user=self.user,
-            guild=self.guild,
+            guild=self.guild if channel.guild_id is not None else None,
             channel=channel,
             type=InteractionType.MESSAGE_COMPONENT,
             data=data,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import limits
-from .models import JSON, Channel, ChannelType, Guild
+from .models import JSON, Guild
 from .plumbing import ApiError, Route, form_error, one_error, snowflake_of
 
 if TYPE_CHECKING:
@@ -105,15 +105,7 @@ class DirectoryRoutes:
             raise ApiError(
                 400, 50035, "Invalid Form Body", errors=one_error(("recipient_id",), "Unknown user")
             )
-        channel = self.fake.dm_channels.get(user.id)
-        if channel is None:
-            channel = Channel(
-                id=self.fake.snowflake(), name=f"dm-{user.username}", guild_id=None, type=ChannelType.DM
-            )
-            channel.recipient = user
-            self.fake.dm_channels[user.id] = channel
-            self.fake.channel_order[channel.id] = []
-        return channel.payload()
+        return self.fake.dm_channel_with(user).payload()
 
     # -- commands ------------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ class InteractionRoutes:
                     "INTERACTION_CALLBACK_TYPE_INVALID",
                 )
             )
-        channel = self.fake.channels[record.channel_id]
+        channel = self.fake.any_channel(record.channel_id)
         message: Message | None = None
         if ctype == CallbackType.CHANNEL_MESSAGE:
             self.fake._validate_new_message(data)
@@ -213,7 +213,7 @@ class InteractionRoutes:
             await self.fake._dispatch_update(original)
             msg = original
         else:
-            channel = self.fake.channels[record.channel_id]
+            channel = self.fake.any_channel(record.channel_id)
             msg = self._store_reply(record, channel, body, flags=body.get("flags", 0) & MessageFlag.EPHEMERAL)
             record.followup_ids.append(msg.id)
             if msg.ephemeral_for is None:

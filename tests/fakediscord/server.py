@@ -667,7 +667,7 @@ class FakeDiscord:
         self,
         *,
         user: User,
-        guild: Guild,
+        guild: Guild | None,
         channel: Channel,
         type: int,
         data: JSON,
@@ -675,7 +675,10 @@ class FakeDiscord:
         message: Message | None = None,
         focused_type: int | None = None,
     ) -> InteractionRecord:
-        """Create an interaction and send INTERACTION_CREATE; the deadline starts now."""
+        """Create an interaction and send INTERACTION_CREATE; the deadline starts now.
+
+        ``guild`` None: the interaction happens in the member's DM with the bot (context 1).
+        """
         iid = self.snowflake()
         token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
         record = InteractionRecord(
@@ -684,7 +687,7 @@ class FakeDiscord:
             token=token,
             type=type,
             user=user,
-            guild_id=guild.id,
+            guild_id=guild.id if guild is not None else None,
             channel_id=channel.id,
             data=data,
             created_at=self.clock(),
@@ -694,6 +697,11 @@ class FakeDiscord:
         )
         self.interactions[iid] = record
         self.interactions_by_token[token] = record
+        if guild is None:
+            payload = self._dm_interaction_payload(record, user, channel, message)
+            await self.gateway.dispatch("INTERACTION_CREATE", payload)
+            self.changed()
+            return record
         member = guild.members[user.id]
         member_perms = guild.permissions_in(user.id, channel)
         payload: JSON = {
@@ -722,6 +730,53 @@ class FakeDiscord:
         await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild.id)
         self.changed()
         return record
+
+    def _dm_interaction_payload(
+        self, record: InteractionRecord, user: User, channel: Channel, message: Message | None
+    ) -> JSON:
+        """INTERACTION_CREATE in a DM with the bot: ``user`` instead of ``member``, no guild, context 1."""
+        payload: JSON = {
+            "id": str(record.id),
+            "application_id": str(self.application_id),
+            "type": record.type,
+            "token": record.token,
+            "version": 1,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "user": user.payload(),
+            "app_permissions": str(self.bot_permissions_in(channel)),
+            "locale": "en-US",
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "data": record.data,
+        }
+        if message is not None:
+            payload["message"] = message.payload(viewer_id=self.bot_user.id, member=None)
+        return payload
+
+    def any_channel(self, channel_id: int) -> Channel:
+        """A server channel or a DM channel by id."""
+        found = self.channels.get(channel_id) or next(
+            (c for c in self.dm_channels.values() if c.id == channel_id), None
+        )
+        if found is None:
+            raise KeyError(channel_id)
+        return found
+
+    def dm_channel_with(self, user: User) -> Channel:
+        """The bot's DM channel with ``user`` (opened by the bot's request or by the member)."""
+        channel = self.dm_channels.get(user.id)
+        if channel is None:
+            channel = Channel(
+                id=self.snowflake(), name=f"dm-{user.username}", guild_id=None, type=ChannelType.DM
+            )
+            channel.recipient = user
+            self.dm_channels[user.id] = channel
+            self.channel_order[channel.id] = []
+        return channel
 
     async def post_user_message(self, user: User, channel: Channel, content: str) -> Message:
         msg = self._store_message(channel, user, {"content": content})
@@ -1012,7 +1067,7 @@ class FakeDiscord:
                 "id": str(interaction.id),
                 "type": interaction.type,
                 "user": interaction.user.payload(),
-                "authorizing_integration_owners": {"0": str(interaction.guild_id)},
+                "authorizing_integration_owners": {"0": str(interaction.guild_id or 0)},
             }
             if interaction.original_message_id is not None:
                 msg.interaction_metadata["original_response_message_id"] = str(

@@ -208,14 +208,17 @@ async def test_buttons_and_selects_are_routed_by_custom_id(
 
 
 async def test_a_member_cannot_click_on_someone_elses_ephemeral_message(
-    world: StudyServer, start_plain_bot
+    fake: FakeDiscord, world: StudyServer, start_plain_bot
 ) -> None:
+    view = Vote()
+
     @app_commands.command(name="private-vote", description="Posts a private vote")
     async def private_vote(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("only you", view=Vote(), ephemeral=True)
+        await interaction.response.send_message("only you", view=view, ephemeral=True)
 
     await start_plain_bot(private_vote)
     mine = await world.alice.slash("private-vote")
+    await fake.wait_for(view.is_dispatching, what="the bot to start listening to the view's buttons")
 
     with pytest.raises(ComponentUnavailable, match="ephemeral"):
         await world.bob.click(mine, "Yes")
@@ -489,6 +492,8 @@ async def test_raw_clicks_reach_the_view_even_where_the_client_would_refuse(
 
     await start_plain_bot(vote)
     posted = (await world.alice.slash("vote")).message
+    # As in the routing test above: discord.py listens to the view only once it has read the reply.
+    await fake.wait_for(view.is_dispatching, what="the bot to start listening to the view's buttons")
     await world.bob.click(posted, "Yes")  # the bot disables Yes
 
     again = await world.alice.raw_click(posted, "vote:yes")  # a disabled button, clicked anyway

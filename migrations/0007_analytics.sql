@@ -1,5 +1,4 @@
--- Item analytics (issue 17). Follows main's last migration (0005, the posted choice order); the lead
--- renumbers it at merge if another one (the tutor's 0006) lands first.
+-- 0007: item analytics (issue 17). Follows main's last migration (0006, the tutor).
 
 -- The sums of each item's analysis (bot.core.item_analysis.ItemTally), per server (scope = the
 -- guild id) and, for the shared bank, across all servers (scope = -1). Written by the periodic

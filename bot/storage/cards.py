@@ -1,0 +1,600 @@
+"""Cards, the review log, members' tutor settings and reminders, and study sessions.
+
+A deck is ``(guild_id, user_id)``; guild 0 is the member's private deck (DMs, the terminal).
+Writes are synchronous functions on the plain ``sqlite3`` connection, for
+:meth:`bot.storage.database.Database.write`: the answer writer calls :meth:`CardRepository.load`
+and :meth:`CardRepository.save_reviews` inside the transaction that stores a batch of answers, so
+a card moves with its answer or not at all. Reads run on the reader connection.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.storage.database import Database
+
+Key = tuple[int, int, str]  # (guild id, user id, item id)
+
+_CARD_COLUMNS = (
+    "id, guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at, last_review_at, "
+    "reps, lapses, created_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    id: int
+    guild_id: int
+    user_id: int
+    item_id: str
+    topic: str
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due_at: int
+    last_review_at: int | None
+    reps: int
+    lapses: int
+    created_at: int
+
+    @property
+    def key(self) -> Key:
+        return (self.guild_id, self.user_id, self.item_id)
+
+
+def _card(row: Sequence[object]) -> CardRow:
+    return CardRow(*row)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewWrite:
+    """A card's state after a review, and the review itself."""
+
+    guild_id: int
+    user_id: int
+    item_id: str
+    topic: str
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due_at: int
+    rating: int
+    reviewed_at: int
+    duration_ms: int | None
+    source: str
+    prior_state: int  # 0 for a new card
+    lapse: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewLogRow:
+    card_id: int
+    reviewed_at: int
+    rating: int
+    duration_ms: int | None
+    source: str
+    prior_state: int
+
+
+@dataclass(frozen=True, slots=True)
+class StudyMember:
+    guild_id: int
+    user_id: int
+    desired_retention: float
+    new_per_day: int
+    remind_time: str | None
+    remind_timezone: str | None
+    remind_next_at: int | None
+    remind_last_date: str | None
+    remind_off_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StudySessionRow:
+    id: int
+    guild_id: int
+    user_id: int
+    topic: str | None
+    lang: str
+    item_ids: tuple[str, ...]
+    new_ids: tuple[str, ...]
+    position: int
+    phase: str  # ask, shown (flashcard answer shown), answered, done
+    last_choice: int | None
+    last_rating: int | None
+    reviewed: int
+    correct: int
+    shown_at: int
+    created_at: int
+    ended_at: int | None
+
+    @property
+    def total(self) -> int:
+        return len(self.item_ids)
+
+    @property
+    def item_id(self) -> str | None:
+        return self.item_ids[self.position - 1] if 1 <= self.position <= len(self.item_ids) else None
+
+
+_SESSION_COLUMNS = (
+    "id, guild_id, user_id, topic, lang, item_ids, new_ids, position, phase, last_choice, last_rating, "
+    "reviewed, correct, shown_at, created_at, ended_at"
+)
+
+
+def _session(row: Sequence[object]) -> StudySessionRow:
+    values = list(row)
+    values[5] = tuple(json.loads(str(values[5])))
+    values[6] = tuple(json.loads(str(values[6])))
+    return StudySessionRow(*values)  # type: ignore[arg-type]
+
+
+_MEMBER_COLUMNS = (
+    "guild_id, user_id, desired_retention, new_per_day, remind_time, remind_timezone, remind_next_at, "
+    "remind_last_date, remind_off_reason"
+)
+
+
+def _member(row: Sequence[object]) -> StudyMember:
+    return StudyMember(*row)  # type: ignore[arg-type]
+
+
+_KEYS_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS card_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+    "item_id TEXT NOT NULL, PRIMARY KEY (guild_id, user_id, item_id)) WITHOUT ROWID"
+)
+
+
+_MEMBER_KEYS_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS member_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+    "PRIMARY KEY (guild_id, user_id)) WITHOUT ROWID"
+)
+
+
+class CardRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- writes (synchronous, inside Database.write) -------------------------------------------
+
+    @staticmethod
+    def load(conn: sqlite3.Connection, keys: Iterable[Key]) -> dict[Key, CardRow]:
+        """The existing cards among ``keys`` (one indexed join, whatever the batch size)."""
+        conn.execute(_KEYS_DDL)
+        conn.execute("DELETE FROM card_keys")
+        conn.executemany("INSERT OR IGNORE INTO card_keys VALUES (?, ?, ?)", list(keys))
+        rows = conn.execute(
+            f"""
+            SELECT {", ".join("c." + c.strip() for c in _CARD_COLUMNS.split(","))}
+            FROM card_keys k JOIN cards c
+              ON c.guild_id = k.guild_id AND c.user_id = k.user_id AND c.item_id = k.item_id
+            """
+        ).fetchall()
+        conn.execute("DELETE FROM card_keys")
+        return {(r[1], r[2], r[3]): _card(r) for r in rows}
+
+    @staticmethod
+    def retentions(
+        conn: sqlite3.Connection, members: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], float]:
+        """Desired retention of the members who set one (the others use the default): one join."""
+        conn.execute(_MEMBER_KEYS_DDL)
+        conn.execute("DELETE FROM member_keys")
+        conn.executemany("INSERT OR IGNORE INTO member_keys VALUES (?, ?)", list(members))
+        rows = conn.execute(
+            """
+            SELECT s.guild_id, s.user_id, s.desired_retention FROM member_keys k
+            JOIN study_members s ON s.guild_id = k.guild_id AND s.user_id = k.user_id
+            """
+        ).fetchall()
+        conn.execute("DELETE FROM member_keys")
+        return {(int(g), int(u)): float(r) for g, u, r in rows}
+
+    @staticmethod
+    def parameters_for(conn: sqlite3.Connection, guild_ids: Iterable[int]) -> dict[int, tuple[float, ...]]:
+        """Fitted FSRS parameters of the given servers (those without keep py-fsrs's defaults)."""
+        wanted = sorted(set(guild_ids))
+        if not wanted:
+            return {}
+        rows = conn.execute(
+            "SELECT guild_id, parameters FROM fsrs_parameters "
+            f"WHERE guild_id IN ({', '.join('?' * len(wanted))})",
+            wanted,
+        ).fetchall()
+        return {int(g): tuple(float(x) for x in json.loads(p)) for g, p in rows}
+
+    @staticmethod
+    def save_parameters(
+        conn: sqlite3.Connection, guild_id: int, parameters: Sequence[float], reviews: int, now_ms: int
+    ) -> None:
+        conn.execute(
+            """
+            INSERT INTO fsrs_parameters (guild_id, parameters, reviews, fitted_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET parameters = excluded.parameters, reviews = excluded.reviews,
+                fitted_at = excluded.fitted_at
+            """,
+            (guild_id, json.dumps(list(parameters)), reviews, now_ms),
+        )
+
+    @staticmethod
+    def save_reviews(conn: sqlite3.Connection, reviews: Sequence[ReviewWrite]) -> None:
+        """Upsert each card with its new state and log its review, in order."""
+        if not reviews:
+            return
+        conn.executemany(
+            """
+            INSERT INTO cards (guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at,
+                last_review_at, reps, lapses, introduced_by, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+            ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET
+                state = excluded.state, step = excluded.step, stability = excluded.stability,
+                difficulty = excluded.difficulty, due_at = excluded.due_at,
+                last_review_at = excluded.last_review_at, reps = cards.reps + 1,
+                lapses = cards.lapses + excluded.lapses
+            """,
+            [
+                (
+                    r.guild_id,
+                    r.user_id,
+                    r.item_id,
+                    r.topic,
+                    r.state,
+                    r.step,
+                    r.stability,
+                    r.difficulty,
+                    r.due_at,
+                    r.reviewed_at,
+                    int(r.lapse),
+                    r.source,
+                    r.reviewed_at,
+                )
+                for r in reviews
+            ],
+        )
+        conn.executemany(
+            """
+            INSERT INTO review_log (card_id, guild_id, user_id, rating, reviewed_at, duration_ms, source,
+                prior_state)
+            VALUES ((SELECT id FROM cards WHERE guild_id = ? AND user_id = ? AND item_id = ?),
+                    ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                (
+                    r.guild_id,
+                    r.user_id,
+                    r.item_id,
+                    r.guild_id,
+                    r.user_id,
+                    r.rating,
+                    r.reviewed_at,
+                    r.duration_ms,
+                    r.source,
+                    r.prior_state,
+                )
+                for r in reviews
+            ],
+        )
+
+    @staticmethod
+    def save_member(
+        conn: sqlite3.Connection,
+        guild_id: int,
+        user_id: int,
+        now_ms: int,
+        *,
+        desired_retention: float | None = None,
+        new_per_day: int | None = None,
+    ) -> None:
+        """Create the member's settings row (defaults) and change what is given."""
+        conn.execute(
+            "INSERT INTO study_members (guild_id, user_id, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO NOTHING",
+            (guild_id, user_id, now_ms),
+        )
+        conn.execute(
+            """
+            UPDATE study_members SET desired_retention = COALESCE(?, desired_retention),
+                new_per_day = COALESCE(?, new_per_day), updated_at = ?
+            WHERE guild_id = ? AND user_id = ?
+            """,
+            (desired_retention, new_per_day, now_ms, guild_id, user_id),
+        )
+
+    @staticmethod
+    def set_reminder(
+        conn: sqlite3.Connection,
+        guild_id: int,
+        user_id: int,
+        now_ms: int,
+        *,
+        remind_time: str | None,
+        timezone: str | None,
+        next_at: int | None,
+        off_reason: str | None = None,
+    ) -> None:
+        CardRepository.save_member(conn, guild_id, user_id, now_ms)
+        conn.execute(
+            """
+            UPDATE study_members SET remind_time = ?, remind_timezone = ?, remind_next_at = ?,
+                remind_off_reason = ?, updated_at = ?
+            WHERE guild_id = ? AND user_id = ?
+            """,
+            (remind_time, timezone, next_at, off_reason, now_ms, guild_id, user_id),
+        )
+
+    @staticmethod
+    def claim_reminders(
+        conn: sqlite3.Connection, claims: Sequence[tuple[int, int, int, int | None, str | None]]
+    ) -> list[tuple[int, int]]:
+        """Move each due reminder on: (guild, user, expected next_at, new next_at, local date sent
+        or None when nothing is sent). Returns the members whose claim held (a reminder changed
+        meanwhile, or claimed by another run, is left alone)."""
+        held = []
+        for guild_id, user_id, expected, next_at, sent_date in claims:
+            cur = conn.execute(
+                """
+                UPDATE study_members SET remind_next_at = ?,
+                    remind_last_date = COALESCE(?, remind_last_date)
+                WHERE guild_id = ? AND user_id = ? AND remind_next_at = ?
+                """,
+                (next_at, sent_date, guild_id, user_id, expected),
+            )
+            if cur.rowcount:
+                held.append((guild_id, user_id))
+        return held
+
+    @staticmethod
+    def create_session(
+        conn: sqlite3.Connection,
+        *,
+        guild_id: int,
+        user_id: int,
+        topic: str | None,
+        lang: str,
+        item_ids: Sequence[str],
+        new_ids: Sequence[str],
+        now_ms: int,
+    ) -> StudySessionRow:
+        row = conn.execute(
+            f"""
+            INSERT INTO study_sessions (guild_id, user_id, topic, lang, item_ids, new_ids, shown_at,
+                created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_SESSION_COLUMNS}
+            """,
+            (
+                guild_id,
+                user_id,
+                topic,
+                lang,
+                json.dumps(list(item_ids)),
+                json.dumps(list(new_ids)),
+                now_ms,
+                now_ms,
+            ),
+        ).fetchone()
+        return _session(row)
+
+    @staticmethod
+    def session_for_update(conn: sqlite3.Connection, session_id: int) -> StudySessionRow | None:
+        row = conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM study_sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return _session(row) if row is not None else None
+
+    @staticmethod
+    def update_session(
+        conn: sqlite3.Connection,
+        session_id: int,
+        *,
+        position: int,
+        phase: str,
+        last_choice: int | None,
+        last_rating: int | None,
+        reviewed: int,
+        correct: int,
+        shown_at: int,
+        ended_at: int | None = None,
+    ) -> None:
+        conn.execute(
+            """
+            UPDATE study_sessions SET position = ?, phase = ?, last_choice = ?, last_rating = ?, reviewed = ?,
+                correct = ?, shown_at = ?, ended_at = ?
+            WHERE id = ?
+            """,
+            (position, phase, last_choice, last_rating, reviewed, correct, shown_at, ended_at, session_id),
+        )
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def member(self, guild_id: int, user_id: int) -> StudyMember | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_MEMBER_COLUMNS} FROM study_members WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return _member(tuple(row)) if row is not None else None
+
+    async def deck(self, guild_id: int, user_id: int) -> list[CardRow]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return [_card(tuple(r)) for r in rows]
+
+    async def card(self, guild_id: int, user_id: int, item_id: str) -> CardRow | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE guild_id = ? AND user_id = ? AND item_id = ?",
+            (guild_id, user_id, item_id),
+        )
+        return _card(tuple(row)) if row is not None else None
+
+    async def due(self, guild_id: int, user_id: int, now_ms: int) -> list[CardRow]:
+        """The member's cards due at ``now_ms`` (the member-and-due index)."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE guild_id = ? AND user_id = ? AND due_at <= ?",
+            (guild_id, user_id, now_ms),
+        )
+        return [_card(tuple(r)) for r in rows]
+
+    async def due_count(self, guild_id: int, user_id: int, now_ms: int) -> int:
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM cards WHERE guild_id = ? AND user_id = ? AND due_at <= ?",
+            (guild_id, user_id, now_ms),
+        )
+        return int(row[0]) if row is not None else 0
+
+    async def next_due(self, guild_id: int, user_id: int) -> int | None:
+        row = await self._db.fetch_one(
+            "SELECT MIN(due_at) FROM cards WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return int(row[0]) if row is not None and row[0] is not None else None
+
+    async def item_ids(self, guild_id: int, user_id: int) -> set[str]:
+        rows = await self._db.fetch_all(
+            "SELECT item_id FROM cards WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return {str(r[0]) for r in rows}
+
+    async def introduced_since(self, guild_id: int, user_id: int, since_ms: int) -> int:
+        """New cards a study session introduced since ``since_ms`` (today's new-card count)."""
+        row = await self._db.fetch_one(
+            """
+            SELECT COUNT(*) FROM cards WHERE guild_id = ? AND user_id = ? AND introduced_by = 'study'
+              AND created_at >= ?
+            """,
+            (guild_id, user_id, since_ms),
+        )
+        return int(row[0]) if row is not None else 0
+
+    async def topic_sums(self, guild_id: int, user_id: int) -> dict[str, tuple[int, int]]:
+        """topic -> (reviews, remembered) over the member's review log in this deck."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT c.topic, COUNT(*), SUM(r.rating > 1) FROM review_log r JOIN cards c ON c.id = r.card_id
+            WHERE r.guild_id = ? AND r.user_id = ? GROUP BY c.topic
+            """,
+            (guild_id, user_id),
+        )
+        return {str(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
+
+    async def review_times(self, guild_id: int, user_id: int, since_ms: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT reviewed_at FROM review_log WHERE guild_id = ? AND user_id = ? AND reviewed_at >= ?",
+            (guild_id, user_id, since_ms),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def retention_counts(self, guild_id: int, user_id: int, since_ms: int) -> tuple[int, int]:
+        """(remembered, reviews) of cards that were in the review state, since ``since_ms``."""
+        row = await self._db.fetch_one(
+            """
+            SELECT COUNT(*), SUM(rating > 1) FROM review_log
+            WHERE guild_id = ? AND user_id = ? AND reviewed_at >= ? AND prior_state = 2
+            """,
+            (guild_id, user_id, since_ms),
+        )
+        if row is None:
+            return (0, 0)
+        return (int(row[1] or 0), int(row[0] or 0))
+
+    async def review_log(self, guild_id: int, user_id: int) -> list[ReviewLogRow]:
+        rows = await self._db.fetch_all(
+            """
+            SELECT card_id, reviewed_at, rating, duration_ms, source, prior_state FROM review_log
+            WHERE guild_id = ? AND user_id = ? ORDER BY reviewed_at, id
+            """,
+            (guild_id, user_id),
+        )
+        return [ReviewLogRow(*tuple(r)) for r in rows]
+
+    async def session(self, session_id: int) -> StudySessionRow | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_SESSION_COLUMNS} FROM study_sessions WHERE id = ?", (session_id,)
+        )
+        return _session(tuple(row)) if row is not None else None
+
+    async def due_reminders(self, now_ms: int, limit: int) -> list[StudyMember]:
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT {_MEMBER_COLUMNS} FROM study_members
+            WHERE remind_next_at IS NOT NULL AND remind_next_at <= ? ORDER BY remind_next_at LIMIT ?
+            """,
+            (now_ms, limit),
+        )
+        return [_member(tuple(r)) for r in rows]
+
+    async def due_counts(self, members: Sequence[tuple[int, int]], now_ms: int) -> dict[tuple[int, int], int]:
+        """Cards due now per member, for a chunk of reminders (one indexed count per member)."""
+        found: dict[tuple[int, int], int] = {}
+        for start in range(0, len(members), 300):
+            chunk = members[start : start + 300]
+            sql = " UNION ALL ".join(
+                [
+                    "SELECT ?, ?, (SELECT COUNT(*) FROM cards "
+                    "WHERE guild_id = ? AND user_id = ? AND due_at <= ?)"
+                ]
+                * len(chunk)
+            )
+            params = [v for g, u in chunk for v in (g, u, g, u, now_ms)]
+            for g, u, n in await self._db.fetch_all(sql, params):
+                found[(int(g), int(u))] = int(n)
+        return found
+
+    async def study_context(
+        self, guild_id: int, user_id: int
+    ) -> tuple[int | None, str | None, tuple[float, ...] | None]:
+        """(new cards per day, reminder zone, the server's fitted FSRS parameters) in one read;
+        None where the member or the server has set nothing."""
+        row = await self._db.fetch_one(
+            """
+            SELECT (SELECT new_per_day FROM study_members WHERE guild_id = ?1 AND user_id = ?2),
+                   (SELECT remind_timezone FROM study_members WHERE guild_id = ?1 AND user_id = ?2),
+                   (SELECT parameters FROM fsrs_parameters WHERE guild_id = ?1)
+            """,
+            (guild_id, user_id),
+        )
+        if row is None:
+            return (None, None, None)
+        parameters = tuple(float(x) for x in json.loads(row[2])) if row[2] is not None else None
+        return (row[0], row[1], parameters)
+
+    async def parameters(self, guild_id: int) -> tuple[float, ...] | None:
+        """The server's fitted FSRS parameters, None for py-fsrs's defaults."""
+        row = await self._db.fetch_one(
+            "SELECT parameters FROM fsrs_parameters WHERE guild_id = ?", (guild_id,)
+        )
+        return tuple(float(x) for x in json.loads(row[0])) if row is not None else None
+
+    async def review_counts(self) -> dict[int, int]:
+        """Review log entries per server (deck 0, the private decks, included)."""
+        rows = await self._db.fetch_all("SELECT guild_id, COUNT(*) FROM review_log GROUP BY guild_id")
+        return {int(g): int(n) for g, n in rows}
+
+    async def review_histories(self, guild_id: int) -> dict[int, list[tuple[int, int]]]:
+        """card id -> [(reviewed_at ms, rating)] in time order, every card of the server."""
+        rows = await self._db.fetch_all(
+            "SELECT card_id, reviewed_at, rating FROM review_log WHERE guild_id = ? "
+            "ORDER BY card_id, reviewed_at, id",
+            (guild_id,),
+        )
+        found: dict[int, list[tuple[int, int]]] = {}
+        for card_id, at, rating in rows:
+            found.setdefault(int(card_id), []).append((int(at), int(rating)))
+        return found
+
+    async def guild_item_cards(self, guild_id: int, item_ids: Sequence[str]) -> list[CardRow]:
+        """Every member's card for the given items in the server (for /quiz weak)."""
+        found: list[CardRow] = []
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            rows = await self._db.fetch_all(
+                f"SELECT {_CARD_COLUMNS} FROM cards WHERE guild_id = ? AND item_id IN "
+                f"({', '.join('?' * len(chunk))})",
+                [guild_id, *chunk],
+            )
+            found.extend(_card(tuple(r)) for r in rows)
+        return found
