@@ -203,6 +203,7 @@ FROM (
     JOIN main.answers a ON a.round_id = r.id
     LEFT JOIN temp.member_g g ON g.guild_id = a.guild_id AND g.user_id = a.user_id
     LEFT JOIN temp.member_u u ON u.user_id = a.user_id
+    WHERE r.status <> 'open'  -- an open question of the day's choices stay unseen until its reveal
 )
 GROUP BY item_id, guild_id
 """
@@ -373,7 +374,7 @@ class AnalyticsRepository:
 
     async def item_weeks(self, guild_id: int | None, item_id: str) -> list[WeekPoint]:
         """Answers and right answers per week for one item (in a server, or everywhere)."""
-        where = "r.item_id = ?" + ("" if guild_id is None else " AND r.guild_id = ?")
+        where = "r.item_id = ? AND r.status <> 'open'" + ("" if guild_id is None else " AND r.guild_id = ?")
         params: tuple[object, ...] = (item_id,) if guild_id is None else (item_id, guild_id)
         rows = await self._db.fetch_all(
             f"""
@@ -488,7 +489,7 @@ class AnalyticsRepository:
             """
             SELECT r.item_id, COUNT(*) AS answers, SUM(a.correct) AS correct
             FROM rounds r JOIN answers a ON a.round_id = r.id
-            WHERE r.guild_id = ? AND r.opens_at >= ? GROUP BY r.item_id
+            WHERE r.guild_id = ? AND r.opens_at >= ? AND r.status <> 'open' GROUP BY r.item_id
             """,
             (guild_id, since_ms),
         )

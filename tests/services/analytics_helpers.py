@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.bank.loader import Bank, load_bank
-from bot.core.vocabulary import AnswerMode, QuizKind
+from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.answers import AnswerRepository, NewAnswer
 from bot.storage.database import Database
 from bot.storage.quizzes import QuizRepository
@@ -54,6 +54,11 @@ async def post_round(db: Database, guild_id: int, item: str, *, opens_at: int = 
             closes_at=opens_at + seconds * 1000,
         )
     return row.id
+
+
+async def reveal_round(db: Database, round_id: int, at: int = 0) -> None:
+    async with db.transaction() as conn:
+        await QuizRepository.close_round(conn, round_id, RoundStatus.REVEALED, at)
 
 
 async def answer(

@@ -15,7 +15,7 @@ from bot.services.guild_bank import GuildBankService
 from bot.services.question_pool import QuestionPool
 from bot.storage.database import Database
 from bot.tasks import TaskRunner
-from tests.services.analytics_helpers import analytics_bank, answer, item_id, post_round
+from tests.services.analytics_helpers import analytics_bank, answer, item_id, post_round, reveal_round
 
 GUILD, OTHER = 1, 2
 A, B, C, D = range(4)
@@ -31,7 +31,8 @@ def build(db: Database, bank: Bank, clock: FakeClock, *, min_answers: int = 9) -
     return AnalyticsService(db, clock, pool, guild_bank, disabled, TaskRunner(), min_answers=min_answers)
 
 
-async def plant(db: Database, guild_id: int = GUILD) -> None:
+async def plant(db: Database, guild_id: int = GUILD, *, reveal_last: bool = True) -> int:
+    """The answers of MEMBERS; returns the round of t-q01 (revealed unless ``reveal_last`` is false)."""
     for n in range(2, 11):  # items 2..10: member m is right on the first `right` of them
         round_id = await post_round(db, guild_id, item_id(n))
         await answer(
@@ -41,6 +42,7 @@ async def plant(db: Database, guild_id: int = GUILD) -> None:
             {m: ((A, True) if n - 2 < right else (B, False)) for m, (right, _) in MEMBERS.items()},
             item=item_id(n),
         )
+        await reveal_round(db, round_id)
     round_id = await post_round(db, guild_id, item_id(1), seconds=10)
     # Members 1-3 answer in the last second of ten: late.
     for m, (_, choice) in MEMBERS.items():
@@ -53,6 +55,9 @@ async def plant(db: Database, guild_id: int = GUILD) -> None:
             latency_ms=9500 if m <= 3 else 2000,
             shift=1,  # posted rotated: the statistics must count the bank's index, not the posted one
         )
+    if reveal_last:
+        await reveal_round(db, round_id)
+    return round_id
 
 
 @pytest.fixture
@@ -63,8 +68,12 @@ def small_bank(tmp_path: Path) -> Bank:
 async def test_the_scan_agrees_with_the_core_and_flags_the_planted_key(
     db: Database, small_bank: Bank
 ) -> None:
-    await plant(db)
+    planted = await plant(db, reveal_last=False)
     service = build(db, small_bank, FakeClock())
+    await service.refresh()
+    # An open question's answers stay out until its reveal (a question of the day is open for hours).
+    assert (await service.item_detail(GUILD, item_id(1))).stats is None
+    await reveal_round(db, planted)
     run = await service.refresh()
     assert run.answers == 90
     detail = await service.item_detail(GUILD, item_id(1))
