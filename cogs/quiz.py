@@ -18,6 +18,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from cogs._analytics_views import report_view
 from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
@@ -369,7 +370,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         question = channel.get_partial_message(card.message_id)
         lang = await public_language(self.bot, card.guild_id)
         await channel.send(
-            embed=reveal_embed(card, lang), reference=question.to_reference(fail_if_not_exists=False)
+            embed=reveal_embed(card, lang),
+            reference=question.to_reference(fail_if_not_exists=False),
+            view=report_view(card.round_id),  # 🚩 Report (cogs/_analytics_views.py)
         )
         if card.mode == AnswerMode.BUTTONS:
             await self._close_buttons(card, question)
