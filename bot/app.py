@@ -48,6 +48,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.competition",
     "cogs.daily",
     "cogs.study",
+    "cogs.classroom",
 )
 
 # One wake-up for all timed work of every server (seasons and competitions that end, questions of the
@@ -113,7 +114,13 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
-        self.services = build_services(db, bank, self.clock, send_retry=send_retry)
+        self.services = build_services(
+            db,
+            bank,
+            self.clock,
+            send_retry=send_retry,
+            analytics_min_answers=settings.analytics_min_answers,
+        )
         # The services under their own names, for the cogs.
         self.tasks = self.services.tasks
         self.answer_writer = self.services.answer_writer
@@ -134,6 +141,7 @@ class QuizBot(commands.Bot):
         self.study = self.services.study
         self.progress = self.services.progress
         self.reminders = self.services.reminders
+        self.analytics = self.services.analytics
         self.due_work = self.services.due_work()
         self.extension_names = extensions
         self.synced_commands: list[discord.app_commands.AppCommand] | None = None

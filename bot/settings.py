@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     bank_dir: Path | None = Field(
         default=None, description="Folder of bank YAML files; the shipped data/bank when unset."
     )
+    analytics_min_answers: int = Field(
+        default=30, ge=1, description="Answers an item needs before its analysis flags are shown."
+    )
 
     @field_validator("discord_token", mode="before")
     @classmethod

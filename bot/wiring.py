@@ -15,7 +15,9 @@ from datetime import timedelta
 
 from bot.bank.loader import Bank
 from bot.core.clock import Clock
+from bot.core.item_analysis import DEFAULT_MIN_ANSWERS
 from bot.core.pacing import Pacer, TokenBucket
+from bot.services.analytics import AnalyticsService, DisabledItems
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
 from bot.services.daily import DailyService
@@ -64,6 +66,7 @@ class Services:
     study: StudyService
     progress: ProgressService
     reminders: ReminderService
+    analytics: AnalyticsService
 
     def due_work(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
         """What the minute's wake-up runs, in order; each part's failure is logged and the rest run."""
@@ -72,6 +75,7 @@ class Services:
             ("competitions", self.competitions.end_due),
             ("daily", self.daily.run_due),
             ("study reminders", self.reminders.run_due),
+            ("analytics", self.analytics.refresh_if_stale),
         ]
 
     async def load(self) -> None:
@@ -79,6 +83,7 @@ class Services:
         await self.seasons.load()
         await self.guild_bank.load()
         await self.teams.load()
+        await self.analytics.load()
 
 
 def build_services(
@@ -91,6 +96,7 @@ def build_services(
     pause_between_rounds: timedelta = PAUSE_BETWEEN_ROUNDS,
     pacer: Pacer | None = None,
     send_retry: RetrySchedule | None = None,
+    analytics_min_answers: int = DEFAULT_MIN_ANSWERS,
 ) -> Services:
     """Build every service of the bot on one database, bank and clock.
 
@@ -104,8 +110,9 @@ def build_services(
     seasons = SeasonService(db, clock, writer, leaderboards)
     teams = TeamService(db, clock)
     guild_bank = GuildBankService(db, bank, clock)
-    # A server's own questions join its quizzes (and questions of the day).
-    pool = QuestionPool(bank, guild_items=guild_bank.items_of)
+    # A server's own questions join its quizzes (and questions of the day); items it disabled leave them.
+    disabled = DisabledItems()
+    pool = QuestionPool(bank, guild_items=guild_bank.items_of, disabled=disabled.of)
     # Every answer scores on the server's running season too (a synchronous cache look-up), and for
     # the member's team while a competition runs (explicit membership or a role).
     # Each posting's choice order comes from a generator of its own, so the quiz's and the daily
@@ -145,4 +152,7 @@ def build_services(
         study=study,
         progress=ProgressService(study, clock),
         reminders=ReminderService(db, clock, pacer=TokenBucket(clock, REMINDER_RATE)),
+        analytics=AnalyticsService(
+            db, clock, pool, guild_bank, disabled, tasks, min_answers=analytics_min_answers
+        ),
     )

@@ -88,6 +88,7 @@ async def reply(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
     file: discord.File | None = None,
+    files: list[discord.File] | None = None,
     ephemeral: bool = False,
     allowed_mentions: discord.AllowedMentions = NO_MENTIONS,
 ) -> None:
@@ -99,6 +100,8 @@ async def reply(
         kwargs["view"] = view
     if file is not None:
         kwargs["file"] = file
+    if files is not None:
+        kwargs["files"] = files
     text = fit_content(content)
     if interaction.response.is_done():
         await interaction.followup.send(text or discord.utils.MISSING, **kwargs)

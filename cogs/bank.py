@@ -1,4 +1,4 @@
-"""/bank import, /bank list and /bank remove (Manage Server): the server's own questions."""
+"""/bank (Manage Server): import, list, remove (the server's own questions); review and stats (analytics)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from discord.ext import commands
 from bot.bank.formats.export import EXPORT_FORMATS
 from bot.bank.loader import Problem
 from bot.bank.schema import BankItem
+from bot.services.analytics_charts import ShareBar, bars_chart
 from bot.services.guild_bank import MAX_ITEMS_PER_GUILD, ImportReport, check_file_size
+from cogs._analytics_views import (
+    COLOUR,
+    ReportButton,
+    ReviewView,
+    detail_chart,
+    detail_embed,
+)
 from cogs._reply import reply
 
 if TYPE_CHECKING:
@@ -107,7 +115,12 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
         self.service = bot.guild_bank
+        self.analytics = bot.analytics
         super().__init__()
+
+    async def cog_load(self) -> None:
+        # The 🚩 button under every reveal (cogs/quiz.py adds it) works after a restart too.
+        self.bot.add_dynamic_items(ReportButton)
 
     @app_commands.command(
         name="import", description="Add questions from a file (bank YAML, GIFT, Aiken, Moodle XML, ...)"
@@ -193,6 +206,63 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
             f"Removed `{item.id}`: {discord.utils.escape_markdown(_start(item.prompt))}",
             ephemeral=True,
         )
+
+    @app_commands.command(
+        name="review", description="Flagged and reported questions, privately, with actions"
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def review(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entries = await self.analytics.review_queue(interaction.guild_id)
+        disabled = await self.analytics.disabled_entries(interaction.guild_id)
+        view = ReviewView(self.analytics, interaction.guild_id, interaction.user.id, entries, disabled)
+        await reply(interaction, embed=view.render(), view=view, ephemeral=True)
+
+    async def any_item_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        found = self.analytics.item_choices(interaction.guild_id, current)
+        return [app_commands.Choice(name=_start(f"{i.id}: {i.prompt}", 100), value=i.id) for i in found[:25]]
+
+    @app_commands.command(
+        name="stats", description="Item statistics: one question's in full, or the most answered"
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(item_id="A question's id (in each question's footer); empty: the most answered")
+    @app_commands.autocomplete(item_id=any_item_autocomplete)
+    async def stats(
+        self, interaction: discord.Interaction, item_id: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if item_id is not None:
+            detail = await self.analytics.item_detail(interaction.guild_id, item_id)
+            await reply(interaction, embed=detail_embed(detail), file=detail_chart(detail), ephemeral=True)
+            return
+        stats = await self.analytics.server_stats(interaction.guild_id)
+        shown = stats[:15]
+        embed = discord.Embed(title="📊 Item statistics: the most answered here", colour=COLOUR)
+        if not shown:
+            embed.description = "No statistics yet: they are computed hourly from the answers."
+        else:
+            embed.description = "\n".join(
+                f"`{s.item_id}` {s.answers} answers · p {round((s.p or 0) * 100)}% · "
+                f"r {'-' if s.discrimination is None else f'{s.discrimination:+.2f}'}"
+                + (f" · 🚩 {', '.join(f.value for f in s.flags)}" if s.flags else "")
+                for s in shown
+            )
+            embed.set_footer(
+                text=f"{len(stats)} item(s) with answers · /bank stats item_id:<id> for one in full"
+            )
+        png = bars_chart(
+            "Share right of the most answered items",
+            [ShareBar(s.item_id, s.p or 0.0, note=f"of {s.answers}") for s in shown],
+        )
+        embed.set_image(url="attachment://items.png")
+        await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), "items.png"), ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

@@ -18,6 +18,7 @@ from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuizOptions, ResultsCard
 from bot.services.rounds import AnswerStatus, QuestionCard, RevealCard
+from cogs._analytics_views import report_view
 from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
@@ -437,7 +438,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             await self._close_typed(card, question, lang)
             return
         await channel.send(
-            embed=reveal_embed(card, lang), reference=question.to_reference(fail_if_not_exists=False)
+            embed=reveal_embed(card, lang),
+            reference=question.to_reference(fail_if_not_exists=False),
+            view=report_view(card.round_id),  # 🚩 Report (cogs/_analytics_views.py)
         )
         if card.mode == AnswerMode.BUTTONS:
             await self._close_buttons(card, question)
@@ -460,7 +463,11 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         raced the edit is told privately that the question is closed)."""
         try:
             await question.edit(view=typed_view(card.round_id, disabled=True, lang=lang))
-        except discord.HTTPException as exc:
+        except Exception as exc:
+            if describe_failure(exc) is None:
+                raise
+            # As for choice buttons (_close_buttons): an error here would make the caller post the
+            # reveal again.
             log.warning("could not disable the Answer button of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:

@@ -16,6 +16,7 @@ ENV_NAMES = (
     "DEV_GUILD_ID",
     "LOG_LEVEL",
     "BANK_DIR",
+    "ANALYTICS_MIN_ANSWERS",
 )
 
 
@@ -118,3 +119,12 @@ def test_database_folders_are_created(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, database_path=tmp_path / "a" / "b" / "quiz.db")  # type: ignore[call-arg]
     path = settings.resolved_database_path()
     assert path.parent.is_dir()
+
+
+def test_analytics_min_answers_defaults_to_30_and_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().analytics_min_answers == 30
+    monkeypatch.setenv("ANALYTICS_MIN_ANSWERS", "12")
+    assert load_settings().analytics_min_answers == 12
+    monkeypatch.setenv("ANALYTICS_MIN_ANSWERS", "0")
+    with pytest.raises(SettingsError, match="ANALYTICS_MIN_ANSWERS"):
+        load_settings()

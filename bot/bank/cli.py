@@ -97,7 +97,31 @@ def add_bank_commands(
         help=f"file to write (default: stdout; the shipped copy: {display_path(DEFAULT_SCHEMA_PATH)})",
     )
     schema.set_defaults(handler=cmd_schema)
+
+    stats = commands.add_parser(
+        "stats",
+        help="item analysis of the shared bank over every answer in a database",
+        description="Difficulty, discrimination, choice shares and flags of every shared-bank item, over "
+        "the answers of all servers in the database. Exits 1 when any item is flagged suspect_key.",
+    )
+    stats.add_argument(
+        "--database", metavar="PATH", type=Path, help="the SQLite file (default: DATABASE_PATH)"
+    )
+    stats.add_argument(
+        "--min-answers",
+        metavar="N",
+        type=int,
+        help="answers an item needs before flags are shown (default: ANALYTICS_MIN_ANSWERS, 30)",
+    )
+    stats.add_argument("--format", choices=["table", "json"], default="table", help="output format (table)")
+    stats.set_defaults(handler=cmd_stats)
     return bank
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.analytics_cli import run_stats  # the database and the services, only for this command
+
+    return run_stats(args)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from bot.bank.loader import Bank
 from bot.bank.schema import BankItem, ItemType
@@ -36,11 +36,22 @@ def no_guild_items(guild_id: int) -> Sequence[BankItem]:
     return ()
 
 
+def none_disabled(guild_id: int) -> Collection[str]:
+    return ()
+
+
 class QuestionPool:
-    def __init__(self, bank: Bank, guild_items: Callable[[int], Sequence[BankItem]] = no_guild_items) -> None:
+    def __init__(
+        self,
+        bank: Bank,
+        guild_items: Callable[[int], Sequence[BankItem]] = no_guild_items,
+        disabled: Callable[[int], Collection[str]] = none_disabled,
+    ) -> None:
         self.bank = bank
         # A server's own imported questions, on top of the shared bank.
         self.guild_items = guild_items
+        # Items a server took out of its draws (/bank review's Disable here).
+        self.disabled = disabled
 
     def pool(
         self,
@@ -72,6 +83,9 @@ class QuestionPool:
             items = [
                 i for i in items if allowed.intersection(i.topics) or not _TAXONOMY.intersection(i.topics)
             ]
+        off = self.disabled(guild_id) if guild_id is not None else ()
+        if off:
+            items = [i for i in items if i.id not in off]
         return items
 
     def item(self, guild_id: int, item_id: str) -> BankItem | None:

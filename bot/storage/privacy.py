@@ -28,6 +28,7 @@ _TABLES: tuple[tuple[str, str, str], ...] = tuple(
         ("streaks", "streaks", "guild_id = ? AND user_id = ?"),
         ("names", "members", "guild_id = ? AND user_id = ?"),
         ("team memberships", "team_members", "guild_id = ? AND user_id = ?"),
+        ("question reports", "item_reports", "guild_id = ? AND user_id = ?"),
         (
             "competition scores",
             "competition_scores",

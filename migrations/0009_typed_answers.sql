@@ -1,4 +1,4 @@
--- 0008: typed answers (issue 18): short-answer questions played with an Answer button and a box.
+-- 0009: typed answers (issue 18): short-answer questions played with an Answer button and a box.
 --
 -- A typed quiz and its rounds are stored with mode 'buttons' (members answer through a button)
 -- and typed = 1; bot/storage/quizzes.py reads the pair back as AnswerMode.TYPED. Widening the
