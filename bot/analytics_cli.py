@@ -12,6 +12,7 @@ import json
 import sqlite3
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,9 @@ from rich.table import Table
 from bot.bank.loader import load_bank
 from bot.core.item_analysis import FLAG_LABELS, Flag, ItemStats
 from bot.core.letters import LETTERS
-from bot.services.analytics import shared_item_of, stats_for, tallies_from_sums
+from bot.services.analytics import REASONS, shared_item_of, stats_for, tallies_from_sums
 from bot.settings import load_settings
-from bot.storage.analytics import ALL_SERVERS, scan_tallies
+from bot.storage.analytics import ALL_SERVERS, private_deck_reports, scan_tallies
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
@@ -59,7 +60,12 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
-def print_table(items: list[ItemStats], min_answers: int, seconds: float) -> None:
+def print_table(
+    items: list[ItemStats],
+    min_answers: int,
+    seconds: float,
+    reports: Sequence[tuple[str, str, str | None]] = (),
+) -> None:
     console = Console(highlight=False)
     if not console.is_terminal:
         console.width = 160  # a pipe or a CI log: no wrapping inside rows
@@ -96,6 +102,10 @@ def print_table(items: list[ItemStats], min_answers: int, seconds: float) -> Non
     console.print(table)
     suspect = sum(Flag.SUSPECT_KEY in s.flags for s in items)
     console.print(f"{suspect} suspect key(s); * marks the key; computed in {seconds:.1f} s")
+    if reports:
+        console.print(f"{len(reports)} 🚩 report(s) from private study decks (DMs):")
+        for item_id, reason, comment in reports:
+            console.print(f"  {item_id}: {REASONS.get(reason, reason)}" + (f": {comment}" if comment else ""))
 
 
 def run_stats(args: argparse.Namespace) -> int:
@@ -111,6 +121,7 @@ def run_stats(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         items = compute(database, settings.bank_dir, min_answers)
+        reports = private_deck_reports(database)
     except sqlite3.DatabaseError as exc:
         print(f"error: {database}: cannot read it as a Quiz Tutor database: {exc}", file=sys.stderr)
         return 2
@@ -118,5 +129,5 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"items": [item_json(s) for s in items]}, ensure_ascii=False))
     else:
-        print_table(items, min_answers, seconds)
+        print_table(items, min_answers, seconds, reports)
     return 1 if any(Flag.SUSPECT_KEY in s.flags for s in items) else 0

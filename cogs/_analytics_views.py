@@ -18,7 +18,8 @@ import discord
 from bot.bank.schema import BankItem
 from bot.core.item_analysis import FLAG_LABELS, ItemStats, dead_distractors
 from bot.core.letters import LETTERS
-from bot.services.analytics import REASONS, ClassOverview, ItemDetail, ReviewEntry
+from bot.core.study import PRIVATE_DECK
+from bot.services.analytics import NEEDS_HELP_DUE, REASONS, ClassOverview, ItemDetail, ReviewEntry
 from bot.services.analytics_charts import Point, ShareBar, activity_chart, bars_chart, item_chart
 from bot.services.charts import AccuracyBar, accuracy_chart
 from cogs._guarded import GuardedButton, GuardedModal, GuardedView
@@ -69,12 +70,51 @@ class ReportButton(GuardedButton, template=r"report:(?P<round>\d+)"):
         item = await _service(interaction).reportable_round(
             interaction.guild_id, self.round_id, interaction.user.id
         )
-        await reply(
-            interaction,
-            f"What is wrong with `{item.id}`? Only this server's curators see reports.",
-            view=ReasonView(item.id, self.round_id),
-            ephemeral=True,
+        await _ask_reason(interaction, interaction.guild_id, item.id, self.round_id)
+
+
+class StudyReportButton(GuardedButton, template=r"report:study:(?P<session>\d+):(?P<position>\d+)"):
+    """🚩 under a study card's answer: the same private report, of the card's item.
+
+    In a DM (the private deck, server id 0) the report is kept under server id 0: no server's
+    /bank review shows it; the shared bank's curators read it under ``quizbot bank stats``'s table.
+    """
+
+    def __init__(self, session_id: int, position: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Report",
+                emoji="🚩",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"report:study:{session_id}:{position}",
+            )
         )
+        self.session_id = session_id
+        self.position = position
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StudyReportButton:
+        return cls(int(match["session"]), int(match["position"]))
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        scope, item = await _service(interaction).reportable_study(
+            self.session_id, self.position, interaction.user.id
+        )
+        await _ask_reason(interaction, scope, item.id, None)
+
+
+async def _ask_reason(
+    interaction: discord.Interaction, scope: int, item_id: str, round_id: int | None
+) -> None:
+    who = "the shared bank's curators" if scope == PRIVATE_DECK else "this server's curators"
+    await reply(
+        interaction,
+        f"What is wrong with `{item_id}`? Only {who} see reports.",
+        view=ReasonView(item_id, round_id, scope),
+        ephemeral=True,
+    )
 
 
 def report_view(round_id: int) -> discord.ui.View:
@@ -85,22 +125,25 @@ def report_view(round_id: int) -> discord.ui.View:
 
 
 class ReasonSelect(discord.ui.Select["ReasonView"]):
-    def __init__(self, item_id: str, round_id: int) -> None:
+    def __init__(self, item_id: str, round_id: int | None, scope: int) -> None:
         super().__init__(
             placeholder="Pick a reason",
             options=[discord.SelectOption(label=label, value=value) for value, label in REASONS.items()],
         )
         self.item_id = item_id
         self.round_id = round_id
+        self.scope = scope
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ReportModal(self.item_id, self.round_id, self.values[0]))
+        await interaction.response.send_modal(
+            ReportModal(self.item_id, self.round_id, self.values[0], self.scope)
+        )
 
 
 class ReasonView(GuardedView):
-    def __init__(self, item_id: str, round_id: int) -> None:
+    def __init__(self, item_id: str, round_id: int | None, scope: int) -> None:
         super().__init__(timeout=600)
-        self.add_item(ReasonSelect(item_id, round_id))
+        self.add_item(ReasonSelect(item_id, round_id, scope))
 
 
 class ReportModal(GuardedModal):
@@ -113,16 +156,16 @@ class ReportModal(GuardedModal):
         placeholder="e.g. the key should be C: ...",
     )
 
-    def __init__(self, item_id: str, round_id: int, reason: str) -> None:
+    def __init__(self, item_id: str, round_id: int | None, reason: str, scope: int) -> None:
         super().__init__(title="Report this question", timeout=900)
         self.item_id = item_id
         self.round_id = round_id
         self.reason = reason
+        self.scope = scope  # the server, or PRIVATE_DECK (0) for the shared bank's curators
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
         await _service(interaction).report(
-            guild_id=interaction.guild_id,
+            guild_id=self.scope,
             item_id=self.item_id,
             user_id=interaction.user.id,
             reason=self.reason,
@@ -132,7 +175,7 @@ class ReportModal(GuardedModal):
         await reply(
             interaction,
             f"Thanks: your report on `{self.item_id}` ({REASONS[self.reason].lower()}) went to the "
-            "server's curators.",
+            + ("shared bank's curators." if self.scope == PRIVATE_DECK else "server's curators."),
             ephemeral=True,
         )
 
@@ -146,6 +189,8 @@ def _pct(value: float | None) -> str:
 
 def item_as_posted(item: BankItem) -> str:
     lines = [clip(item.prompt, 1500), ""]
+    if not item.choices:  # a short-answer item (a study flashcard): its model answer
+        return "\n".join([*lines, f"**Model answer:** {clip(item.answer, 1000)}"])
     accepted = {item.answer_index, *item.also_accepted_indexes}
     for index, choice in enumerate(item.choices):
         mark = " ✅" if index in accepted else ""
@@ -418,6 +463,14 @@ def class_embed(overview: ClassOverview) -> discord.Embed:
     )
     embed.add_field(
         name="May need help (accuracy under 50%)", value=clip(needs or "Nobody.", FIELD_LIMIT), inline=False
+    )
+    behind = "\n".join(
+        f"{discord.utils.escape_markdown(m.display_name)}: {m.due} cards due" for m in overview.behind
+    )
+    embed.add_field(
+        name=f"May need help ({NEEDS_HELP_DUE} or more study cards due)",
+        value=clip(behind or "Nobody.", FIELD_LIMIT),
+        inline=False,
     )
     improved = "\n".join(
         f"{discord.utils.escape_markdown(i.display_name)}: {i.before * 100:.0f}% → {i.recent * 100:.0f}%"

@@ -13,6 +13,7 @@ import discord
 
 from bot.core.i18n import translator
 from bot.core.letters import LETTERS, REACTIONS
+from bot.core.media import image_url
 from bot.core.topics import topic_label as core_topic_label
 from bot.core.typed import MAX_TYPED_INPUT_CHARS
 from bot.core.vocabulary import AnswerMode, QuizKind
@@ -89,6 +90,9 @@ def question_embed(card: QuestionCard, lang: str = "en") -> discord.Embed:
         inline=False,
     )
     embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    picture = image_url(item.prompt)  # an image URL stays in the prompt and is shown too (Red lists)
+    if picture is not None:
+        embed.set_image(url=picture)
     return embed
 
 

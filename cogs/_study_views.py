@@ -17,6 +17,7 @@ from bot.core.letters import LETTERS, REACTIONS
 from bot.core.study import RATING_NAMES
 from bot.services.progress import Progress, mastery_lines
 from bot.services.study import StaleStepError, StudyCard, StudyStep, StudySummary
+from cogs._analytics_views import StudyReportButton
 from cogs._guarded import GuardedButton, GuardedView
 from cogs._quiz_views import CHOICE_LIMIT, DESCRIPTION_LIMIT, FIELD_LIMIT, clip, topic_label
 from cogs._reply import edit
@@ -187,6 +188,7 @@ def step_view(step: StudyStep) -> discord.ui.View | None:
         view.add_item(
             StudyButton(sid, pos, "next", "Finish" if last else "Next", discord.ButtonStyle.primary)
         )
+        view.add_item(StudyReportButton(sid, pos))
     elif step.is_choice:
         for index in range(len(step.item.choices)):
             view.add_item(StudyButton(sid, pos, f"c{index}", LETTERS[index], discord.ButtonStyle.primary))
@@ -196,6 +198,7 @@ def step_view(step: StudyStep) -> discord.ui.View | None:
         for rating, name in RATING_NAMES.items():
             label = f"{name} · {step.intervals.get(rating, '?')}"
             view.add_item(StudyButton(sid, pos, f"r{rating}", label, RATING_STYLES[rating]))
+        view.add_item(StudyReportButton(sid, pos))
     return view
 
 

@@ -20,6 +20,7 @@ from cogs._analytics_views import (
     COLOUR,
     ReportButton,
     ReviewView,
+    StudyReportButton,
     detail_chart,
     detail_embed,
 )
@@ -119,8 +120,9 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         super().__init__()
 
     async def cog_load(self) -> None:
-        # The 🚩 button under every reveal (cogs/quiz.py adds it) works after a restart too.
-        self.bot.add_dynamic_items(ReportButton)
+        # The 🚩 button under every reveal (cogs/quiz.py adds it) and under a study card's answer
+        # (cogs/_study_views.py) works after a restart too.
+        self.bot.add_dynamic_items(ReportButton, StudyReportButton)
 
     @app_commands.command(
         name="import", description="Add questions from a file (bank YAML, GIFT, Aiken, Moodle XML, ...)"

@@ -30,7 +30,7 @@ from bot.core.study import (
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.progress import progress_chart
 from bot.services.reminders import DmClosedError, ReminderCard
-from bot.services.study_export import export_deck
+from bot.services.study_export import APKG_NAME, STUDY_EXPORT_FORMATS, export_deck, export_studied_apkg
 from cogs._quiz_views import topic_label
 from cogs._reply import reply
 from cogs._study_views import StudyButton, progress_embed, render
@@ -45,6 +45,9 @@ LANGUAGE_CHOICES = [
     app_commands.Choice(name="Chinese (中文)", value="zh"),
     app_commands.Choice(name="Any", value="any"),
 ]
+
+
+EXPORT_FORMAT_HELP = "csv (review log and card states, default) or anki (an .apkg of the items you studied)"
 
 
 def deck_of(interaction: discord.Interaction) -> int:
@@ -159,8 +162,15 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         )
 
     @app_commands.command(name="export", description="Your review log (FSRS optimizer CSV) and card states")
-    async def export(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(format=EXPORT_FORMAT_HELP)
+    @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in STUDY_EXPORT_FORMATS])
+    async def export(
+        self, interaction: discord.Interaction, format: app_commands.Range[str, 1, 8] = "csv"
+    ) -> None:
         await interaction.response.defer(ephemeral=private(interaction), thinking=True)
+        if format == "anki":
+            await self._export_anki(interaction)
+            return
         exported = await export_deck(self.bot.db, deck_of(interaction), interaction.user.id)
         if not exported.card_count:
             await reply(
@@ -180,6 +190,27 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             interaction,
             f"Your {exported.card_count} card(s) and their FSRS state: `cards.csv`.",
             file=discord.File(io.BytesIO(exported.cards.encode()), filename="cards.csv"),
+            ephemeral=private(interaction),
+        )
+
+    async def _export_anki(self, interaction: discord.Interaction) -> None:
+        studied = await export_studied_apkg(self.service, deck_of(interaction), interaction.user.id)
+        if not studied.items:
+            text = "You have no cards here yet: `/study start` or any quiz answer makes them."
+            if studied.gone:
+                text = f"The {studied.gone} item(s) you have cards for here are no longer in the bank."
+            await reply(interaction, text, ephemeral=private(interaction))
+            return
+        text = (
+            f"The {studied.items} item(s) you have studied here, as an Anki deck (a deck per topic; "
+            "importing a newer export updates the notes instead of adding copies)."
+        )
+        if studied.gone:
+            text += f" {studied.gone} card(s) whose item is no longer in the bank are left out."
+        await reply(
+            interaction,
+            text,
+            file=discord.File(io.BytesIO(studied.apkg), filename=APKG_NAME),
             ephemeral=private(interaction),
         )
 

@@ -38,6 +38,7 @@ from bot.storage.analytics import (
     DayActivity,
     ItemSums,
     MemberAccuracy,
+    MemberDue,
     MemberWindow,
     ReportRow,
     RunRow,
@@ -46,6 +47,7 @@ from bot.storage.analytics import (
     WeekPoint,
     scan_tallies,
 )
+from bot.storage.cards import CardRepository
 from bot.storage.database import Database
 from bot.storage.quizzes import QuizRepository
 from bot.tasks import TaskRunner
@@ -70,6 +72,9 @@ IMPROVED_DAYS = 14  # the last 14 days against the 14 before
 MIN_WINDOW_ANSWERS = 5  # answers in each window to count as improved
 NEEDS_HELP_MIN_ANSWERS = 10
 NEEDS_HELP_BELOW = 0.5
+# Study cards due now from which a member is listed as falling behind: 20 is two days of the default
+# 10 new cards a day left unreviewed, more than one default /study session (10 cards) clears.
+NEEDS_HELP_DUE = 20
 LIST_SIZE = 5
 
 # Re-exported for the cogs (which never import bot.storage).
@@ -81,6 +86,7 @@ __all__ = [
     "DisabledItems",
     "ItemDetail",
     "MemberAccuracy",
+    "MemberDue",
     "MemberWindow",
     "ReportRow",
     "ReviewEntry",
@@ -159,6 +165,7 @@ class ClassOverview:
     hardest: tuple[HardItem, ...]
     needs_help: tuple[MemberAccuracy, ...]
     improved: tuple[Improvement, ...]
+    behind: tuple[MemberDue, ...] = ()  # members with NEEDS_HELP_DUE or more study cards due
 
     @property
     def answers(self) -> int:
@@ -345,6 +352,14 @@ class AnalyticsService:
         if row is None or row.guild_id != guild_id:
             raise NotFoundError("That question is no longer known here.")
         return await self.reportable(guild_id, row.item_id, user_id)
+
+    async def reportable_study(self, session_id: int, position: int, user_id: int) -> tuple[int, BankItem]:
+        """The deck (server, or 0 for a DM's private deck) and item of a member's own study card."""
+        session = await CardRepository(self.db).session(session_id)
+        if session is None or session.user_id != user_id or not 1 <= position <= session.total:
+            raise NotFoundError("That study card is no longer known here.")
+        deck = session.guild_id
+        return deck, await self.reportable(deck, session.item_ids[position - 1], user_id)
 
     async def reportable(self, guild_id: int, round_item: str, user_id: int) -> BankItem:
         """The item a member may report from a reveal; refused when already reported."""
@@ -568,6 +583,7 @@ class AnalyticsService:
             hardest=tuple(hardest[:LIST_SIZE]),
             needs_help=tuple(needs_help[:LIST_SIZE]),
             improved=tuple(improved[:LIST_SIZE]),
+            behind=tuple(await self.repo.members_due(guild_id, now_ms, NEEDS_HELP_DUE, LIST_SIZE)),
         )
 
 

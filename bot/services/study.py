@@ -126,6 +126,19 @@ class StudyService:
             found = next((i for i in self.guild_items(guild_id) if i.id == item_id), None)
         return found
 
+    async def studied(self, guild_id: int, user_id: int) -> tuple[list[BankItem], int]:
+        """The items the member holds cards for in this deck, in the order the cards were made, and
+        how many of their cards name an item the bank no longer has (removed, or renamed)."""
+        items: list[BankItem] = []
+        gone = 0
+        for card in sorted(await self.cards.deck(guild_id, user_id), key=lambda c: c.id):
+            found = self.item(guild_id, card.item_id)
+            if found is None:
+                gone += 1
+            else:
+                items.append(found)
+        return items, gone
+
     async def weakest(self, guild_id: int, item_ids: Sequence[str], n: int) -> list[str]:
         """The server's weakest items among ``item_ids`` (``/quiz weak``): lowest mean retrievability
         now over the members who hold cards for them; items nobody holds are left out."""

@@ -129,6 +129,13 @@ class MemberAccuracy:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberDue:
+    user_id: int
+    display_name: str
+    due: int  # study cards due now in this server's deck
+
+
+@dataclass(frozen=True, slots=True)
 class TopicAccuracy:
     topic: str
     answered: int
@@ -216,6 +223,19 @@ def _int(value: object) -> int:
 
 def _float(value: object) -> float:
     return float(value or 0)  # type: ignore[arg-type]
+
+
+def private_deck_reports(path: Path | str) -> list[tuple[str, str, str | None]]:
+    """(item id, reason, comment) of the 🚩 reports made in DM study sessions (server id 0), by item."""
+    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        rows = conn.execute(
+            "SELECT item_id, reason, comment FROM item_reports WHERE guild_id = 0 "
+            "ORDER BY item_id, created_at"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(str(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in rows]
 
 
 def scan_tallies(path: Path | str) -> list[ItemSums]:
@@ -536,6 +556,20 @@ class AnalyticsRepository:
             MemberAccuracy(int(r["user_id"]), str(r["name"]), int(r["answered"]), int(r["correct"]))
             for r in rows
         ]
+
+    async def members_due(self, guild_id: int, now_ms: int, at_least: int, limit: int) -> list[MemberDue]:
+        """Members with at least ``at_least`` study cards due now here, most due first."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT c.user_id, COUNT(*) AS due,
+                   (SELECT MAX(m.display_name) FROM members m
+                    WHERE m.guild_id = c.guild_id AND m.user_id = c.user_id) AS name
+            FROM cards c WHERE c.guild_id = ? AND c.due_at <= ?
+            GROUP BY c.user_id HAVING COUNT(*) >= ? ORDER BY due DESC, c.user_id LIMIT ?
+            """,
+            (guild_id, now_ms, at_least, limit),
+        )
+        return [MemberDue(int(r["user_id"]), str(r["name"] or r["user_id"]), int(r["due"])) for r in rows]
 
     async def topic_accuracy(self, guild_id: int) -> list[TopicAccuracy]:
         rows = await self._db.fetch_all(

@@ -493,3 +493,46 @@ async def test_bank_export_gives_an_admin_the_servers_own_questions(
     # Members without Manage Server cannot export.
     with pytest.raises(CommandRefused, match="default_member_permissions"):
         await world.alice.slash("bank export", format="json")
+
+
+PICTURE = "https://cdn.example.org/pics/otter.jpg?size=large&v=2"
+RED_PICTURES = f"""AUTHOR: The club
+Which animal is this? {PICTURE}:
+- otter
+- sea otter
+What do otters eat most?:
+- fish
+""".encode()
+AIKEN_PICTURES = f"""Which animal is shown here? {PICTURE}
+A) A beaver
+B) An otter
+C) A seal
+ANSWER: B
+""".encode()
+
+
+async def test_an_image_url_stays_in_the_prompt_and_the_question_card_shows_it(
+    fake: FakeDiscord, world: StudyServer, start_bot, small_bank: Path
+) -> None:
+    clock = FakeClock()
+    bot = await start_bot(clock=clock, bank_dir=small_bank)
+    # A Red list keeps the URL in the prompt as written (quizzes ask its short answers in typed mode).
+    reply = await world.admin.slash("bank import", file=Upload("animals.yaml", RED_PICTURES))
+    assert "Imported **2** question(s) from `animals.yaml` (red-trivia)" in (await reply.wait_reply()).text()
+    red = bot.guild_bank.get(world.guild.id, "g-animals-q001")
+    assert red is not None and red.prompt == f"Which animal is this? {PICTURE}"
+
+    # A choice question with the same URL, asked in a quiz: the card shows the picture.
+    reply = await world.admin.slash("bank import", file=Upload("pictures.txt", AIKEN_PICTURES))
+    assert "Imported **1** question(s) from `pictures.txt` (aiken)" in (await reply.wait_reply()).text()
+    _text, card = await _ask(fake, bot, world.alice, topic="pictures", mode="buttons")
+    embed = card.embeds[0]
+    assert embed["footer"]["text"].endswith("g-pictures-q01")
+    assert embed["image"]["url"] == PICTURE
+    assert PICTURE in embed["description"]  # the prompt keeps it as written
+    await _reveal(fake, bot, clock, world.alice, 20)
+
+    # A question without one has no image.
+    _text, card = await _ask(fake, bot, world.alice, topic="lora", mode="buttons")
+    assert "image" not in card.embeds[0]
+    await _reveal(fake, bot, clock, world.alice, 20)

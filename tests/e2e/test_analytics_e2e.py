@@ -8,16 +8,25 @@ next quizzes no longer draw it; /class answers privately with its PNG charts.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
 
 from bot.app import QuizBot
+from bot.cli import main
 from bot.core.clock import FakeClock
 from bot.core.letters import REACTIONS
+from bot.services.analytics import NEEDS_HELP_DUE
+from bot.services.tutor import review
+from bot.storage.cards import CardRepository
 from tests.e2e.test_admin_e2e import _ask, _reveal
 from tests.fakediscord import FakeDiscord, Message, StudyServer
+
+if TYPE_CHECKING:
+    from tests.fakediscord.actors import Member
 
 pytestmark = pytest.mark.e2e
 
@@ -194,3 +203,122 @@ async def test_bank_stats_shows_one_items_figures_with_its_png(
     assert f"`{item_id}` 2 answers · p 50%" in listing.embeds[0]["description"]
     unknown = await (await world.admin.slash("bank stats", item_id="nope-q01")).wait_reply()
     assert "No choice question `nope-q01` here" in unknown.text()
+
+
+async def _study_report(
+    fake: FakeDiscord, member: Member, answered: Message, reason: str, comment: str
+) -> str:
+    """``member`` reports the study card shown on ``answered``; returns the private thank-you."""
+    asked = await member.click(answered, "Report")
+    assert "What is wrong with" in asked.message.text()
+    chosen = await member.select(asked, "Pick a reason", [reason])
+    assert chosen.modal is not None and chosen.modal["title"] == "Report this question"
+    done = await member.submit_modal(chosen, {"comment": comment})
+    return done.message.text()
+
+
+async def test_a_report_from_a_study_session_reaches_bank_review(
+    fake: FakeDiscord, world: StudyServer, start_bot, two_lora: Path
+) -> None:
+    await start_bot(clock=FakeClock(), bank_dir=two_lora)
+    started = (await world.bob.slash("study start", topic="lora", language="en", cards=2)).message
+    assert "Report" not in [c.get("label") for c in started.iter_components()]  # not before the answer
+    item_id = started.embeds[0]["footer"]["text"].split(" · ")[1]
+    answered = (await world.bob.click(started, "B")).message
+    assert answered.embeds[0]["title"].startswith("❌ Not quite")
+    assert [c.get("label") for c in answered.iter_components()] == ["Next", "Report"]
+
+    thanks = await _study_report(fake, world.bob, answered, "unclear", "Which matrices?")
+    assert f"your report on `{item_id}` (unclear) went to the server's curators" in thanks
+    assert fake.channel_messages(world.channel) == []  # all of it private
+    again = await world.bob.click(answered, "Report")
+    assert again.message.ephemeral and "already reported" in again.message.text()
+    # The session goes on after the report.
+    second = (await world.bob.click(answered, "Next")).message
+    assert second.embeds[0]["title"].startswith("Study 2/2")
+
+    review = await (await world.admin.slash("bank review")).wait_reply()
+    embed = review.embeds[0]
+    assert item_id in embed["title"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Reports (1)"] == "• **Unclear**: Which matrices?"
+
+
+async def test_a_study_report_in_a_dm_goes_to_the_shared_banks_curators(
+    fake: FakeDiscord,
+    world: StudyServer,
+    start_bot,
+    two_lora: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bot: QuizBot = await start_bot(clock=FakeClock(), bank_dir=two_lora, dev_guild_id=None)
+    started = (await world.alice.dm_slash("study start", topic="lora", cards=1)).message
+    item_id = started.embeds[0]["footer"]["text"].split(" · ")[1]
+    answered = (await world.alice.click(started, "A")).message
+    thanks = await _study_report(fake, world.alice, answered, "typo", "")
+    assert f"your report on `{item_id}` (typo) went to the shared bank's curators" in thanks
+    [row] = await bot.analytics.repo.reports(0)  # server id 0: the shared bank's curators
+    assert (row.item_id, row.user_id, row.reason, row.round_id) == (item_id, world.alice.id, "typo", None)
+    assert await bot.analytics.repo.reports(world.guild.id) == []  # no server's queue sees it
+
+    # The shared bank's curators see it under `quizbot bank stats`'s table (the JSON stays as it is).
+    monkeypatch.setenv("BANK_DIR", str(two_lora))
+    assert main(["bank", "stats", "--database", str(bot.db.path)]) == 0
+    assert f"1 🚩 report(s) from private study decks (DMs):\n  {item_id}: Typo\n" in capsys.readouterr().out
+
+
+async def test_class_lists_members_with_many_due_study_cards(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    clock = FakeClock()
+    bot: QuizBot = await start_bot(clock=clock)
+    items = bot.question_pool.pool(None, "en")
+    assert len(items) >= NEEDS_HELP_DUE + 5
+    long_ago = clock.now() - timedelta(days=60)
+    writes = [
+        review(
+            None,
+            (world.guild.id, uid, item.id),
+            item.main_topic,
+            3,
+            long_ago,
+            duration_ms=None,
+            source="study",
+        )
+        for uid, count in ((world.bob.id, NEEDS_HELP_DUE + 5), (world.alice.id, NEEDS_HELP_DUE - 1))
+        for item in items[:count]
+    ]
+    await bot.db.write(CardRepository.save_reviews, writes)
+
+    reply = await (await world.admin.slash("class")).wait_reply()
+    assert reply.ephemeral
+    fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
+    behind = fields[f"May need help ({NEEDS_HELP_DUE} or more study cards due)"]
+    assert behind.endswith(f": {NEEDS_HELP_DUE + 5} cards due") and len(behind.splitlines()) == 1
+    assert str(world.alice.id) not in behind and "alice" not in behind  # 19 due: under the threshold
+    assert fake.channel_messages(world.channel) == []  # nobody named publicly
+
+
+async def test_a_flashcard_reported_in_study_shows_its_model_answer_in_bank_review(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    bot: QuizBot = await start_bot(clock=FakeClock())
+    flashcards = [i for i in bot.study.pool(world.guild.id, "qlora", "en") if not i.choices]
+    assert flashcards
+    message = (await world.bob.slash("study start", topic="qlora", language="en", cards=10)).message
+    while bot.bank.by_id(message.embeds[0]["footer"]["text"].split(" · ")[1]).choices:  # type: ignore[union-attr]
+        answered = (await world.bob.click(message, "A")).message
+        message = (await world.bob.click(answered, "Next")).message
+    item = bot.bank.by_id(message.embeds[0]["footer"]["text"].split(" · ")[1])
+    assert item is not None
+    shown = (await world.bob.click(message, "Show answer")).message
+    labels = [c.get("label") for c in shown.iter_components()]
+    assert len(labels) == 5 and labels[-1] == "Report"  # the four ratings, then 🚩
+    thanks = await _study_report(fake, world.bob, shown, "outdated", "")
+    assert f"your report on `{item.id}` (outdated)" in thanks
+
+    review = await (await world.admin.slash("bank review")).wait_reply()
+    embed = review.embeds[0]
+    assert item.id in embed["title"] and "**Model answer:**" in embed["description"]
+    assert {f["name"]: f["value"] for f in embed["fields"]}["Reports (1)"] == "• **Outdated**"

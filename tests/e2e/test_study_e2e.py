@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -296,3 +297,48 @@ async def test_export_gives_the_review_log_as_the_fsrs_optimizer_reads_it_and_th
     cards = list(csv.DictReader(io.StringIO(files["cards.csv"])))
     assert len(cards) == 2 and {c["state"] for c in cards} <= {"learning", "review", "relearning"}
     assert {int(c["card_id"]) for c in cards} == {int(r["card_id"]) for r in log_rows}
+
+
+async def test_export_anki_gives_the_items_studied_here_as_an_apkg_server_and_dm_apart(
+    fake: FakeDiscord, world: StudyServer, start_bot, tmp_path: Path
+) -> None:
+    from tests.bank.formats.test_formats_export import read_apkg
+
+    # Synced globally, so the same member can also study her private deck in a DM.
+    bot = await start_bot(clock=FakeClock(), dev_guild_id=None)
+    empty = await (await world.alice.slash("study export", format="anki")).wait_reply()
+    assert empty.ephemeral and "no cards here yet" in empty.text() and not empty.attachments
+
+    message = (await world.alice.slash("study start", topic="qlora", language="en", cards=2)).message
+    studied = [_item(bot, message)]
+    answered = await _study_one(world.alice, bot, message, right=False)
+    message = (await world.alice.click(answered, "Next")).message
+    studied.append(_item(bot, message))
+    await _study_one(world.alice, bot, message)
+    dm_card = (await world.alice.dm_slash("study start", topic="lora", cards=1)).message
+    dm_item = _item(bot, dm_card)
+    await _study_one(world.alice, bot, dm_card)
+
+    def read(message: Message) -> list[str]:
+        [attachment] = message.attachments
+        name, data, _ctype = fake.attachments[int(attachment["id"])]
+        assert name == "studied.apkg"
+        return [note.fields[2] for note in read_apkg(data, tmp_path)]
+
+    exported = await (await world.alice.slash("study export", format="anki")).wait_reply()
+    assert exported.ephemeral and fake.channel_messages(world.channel) == []
+    assert "The 2 item(s) you have studied here, as an Anki deck" in exported.text()
+    assert sorted(read(exported)) == sorted(i.id for i in studied)  # exactly hers, here
+    assert dm_item.id not in {i.id for i in studied}
+
+    in_dm = await (await world.alice.dm_slash("study export", format="anki")).wait_reply()
+    assert in_dm.channel_id == world.alice.dm_channel.id
+    assert read(in_dm) == [dm_item.id]  # the private deck alone
+
+    # Another member's deck is empty here, and the CSV export is still the default.
+    bob = await (await world.bob.slash("study export", format="anki")).wait_reply()
+    assert "no cards here yet" in bob.text()
+    csv_reply = await world.alice.slash("study export")
+    await csv_reply.wait_for(lambda r: sum(len(m.attachments) for m in r.replies) >= 2)
+    names = {a["filename"] for m in csv_reply.replies for a in m.attachments}
+    assert names == {"review_log.csv", "cards.csv"}

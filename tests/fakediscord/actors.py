@@ -587,10 +587,11 @@ class Member:
             if opened_by.source_message_id is not None
             else None
         )
+        channel = self.fake.any_channel(opened_by.channel_id)  # a modal opened in a DM is submitted there
         record = await self.fake.create_interaction(
             user=self.user,
-            guild=self.guild,
-            channel=self.fake.channels[opened_by.channel_id],
+            guild=self.guild if channel.guild_id is not None else None,
+            channel=channel,
             type=InteractionType.MODAL_SUBMIT,
             data={"custom_id": modal["custom_id"], "components": rows},
             name=modal["custom_id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import fsrs
 import pytest
@@ -142,3 +143,46 @@ async def test_someone_elses_session_and_the_daily_new_limit_are_refused(db: Dat
     clock.advance(timedelta(days=1))  # a new day: one more new card (and the first one is due)
     again = await service.start(guild_id=GUILD, user_id=ALICE, topic=None, lang="en", cards=10)
     assert again.total == 2 and again.item.id == step.item.id
+
+
+async def test_the_studied_items_are_this_decks_the_servers_own_included_and_gone_ones_counted(
+    db: Database, bank: Bank, tmp_path: Path
+) -> None:
+    from bot.bank.schema import SERVER_TOPICS, BankItem
+    from bot.services.study_export import export_studied_apkg
+    from tests.bank.formats.test_formats_export import read_apkg
+
+    shared = bank.by_id(bank.filter(topic="lora", lang="en", types=(ItemType.SINGLE_CHOICE,))[0].id)
+    assert shared is not None
+    own = BankItem.model_validate(
+        {
+            **shared.model_dump(mode="json"),
+            "id": "g-club-q01",
+            "topics": ["club"],
+            "source": {"file": "club.txt", "locator": "q1"},
+        },
+        context={SERVER_TOPICS: True},
+    )
+    clock = FakeClock()
+    service = StudyService(db, bank, clock, guild_items=lambda g: [own] if g == GUILD else [])
+    at = clock.now()
+    writes = [
+        review(None, (GUILD, ALICE, own.id), "club", GOOD, at, duration_ms=None, source="study"),
+        review(None, (GUILD, ALICE, "removed-q01"), "club", GOOD, at, duration_ms=None, source="study"),
+        review(None, (GUILD, ALICE, shared.id), "lora", 1, at, duration_ms=None, source="quiz"),
+        review(None, (GUILD, BOB, "other-q01"), "lora", GOOD, at, duration_ms=None, source="quiz"),
+        review(None, (0, ALICE, own.id), "club", GOOD, at, duration_ms=None, source="study"),
+    ]
+    for write in writes:
+        await db.write(CardRepository.save_reviews, [write])
+
+    items, gone = await service.studied(GUILD, ALICE)
+    assert [i.id for i in items] == [own.id, shared.id] and gone == 1  # in the order studied
+    deck = await export_studied_apkg(service, GUILD, ALICE)
+    assert (deck.items, deck.gone) == (2, 1)
+    notes = read_apkg(deck.apkg, tmp_path)
+    assert [n.fields[2] for n in notes] == [own.id, shared.id]
+    assert {n.deck for n in notes} == {"Quiz Tutor::club", "Quiz Tutor::lora"}
+    # The private deck (0) holds the shared bank only: a card there for a server's own item is gone.
+    private = await export_studied_apkg(service, 0, ALICE)
+    assert (private.apkg, private.items, private.gone) == (b"", 0, 1)
