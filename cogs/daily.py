@@ -17,12 +17,12 @@ from discord.ext import commands
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
 from bot.core.errors import UserFacingError
 from bot.core.i18n import translator
-from bot.core.settings_rules import timezone_suggestions
 from bot.core.topics import MAX_TOPIC_LENGTH
 from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
+from cogs._choices import zone_choices
 from cogs._i18n import public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
@@ -81,7 +81,7 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+        return zone_choices(current)
 
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str

@@ -12,9 +12,9 @@ from discord.ext import commands
 from bot.core.errors import UserFacingError
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.leaderboard import Period
+from cogs._choices import taxonomy_choices
 from cogs._confirm_views import ResetConfirmButton, confirm_view
 from cogs._leaderboard_views import PageButton, board_embed, page_view
-from cogs._quiz_views import topic_label
 from cogs._reply import clip_input, reply
 
 if TYPE_CHECKING:
@@ -45,12 +45,7 @@ class LeaderboardCog(commands.Cog):
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        needle = current.lower().strip()
-        return [
-            app_commands.Choice(name=topic_label(t), value=t)
-            for t in TOPICS
-            if needle in t or needle in topic_label(t).lower()
-        ][:25]
+        return taxonomy_choices(current)
 
     async def season_autocomplete(
         self, interaction: discord.Interaction, current: str

@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.core.i18n import translator
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
-from bot.core.settings_rules import SETTINGS, show, timezone_suggestions
+from bot.core.settings_rules import SETTINGS, show
 from bot.services.guild_settings import GuildSettings
+from cogs._choices import zone_choices
 from cogs._i18n import private_language
 from cogs._reply import reply
 from cogs.quiz import LANGUAGE_CHOICES, MODE_CHOICES
@@ -59,7 +60,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+        return zone_choices(current)
 
     @app_commands.command(name="set", description="Change one or more of this server's quiz settings")
     @app_commands.checks.has_permissions(manage_guild=True)

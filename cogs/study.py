@@ -15,7 +15,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import PermissionDeniedError
-from bot.core.settings_rules import timezone_suggestions
 from bot.core.study import (
     DEFAULT_CARDS,
     MAX_CARDS,
@@ -31,7 +30,7 @@ from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.progress import progress_chart
 from bot.services.reminders import DmClosedError, ReminderCard
 from bot.services.study_export import APKG_NAME, STUDY_EXPORT_FORMATS, export_deck, export_studied_apkg
-from cogs._quiz_views import topic_label
+from cogs._choices import taxonomy_choices, zone_choices
 from cogs._reply import reply
 from cogs._study_views import StudyButton, progress_embed, render
 
@@ -80,12 +79,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        needle = current.lower().strip()
-        return [
-            app_commands.Choice(name=topic_label(t), value=t)
-            for t in TOPICS
-            if needle in t or needle in topic_label(t).lower()
-        ][:25]
+        return taxonomy_choices(current)
 
     @app_commands.command(name="start", description="Study your due cards, then new ones, privately")
     @app_commands.describe(
@@ -219,7 +213,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+        return zone_choices(current)
 
     @remind.command(name="on", description="A DM at this local time on days when cards are due")
     @app_commands.describe(time="Local time, HH:MM on a 24-hour clock", timezone="Your time zone (IANA name)")

@@ -35,7 +35,7 @@ from bot.core.study import (
     rating_for_choice,
     weakest_items,
 )
-from bot.services.tutor import TutorSettings, preview, retrievability, review
+from bot.services.tutor import TutorSettings, lowest_retrievability, preview, retrievability, review
 from bot.storage.cards import CardRepository, StudySessionRow
 from bot.storage.database import Database
 
@@ -165,18 +165,15 @@ class StudyService:
         new_per_day_set, zone_set, fitted = await self.cards.study_context(guild_id, user_id)
         new_per_day = DEFAULT_NEW_PER_DAY if new_per_day_set is None else new_per_day_set
         zone = zone_set or "UTC"
-        deck = await self.cards.deck(guild_id, user_id)
         in_pool = {i.id for i in pool}
-        due = [
-            (c.item_id, retrievability(c, now, fitted))
-            for c in deck
-            if c.due_at <= now_ms and c.item_id in in_pool
-        ]
+        due_cards = [c for c in await self.cards.due_states(guild_id, user_id, now_ms) if c[0] in in_pool]
+        # py-fsrs's retrievability only for the cards that can be among the session's first ones.
+        due = lowest_retrievability(due_cards, now, cards, fitted)
         new: list[tuple[str, str]] = []
         sums: dict[str, tuple[int, int]] = {}
         new_allowed = 0
-        if len(due) < cards and new_per_day > 0:
-            held = {c.item_id for c in deck}
+        if len(due_cards) < cards and new_per_day > 0:
+            held = await self.cards.item_ids(guild_id, user_id)
             new = [(i.id, i.main_topic) for i in pool if i.id not in held]
             if new:
                 since = to_ms(day_start(now, zone))

@@ -79,6 +79,59 @@ def retrievability(row: CardRow, at: datetime, parameters: Parameters = None) ->
     return float(scheduler(DEFAULT_RETENTION, parameters).get_card_retrievability(to_fsrs(row, at), utc(at)))
 
 
+DAY_MS = 86_400_000
+# Two cards whose elapsed-days-over-stability ratios lie closer than this may round to the same
+# retrievability float: lowest_retrievability asks py-fsrs about both (see there).
+_NEAR_TIE = 1e-6
+
+
+def lowest_retrievability(
+    cards: Sequence[tuple[str, float | None, int | None]],
+    at: datetime,
+    n: int,
+    parameters: Parameters = None,
+) -> list[tuple[str, float]]:
+    """(item id, retrievability at ``at``) of at least the ``n`` cards least likely to be recalled,
+    out of ``cards`` (item id, stability, last review ms): py-fsrs is asked only about those.
+
+    py-fsrs's retrievability depends on a card's whole days since its last review and its stability
+    alone, and falls as their ratio grows (its forgetting curve is decreasing: ``_DECAY`` is
+    negative by its parameter bounds); a card never reviewed has 0. So ranking by that ratio, then
+    asking py-fsrs for the first ``n`` and for every card whose ratio is within a rounding margin of
+    the ``n``-th one, returns every card that can be among the ``n`` lowest by (retrievability, item
+    id): the same choice as asking about all of them. Nothing of the curve itself is computed here.
+    """
+    if n <= 0 or not cards:
+        return []
+    at_ms = to_ms(at)
+
+    def ratio(card: tuple[str, float | None, int | None]) -> float:
+        _item, stability, last = card
+        if stability is None or last is None:
+            return float("inf")  # py-fsrs gives 0: the lowest there is
+        return max(0, (at_ms - last) // DAY_MS) / stability  # whole days, as py-fsrs counts them
+
+    ranked = sorted(((ratio(c), c) for c in cards), key=lambda rc: -rc[0])
+    if len(ranked) > n:
+        cutoff = ranked[n - 1][0]
+        if cutoff != float("inf"):
+            cutoff -= _NEAR_TIE * (1 + cutoff)
+        ranked = [rc for i, rc in enumerate(ranked) if i < n or rc[0] >= cutoff]
+    sched = scheduler(DEFAULT_RETENTION, parameters)
+    now = utc(at)
+    out = []
+    for _ratio, (item_id, stability, last) in ranked:
+        card = Card(
+            card_id=0,
+            state=State.Review,
+            stability=stability,
+            due=now,
+            last_review=from_ms(last) if last is not None else None,
+        )
+        out.append((item_id, float(sched.get_card_retrievability(card, now))))
+    return out
+
+
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 

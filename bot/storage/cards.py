@@ -440,6 +440,18 @@ class CardRepository:
         )
         return [_card(tuple(r)) for r in rows]
 
+    async def due_states(
+        self, guild_id: int, user_id: int, now_ms: int
+    ) -> list[tuple[str, float | None, int | None]]:
+        """(item id, stability, last review ms) of the member's cards due at ``now_ms``: only what
+        ordering them by retrievability needs (the member-and-due index finds them)."""
+        rows = await self._db.fetch_all(
+            "SELECT item_id, stability, last_review_at FROM cards "
+            "WHERE guild_id = ? AND user_id = ? AND due_at <= ?",
+            (guild_id, user_id, now_ms),
+        )
+        return [(str(r[0]), r[1], r[2]) for r in rows]
+
     async def due_count(self, guild_id: int, user_id: int, now_ms: int) -> int:
         row = await self._db.fetch_one(
             "SELECT COUNT(*) FROM cards WHERE guild_id = ? AND user_id = ? AND due_at <= ?",

@@ -251,3 +251,45 @@ async def test_question_of_the_day_and_terminal_answers_are_logged_with_their_so
     [daily] = await CardRepository(db).review_log(GUILD, ALICE)
     [play] = await CardRepository(db).review_log(0, BOB)
     assert (daily.source, daily.rating, play.source, play.rating) == ("daily", 1, "play", 1)
+
+
+def test_lowest_retrievability_picks_the_same_cards_as_asking_fsrs_about_every_one() -> None:
+    """The due cards a session starts with: asking py-fsrs only about the few that can be lowest
+    gives the same first n by (retrievability, item id) as asking it about all of them, with cards
+    never reviewed, equal ratios (ties by id) and cards reviewed moments ago."""
+    import random
+    from datetime import UTC, datetime
+
+    from bot.services.tutor import lowest_retrievability
+
+    now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    now_ms = to_ms(now)
+    day = 86_400_000
+    rng = random.Random(16)
+    sched = scheduler()
+    for trial in range(300):
+        cards: list[tuple[str, float | None, int | None]] = []
+        for i in range(rng.randrange(0, 60)):
+            kind = rng.random()
+            if kind < 0.05:
+                stability, last = None, None
+            elif kind < 0.3:  # a few shared stabilities and whole days: equal ratios
+                stability, last = rng.choice([1.0, 2.0, 4.0]), now_ms - rng.randrange(0, 4) * day - 1
+            else:
+                stability, last = rng.uniform(0.1, 100), now_ms - rng.randrange(0, 60 * day)
+            cards.append((f"item{rng.randrange(1000):03d}-{i}", stability, last))
+        n = rng.randrange(1, 12)
+        every = []
+        for item_id, stability, last in cards:
+            card = fsrs.Card(
+                card_id=0,
+                stability=stability,
+                last_review=from_ms(last) if last is not None else None,
+                due=now,
+            )
+            every.append((item_id, float(sched.get_card_retrievability(card, now))))
+        picked = lowest_retrievability(cards, now, n)
+        assert len(picked) >= min(n, len(cards)), trial
+        assert sorted(picked, key=lambda p: (p[1], p[0]))[:n] == sorted(every, key=lambda p: (p[1], p[0]))[:n]
+    many = [(f"i{k}", 1.0 + k, now_ms - 30 * day) for k in range(100)]
+    assert len(lowest_retrievability(many, now, 3)) == 3  # py-fsrs asked about 3 of 100
