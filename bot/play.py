@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.bank.loader import Bank, load_bank
+from bot.bank.upload import parse_upload
 from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
@@ -49,6 +50,8 @@ LOCAL_CHANNEL = 0
 LOCAL_PLAYER = 1
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what a shell expects after Ctrl-C
 QUIT_WORDS = ("Q", "QUIT", "EXIT")
+# In a typed quiz any word may be an answer (even "Q"): stopping takes a slash.
+TYPED_QUIT_WORDS = ("/Q", "/QUIT", "/EXIT")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -71,6 +74,13 @@ LABELS: dict[str, dict[str, str]] = {
         "stopped": "Stopped.",
         "stale": "Note: a quiz left running by an earlier `quizbot play` (session {id}) was ended "
         "as stopped.",
+        "intro_typed": "Quiz Tutor · {n} question(s) · type the answer and Enter · /q to stop · "
+        "Ctrl-C quits at once",
+        "prompt_typed": "Your answer, {seconds} s:",
+        "typed": "You typed: {text}",
+        "answer_typed": "{verdict}: the answer is {answer}",
+        "accepted": "Accepted: {answers}",
+        "next_typed": "Enter: next question · /q: stop",
     },
     "zh": {
         "intro": "Quiz Tutor · 共 {n} 题 · 输入字母并回车作答 · 输入 q 结束 · Ctrl-C 立即退出",
@@ -90,6 +100,12 @@ LABELS: dict[str, dict[str, str]] = {
         "done_none": "结束：{asked} 道题都没有作答。",
         "stopped": "已停止。",
         "stale": "注意：之前一次 `quizbot play` 留下的测验（第 {id} 场）已结束并标记为停止。",
+        "intro_typed": "Quiz Tutor · 共 {n} 题 · 输入答案并回车 · 输入 /q 结束 · Ctrl-C 立即退出",
+        "prompt_typed": "你的答案，限时 {seconds} 秒：",
+        "typed": "你的答案：{text}",
+        "answer_typed": "{verdict}：正确答案是 {answer}",
+        "accepted": "可接受的答案：{answers}",
+        "next_typed": "回车：下一题 · /q：结束",
     },
 }
 
@@ -106,6 +122,8 @@ class TerminalPresenter:
         self.labels = LABELS.get(language, LABELS["en"])
         self._reader: asyncio.Task[None] | None = None
         self.picked: dict[int, int] = {}  # round id -> choice index
+        self.typed: dict[int, str] = {}  # round id -> the typed answer
+        self.typed_mode = False  # a typed quiz: answers are typed, /q stops
         self.finished = asyncio.Event()
         self.stopping = asyncio.Event()  # Ctrl-C: no more waiting for the player
 
@@ -119,7 +137,10 @@ class TerminalPresenter:
         self.console.print(Markdown(text))
 
     def intro(self, questions: int) -> None:
-        self.say(self.label("intro", n=questions), style="bold")
+        self.say(self.label("intro_typed" if self.typed_mode else "intro", n=questions), style="bold")
+
+    def _quits(self, line: str) -> bool:
+        return line.strip().upper() in (TYPED_QUIT_WORDS if self.typed_mode else QUIT_WORDS)
 
     def note_stale(self, session_id: int) -> None:
         self.say(self.label("stale", id=session_id), style="yellow")
@@ -131,13 +152,16 @@ class TerminalPresenter:
         self.console.rule(Text(f"{heading} · {item.difficulty.value}"), style="dim")
         self.markdown(item.prompt)
         self.say()
+        seconds = int((card.closes_at - self.service.clock.now()).total_seconds())
+        if not item.is_choice:
+            self.say(self.label("prompt_typed", seconds=seconds), style="bold")
+            return card.round_id
         choices = Table.grid(padding=(0, 1))
         choices.add_column(no_wrap=True)
         choices.add_column()
         for index, choice in enumerate(card.choices):  # in this posting's order
             choices.add_row(Text(f"  {LETTERS[index]}."), Markdown(choice))
         self.console.print(choices)
-        seconds = int((card.closes_at - self.service.clock.now()).total_seconds())
         letters = "/".join(LETTERS[: len(item.choices)])
         self.say()
         self.say(self.label("prompt", letters=letters, seconds=seconds), style="bold")
@@ -156,9 +180,15 @@ class TerminalPresenter:
                 self.stop_quiz()
                 return
             text = line.strip().upper()
-            if text in QUIT_WORDS:
+            if self._quits(line):
                 self.stop_quiz()
                 return
+            if not card.item.is_choice:
+                if not line.strip():
+                    continue
+                if await self._take_typed(card, message_id, line.strip()):
+                    return
+                continue
             if len(text) != 1 or text not in LETTERS[:n]:
                 self.say(self.label("invalid", letters=", ".join(LETTERS[:n])))
                 continue
@@ -174,9 +204,42 @@ class TerminalPresenter:
             self.say(self.label("closed"))
             return
 
+    async def _take_typed(self, card: QuestionCard, message_id: int, text: str) -> bool:
+        """Take a typed answer; whether the question is done with (answered, or closed)."""
+        result = self.service.rounds.answer_typed(
+            message_id=message_id, user_id=LOCAL_PLAYER, display_name="you", text=text
+        )
+        if result.status is AnswerStatus.ACCEPTED and result.saved is not None:
+            self.typed[card.round_id] = text
+            await result.saved
+            self.service.close_round_now(LOCAL_CHANNEL)
+            return True
+        self.say(self.label("closed"))
+        return True
+
+    async def _reveal_typed(self, card: RevealCard) -> None:
+        item = card.item
+        if card.correct_names:
+            verdict = self.label("right")
+        else:
+            verdict = self.label("wrong") if card.answered else self.label("timeout")
+        self.say()
+        typed = self.typed.get(card.round_id)
+        if typed is not None:
+            self.say(self.label("typed", text=typed))
+        style = "bold green" if card.correct_names else "bold red"
+        self.say(self.label("answer_typed", verdict=verdict, answer=item.answer), style=style)
+        self.say(self.label("accepted", answers=", ".join(item.accepted)))
+        self.markdown(item.explanation)
+
     async def reveal(self, card: RevealCard) -> None:
         if self._reader is not None and not self._reader.done():
             self._reader.cancel()
+        if not card.item.is_choice:
+            await self._reveal_typed(card)
+            if card.position < card.total:
+                await self._wait_for_enter()
+            return
         item = card.item
         if card.correct_names:
             verdict = self.label("right")
@@ -204,7 +267,7 @@ class TerminalPresenter:
         if self.stopping.is_set():
             return
         self.say()
-        self.say(self.label("next"), style="dim")
+        self.say(self.label("next_typed" if self.typed_mode else "next"), style="dim")
         line_task = asyncio.ensure_future(self.lines.get())
         stop_task = asyncio.ensure_future(self.stopping.wait())
         try:
@@ -216,7 +279,7 @@ class TerminalPresenter:
         if not line_task.done() or line_task.cancelled():
             return  # Ctrl-C
         line = line_task.result()
-        if line is None or line.strip().upper() in QUIT_WORDS:  # end of input, or q
+        if line is None or self._quits(line):  # end of input, or q
             self.stop_quiz()
 
     def stop_quiz(self) -> None:
@@ -300,6 +363,18 @@ def attach_stdin(lines: asyncio.Queue[str | None]) -> Callable[[], None] | None:
     return detach
 
 
+def file_bank(path: Path) -> Bank | list[str]:
+    """The questions of a question file, as a bank to play; or what is wrong with the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [f"cannot read {path}: {exc.strerror or exc}"]
+    parsed = parse_upload(data, path.name)
+    if parsed.problems:
+        return [str(p) for p in parsed.problems]
+    return Bank(item for _line, item in parsed.items)
+
+
 async def play(
     options: QuizOptions,
     database_path: str,
@@ -307,9 +382,22 @@ async def play(
     read_line: Callable[[], str] | None = None,
     out: TextIO = sys.stdout,
     bank_paths: list[Path] | None = None,
+    question_file: Path | None = None,
 ) -> int:
-    """Run one quiz in the terminal. ``read_line`` replaces stdin (tests); returns the exit code."""
-    bank = load_bank(bank_paths)
+    """Run one quiz in the terminal. ``read_line`` replaces stdin (tests); returns the exit code.
+
+    ``question_file``: play that file's questions (any format ``/bank import`` reads) instead of
+    the bank.
+    """
+    if question_file is not None:
+        found = file_bank(question_file)
+        if isinstance(found, list):
+            for problem in found:
+                print(f"error: {problem}", file=sys.stderr)
+            return 1
+        bank = found
+    else:
+        bank = load_bank(bank_paths)
     db = await Database.open(Path(database_path))
     try:
         await migrate(db.writer, where=database_path)
@@ -319,6 +407,7 @@ async def play(
     service, writer, tasks = build_service(db, bank)
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     presenter = TerminalPresenter(service, lines, out, language=options.lang)
+    presenter.typed_mode = options.mode == AnswerMode.TYPED
     service.presenter = presenter
     service.rounds.presenter = presenter
     loop = asyncio.get_running_loop()
@@ -383,10 +472,18 @@ def cmd_play(args: argparse.Namespace) -> int:
         questions=args.questions,
         seconds=args.seconds,
         lang=args.language,
-        mode=AnswerMode.REACTIONS,
+        # Letters are typed as a reaction would be given; a typed quiz asks short answers.
+        mode=AnswerMode.TYPED if args.mode == "typed" else AnswerMode.REACTIONS,
     )
     bank_paths = [settings.bank_dir] if settings.bank_dir else None
-    return asyncio.run(play(options, str(settings.resolved_database_path()), bank_paths=bank_paths))
+    return asyncio.run(
+        play(
+            options,
+            str(settings.resolved_database_path()),
+            bank_paths=bank_paths,
+            question_file=args.file,
+        )
+    )
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -413,5 +510,19 @@ def add_play_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     parser.add_argument(
         "--language", choices=("en", "zh", "any"), default="en", help="questions and labels (default en)"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("choice", "typed"),
+        default="choice",
+        help="choice: choice questions, answered with a letter (default); typed: short-answer "
+        "questions, answered by typing the answer (only those the bank gives accepted answers)",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="play the questions of this file instead of the bank: any format `quizbot bank import` "
+        "reads (GIFT, Aiken, Moodle XML, OpenTDB, Red lists, Anki notes, ...), not saved anywhere",
     )
     parser.set_defaults(handler=cmd_play)

@@ -15,10 +15,12 @@ from bot.core.i18n import translator
 from bot.core.letters import LETTERS, REACTIONS
 from bot.core.media import image_url
 from bot.core.topics import topic_label as core_topic_label
+from bot.core.typed import MAX_TYPED_INPUT_CHARS
 from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.quiz import ResultsCard
 from bot.services.rounds import QuestionCard, RevealCard
-from cogs._guarded import GuardedButton, GuardedView
+from cogs._guarded import GuardedButton, GuardedModal, GuardedView
+from cogs._i18n import private_language
 from cogs._reply import reply
 
 if TYPE_CHECKING:
@@ -292,4 +294,155 @@ def closed_answer_view(round_id: int, n_choices: int, right: frozenset[int]) -> 
         button.item.disabled = True
         button.item.style = discord.ButtonStyle.success if choice in right else discord.ButtonStyle.secondary
         view.add_item(button)
+    return view
+
+
+# --- typed answers ---------------------------------------------------------------------------
+
+TYPED_MODAL = re.compile(r"typed-answer:(?P<message>\d+)")
+# A picture in a prompt (Red lists keep image URLs there): shown as the card's image too.
+IMAGE_URL = re.compile(r"https?://\S+?\.(?:png|jpe?g|gif|webp)(?:\?\S*)?(?=\s|$)", re.IGNORECASE)
+TYPED_FIELD = "answer"
+MODAL_TITLE_LIMIT = 45
+
+
+def typed_question_embed(card: QuestionCard, lang: str = "en") -> discord.Embed:
+    """A short-answer question: the prompt, and how to answer (no choices), its labels in ``lang``."""
+    _ = translator(lang).gettext
+    item = card.item
+    heading = _("Question {position}/{total}").format(position=card.position, total=card.total)
+    embed = discord.Embed(
+        title=clip(f"{heading} · {topic_label(item.main_topic, lang)}", TITLE_LIMIT),
+        description=clip(item.prompt, DESCRIPTION_LIMIT),
+        colour=COLOUR_QUESTION,
+    )
+    unix = int(card.closes_at.timestamp())
+    embed.add_field(
+        name=_("Closes"),
+        value=_("{when} · Press **Answer** and type it; your first answer counts.").format(
+            when=f"<t:{unix}:R>"
+        ),
+        inline=False,
+    )
+    embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    image = IMAGE_URL.search(item.prompt)
+    if image is not None:
+        embed.set_image(url=image.group(0))
+    return embed
+
+
+def typed_reveal_embed(card: RevealCard, lang: str = "en") -> discord.Embed:
+    """The answer, every answer that counted, who was right, and the explanation, in ``lang``."""
+    _ = translator(lang).gettext
+    item = card.item
+    heading = _("Answer {position}/{total}").format(position=card.position, total=card.total)
+    title = clip(f"{heading}: {item.answer}", TITLE_LIMIT)
+    accepted = ", ".join(discord.utils.escape_markdown(a) for a in item.accepted)
+    fields = [(_("Accepted answers"), clip(accepted, FIELD_LIMIT))]
+    right = _("Right ({count} of {answered})")
+    if card.correct_names:
+        names = ", ".join(discord.utils.escape_markdown(n) for n in card.correct_names)
+        fields.append(
+            (right.format(count=len(card.correct_names), answered=card.answered), clip(names, FIELD_LIMIT))
+        )
+    elif card.answered:
+        fields.append((right.format(count=0, answered=card.answered), _("Nobody this time.")))
+    else:
+        fields.append((_("Answers"), _("Nobody answered.")))
+    footer = clip(
+        _("{id} · source: {file} {locator}").format(
+            id=item.id, file=item.source.file, locator=item.source.locator
+        ),
+        FOOTER_LIMIT,
+    )
+    room = MESSAGE_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
+    embed = discord.Embed(
+        title=title, description=clip(item.explanation, min(DESCRIPTION_LIMIT, room)), colour=COLOUR_REVEAL
+    )
+    for name, value in fields:
+        embed.add_field(name=name, value=value, inline=False)
+    embed.set_footer(text=footer)
+    return embed
+
+
+class TypedAnswerButton(GuardedButton, template=r"typed:(?P<round>\d+)"):
+    """The Answer button of a typed question: opens the answer box. Its custom_id carries the
+    round, and every press re-reads the round's state, so it works after a restart."""
+
+    def __init__(self, round_id: int, *, disabled: bool = False, lang: str = "en") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=translator(lang).gettext("Answer"),
+                emoji="✏️",
+                style=discord.ButtonStyle.secondary if disabled else discord.ButtonStyle.primary,
+                custom_id=f"typed:{round_id}",
+                disabled=disabled,
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> TypedAnswerButton:
+        return cls(int(match["round"]))
+
+    async def on_click(self, interaction: discord.Interaction) -> None:
+        service: RoundService = interaction.client.rounds  # type: ignore[attr-defined]
+        assert interaction.message is not None
+        message_id, user_id = interaction.message.id, interaction.user.id
+        result = await service.when_ready(lambda: service.check_typed(message_id=message_id, user_id=user_id))
+        if result.error is not None:
+            raise result.error  # closed, or already answered: told privately by the one handler
+        active = service.active_round(message_id)
+        # The box is the member's own: in their language (as private replies are).
+        lang = private_language(interaction)
+        await interaction.response.send_modal(
+            typed_answer_modal(message_id, active.item.prompt if active else "", lang)
+        )
+
+
+def typed_answer_modal(message_id: int, prompt: str = "", lang: str = "en") -> GuardedModal:
+    """The answer box. Its submission is handled by the quiz cog's ``on_interaction`` (see
+    :func:`typed_submission`), not by this object: a box opened before a restart is submitted to
+    the next process, which never saw it. So the modal is stopped before it is sent, which keeps
+    discord.py from tracking it (a tracked one would race the cog to answer)."""
+    # The box covers the question on a phone: its title repeats the question, as much as fits.
+    _ = translator(lang).gettext
+    title = clip(" ".join(prompt.split()), MODAL_TITLE_LIMIT) or _("Your answer")
+    modal = GuardedModal(title=title, custom_id=f"typed-answer:{message_id}", timeout=None)
+    modal.add_item(
+        discord.ui.Label(
+            text=_("Your answer"),
+            description=_("Spelling may be a letter off in longer words; your first answer counts."),
+            component=discord.ui.TextInput(
+                custom_id=TYPED_FIELD, max_length=MAX_TYPED_INPUT_CHARS, required=True
+            ),
+        )
+    )
+    modal.stop()
+    return modal
+
+
+def typed_submission(interaction: discord.Interaction) -> tuple[int, str] | None:
+    """(question message id, text) of a submitted answer box, or None for any other interaction."""
+    if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+        return None
+    match = TYPED_MODAL.fullmatch(str(interaction.data.get("custom_id", "")))
+    if match is None:
+        return None
+    text = ""
+    rows: list[dict[str, Any]] = interaction.data.get("components", [])  # type: ignore[assignment]
+    for row in rows:
+        # A Label (type 18) holds one component; an action row (type 1) a list of them.
+        inner = [row["component"]] if "component" in row else row.get("components", [])
+        for component in inner:
+            if component.get("custom_id") == TYPED_FIELD:
+                text = str(component.get("value", ""))
+    return int(match["message"]), text
+
+
+def typed_view(round_id: int, *, disabled: bool = False, lang: str = "en") -> discord.ui.View:
+    view = GuardedView()
+    view.add_item(TypedAnswerButton(round_id, disabled=disabled, lang=lang))
     return view

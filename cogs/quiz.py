@@ -23,6 +23,7 @@ from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import (
     AnswerButton,
+    TypedAnswerButton,
     add_answer_reactions,
     answer_view,
     closed_answer_view,
@@ -32,8 +33,13 @@ from cogs._quiz_views import (
     role_ids,
     topic_label,
     topics_embed,
+    typed_question_embed,
+    typed_reveal_embed,
+    typed_submission,
+    typed_view,
 )
 from cogs._reply import clip, clip_input, reply
+from cogs.errors import handle_interaction_error
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -49,6 +55,11 @@ MODE_CHOICES = [
     app_commands.Choice(name="Reactions", value=AnswerMode.REACTIONS.value),
     app_commands.Choice(name="Buttons", value=AnswerMode.BUTTONS.value),
 ]
+# A quiz may also be typed: short-answer questions, answered in a box (never a server's default).
+QUIZ_MODE_CHOICES = [
+    *MODE_CHOICES,
+    app_commands.Choice(name="Typed (short answers)", value=AnswerMode.TYPED.value),
+]
 
 
 class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quizzes in this channel"):
@@ -63,7 +74,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
     async def cog_load(self) -> None:
         self.service.presenter = self
         self.rounds.presenter = self
-        self.bot.add_dynamic_items(AnswerButton)
+        self.bot.add_dynamic_items(AnswerButton, TypedAnswerButton)
         self.bot.spawn_when_ready(self._resume, name="quiz-resume")
 
     async def _resume(self) -> None:
@@ -98,10 +109,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
         return self.pool.topics(guild_id, enabled)
 
+    async def _typed_topics(self, guild_id: int | None) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a typed quiz here can ask (the server's enabled topics apply)."""
+        enabled = None if guild_id is None else (await self.service.guild_settings(guild_id)).topics_enabled
+        return self.pool.typed_topics(guild_id, enabled)
+
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         counts = await self._askable_topics(interaction.guild_id)
+        if getattr(interaction.namespace, "mode", None) == AnswerMode.TYPED:  # mode picked first
+            counts = await self._typed_topics(interaction.guild_id)
         needle = current.lower().strip()
         lang = private_language(interaction)
         choices = []
@@ -118,9 +136,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         questions=f"How many questions ({MIN_QUESTIONS}-{MAX_QUESTIONS}, default 5)",
         seconds=f"Seconds per question ({MIN_SECONDS}-{MAX_SECONDS}, default from the server's settings)",
         language="Question language (default English)",
-        mode="Answer with reactions or buttons (default from the server's settings)",
+        mode="Answer with reactions or buttons (default from the server's settings), or typed",
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=QUIZ_MODE_CHOICES)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def start(
         self,
@@ -139,9 +157,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         topic="Only questions on this topic (default: all)",
         seconds=f"Seconds to answer ({MIN_SECONDS}-{MAX_SECONDS})",
         language="Question language (default English)",
-        mode="Answer with reactions or buttons",
+        mode="Answer with reactions or buttons, or typed (short answers)",
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES, mode=MODE_CHOICES)
+    @app_commands.choices(language=LANGUAGE_CHOICES, mode=QUIZ_MODE_CHOICES)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def question(
         self,
@@ -202,6 +220,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             topic = topic.strip().lower() or None
         # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
         own = self.pool.topics(interaction.guild_id)
+        if mode == AnswerMode.TYPED:
+            own = {**own, **self.pool.typed_topics(interaction.guild_id)}
         if topic is not None and topic not in TOPICS and topic not in own:
             raise UserFacingError(
                 N_("`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`."),
@@ -252,7 +272,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             scope=scope,
             lang=options.lang,
             seconds=options.seconds,
-            mode=options.mode,
+            mode=_("typed answers") if options.mode == AnswerMode.TYPED else options.mode,
         )
         if (
             options.mode == AnswerMode.REACTIONS
@@ -280,13 +300,19 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
-        await reply(
-            interaction,
-            embed=topics_embed(
-                await self._askable_topics(interaction.guild_id), private_language(interaction)
-            ),
-            ephemeral=True,
-        )
+        lang = private_language(interaction)
+        embed = topics_embed(await self._askable_topics(interaction.guild_id), lang)
+        typed = await self._typed_topics(interaction.guild_id)
+        if typed:
+            lines = [
+                f"`{t}`: " + ", ".join(f"{n} {code}" for code, n in per.items()) for t, per in typed.items()
+            ]
+            embed.add_field(
+                name=translator(lang).gettext("Typed answers (mode: typed)"),
+                value="\n".join(lines),
+                inline=False,
+            )
+        await reply(interaction, embed=embed, ephemeral=True)
 
     # -- reactions -----------------------------------------------------------------------------
 
@@ -348,12 +374,47 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         except discord.HTTPException:
             log.warning("could not tell channel %s that answers stay visible", channel.id)
 
+    # -- typed answers -------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted answer box (from this process or the one before a restart)."""
+        submitted = typed_submission(interaction)
+        if submitted is None:
+            return
+        try:
+            await self._take_typed(interaction, *submitted)
+        except Exception as exc:
+            await handle_interaction_error(interaction, exc)
+
+    async def _take_typed(self, interaction: discord.Interaction, message_id: int, text: str) -> None:
+        user = interaction.user
+        result = await self.rounds.when_ready(
+            lambda: self.rounds.answer_typed(
+                message_id=message_id,
+                user_id=user.id,
+                display_name=user.display_name,
+                text=text,
+                role_ids=role_ids(user),
+            )
+        )
+        if result.error is not None:
+            raise result.error  # closed, or a second box: "already answered", privately
+        await reply(
+            interaction, f"Locked in: {discord.utils.escape_markdown(clip_input(text))}", ephemeral=True
+        )
+
     # -- the presenter the quiz service calls --------------------------------------------------
 
     async def post_question(self, card: QuestionCard) -> int:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         n = len(card.item.choices)
-        embed = question_embed(card, await public_language(self.bot, card.guild_id))
+        lang = await public_language(self.bot, card.guild_id)
+        if card.mode == AnswerMode.TYPED:
+            view = typed_view(card.round_id, lang=lang)
+            message = await channel.send(embed=typed_question_embed(card, lang), view=view)
+            return message.id
+        embed = question_embed(card, lang)
         if card.mode == AnswerMode.BUTTONS:
             message = await channel.send(embed=embed, view=answer_view(card.round_id, n))
             return message.id
@@ -369,6 +430,13 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         question = channel.get_partial_message(card.message_id)
         lang = await public_language(self.bot, card.guild_id)
+        if not card.item.is_choice:  # a typed question
+            await channel.send(
+                embed=typed_reveal_embed(card, lang),
+                reference=question.to_reference(fail_if_not_exists=False),
+            )
+            await self._close_typed(card, question, lang)
+            return
         await channel.send(
             embed=reveal_embed(card, lang),
             reference=question.to_reference(fail_if_not_exists=False),
@@ -389,6 +457,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             # Discord or the network may leave here: the reveal is out, and an error would make the
             # caller retry the whole reveal and post it twice.
             log.warning("could not disable the buttons of message %s: %s", card.message_id, exc)
+
+    async def _close_typed(self, card: RevealCard, question: discord.PartialMessage, lang: str) -> None:
+        """Grey out the Answer button; the reveal is out whatever happens here (a press that
+        raced the edit is told privately that the question is closed)."""
+        try:
+            await question.edit(view=typed_view(card.round_id, disabled=True, lang=lang))
+        except Exception as exc:
+            if describe_failure(exc) is None:
+                raise
+            # As for choice buttons (_close_buttons): an error here would make the caller post the
+            # reveal again.
+            log.warning("could not disable the Answer button of message %s: %s", card.message_id, exc)
 
     async def post_results(self, card: ResultsCard) -> None:
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)

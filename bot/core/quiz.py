@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from bot.core.errors import ConflictError, UserFacingError
 from bot.core.i18n import N_
 from bot.core.scoring import points_for
+from bot.core.typed import matches
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 5
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
+TYPED_CHOICE = -1  # the stored choice of a typed answer, which has no letter
 
 
 class QuestionClosedError(UserFacingError):
@@ -24,6 +26,11 @@ class AlreadyAnsweredError(UserFacingError):
     def __init__(self, letter: str) -> None:
         super().__init__(f"You already answered {letter}; your first answer counts.")
         self.letter = letter
+
+
+class AlreadyTypedError(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("You already answered this question; your first answer counts.")
 
 
 class InvalidChoiceError(UserFacingError):
@@ -80,6 +87,18 @@ def judge(rules: RoundRules, choice: int, at: datetime) -> Judged:
         correct=correct, latency_ms=latency_ms, window_ms=rules.window_ms, speed_bonus=rules.speed_bonus
     )
     return Judged(choice=choice, correct=correct, points=points, latency_ms=latency_ms)
+
+
+def judge_typed(rules: RoundRules, text: str, accepted: Sequence[str], at: datetime) -> Judged:
+    """Judge a typed answer given at ``at`` against the question's accepted answers."""
+    if not rules.is_open(at):
+        raise QuestionClosedError()
+    latency_ms = max(0, int((at - rules.opens_at) / timedelta(milliseconds=1)))
+    correct = matches(text, accepted)
+    points = points_for(
+        correct=correct, latency_ms=latency_ms, window_ms=rules.window_ms, speed_bonus=rules.speed_bonus
+    )
+    return Judged(choice=TYPED_CHOICE, correct=correct, points=points, latency_ms=latency_ms)
 
 
 def draw_items(

@@ -20,7 +20,8 @@ from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.topics import TOPICS
 from bot.core.vocabulary import AnswerMode
 
-ANSWER_MODES = tuple(AnswerMode)
+# A server's default answer mode; ``typed`` is chosen per quiz (only short-answer questions take it).
+ANSWER_MODES = (AnswerMode.REACTIONS, AnswerMode.BUTTONS)
 LANGUAGES = ("en", "zh", "any")
 ALL_TOPICS = "all"
 

@@ -29,7 +29,14 @@ class QuizKind(StrEnum):
 
 
 class AnswerMode(StrEnum):
-    """How members answer a posted question."""
+    """How members answer a posted question.
+
+    ``TYPED``: an Answer button opens a box to type the answer in (short-answer questions only).
+    It is a quiz's choice, never a server's default answer mode, and the database stores it as
+    ``buttons`` with the ``typed`` flag set (migrations/*_typed_answers.sql: SQLite cannot widen
+    the CHECK on ``mode`` without rebuilding the tables).
+    """
 
     REACTIONS = "reactions"
     BUTTONS = "buttons"
+    TYPED = "typed"

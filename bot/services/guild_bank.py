@@ -24,6 +24,7 @@ from bot.bank.schema import ID_PATTERN, SERVER_TOPICS, BankItem
 from bot.bank.upload import parse_upload
 from bot.core.clock import Clock, to_ms
 from bot.core.errors import ConflictError, NotFoundError, UserFacingError
+from bot.services.question_pool import is_typeable
 from bot.storage.database import Database
 from bot.storage.guild_items import GuildItemRepository
 from bot.storage.quizzes import QuizRepository
@@ -177,9 +178,12 @@ class GuildBankService:
             self._items[guild_id] = [*self.items_of(guild_id), *items]
         log.info("server %s imported %d questions from %s", guild_id, len(items), file_name)
         notes = []
-        short = sum(1 for i in items if not i.is_choice)
-        if short:
-            notes.append(f"{short} short-answer question(s) are kept, but quizzes ask only choice questions.")
+        typed = sum(1 for i in items if is_typeable(i))
+        long_answers = sum(1 for i in items if not i.is_choice and not is_typeable(i))
+        if typed:
+            notes.append(f"{typed} short-answer question(s) can be played typed: `/quiz start mode:typed`.")
+        if long_answers:
+            notes.append(f"{long_answers} question(s) with long answers are kept; quizzes do not ask them.")
         return ImportReport(
             file_name,
             parsed.format,

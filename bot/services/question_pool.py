@@ -3,6 +3,10 @@
 The shared bank plus the server's own imported questions (the bank service's cache, passed in as
 ``guild_items``), filtered to the choice types a quiz asks, by topic, language and the server's
 enabled topics.
+
+A typed quiz (``typed=True``) draws only short-answer questions whose accepted answers are short
+enough to type (:func:`is_typeable`); a quiz by reactions or buttons draws only choice questions.
+Long model answers (the interview questions) are never asked in a quiz.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ from collections.abc import Callable, Collection, Sequence
 from bot.bank.loader import Bank
 from bot.bank.schema import BankItem, ItemType
 from bot.core.topics import TOPICS
+from bot.core.typed import typeable
 
 log = logging.getLogger(__name__)
 
 CHOICE_TYPES = (ItemType.SINGLE_CHOICE, ItemType.TRUE_FALSE)
 _TAXONOMY = frozenset(TOPICS)
+
+
+def is_typeable(item: BankItem) -> bool:
+    """Whether a typed quiz may ask ``item``: a short answer with short accepted answers."""
+    return item.type is ItemType.SHORT_ANSWER and typeable(item.accepted)
 
 
 def no_guild_items(guild_id: int) -> Sequence[BankItem]:
@@ -50,17 +60,21 @@ class QuestionPool:
         enabled: Sequence[str] | None = None,
         *,
         guild_id: int | None = None,
+        typed: bool = False,
     ) -> list[BankItem]:
-        """The choice questions a quiz may draw from: the shared bank plus the server's own."""
+        """The questions a quiz may draw from: the shared bank plus the server's own.
+
+        Choice questions; with ``typed``, the short-answer questions a member can type instead.
+        """
         wanted = None if lang == "any" else lang
-        items = self.bank.filter(topic=topic, lang=wanted, types=CHOICE_TYPES)
+        fits = is_typeable if typed else (lambda i: i.type in CHOICE_TYPES)
+        types = (ItemType.SHORT_ANSWER,) if typed else CHOICE_TYPES
+        items = [i for i in self.bank.filter(topic=topic, lang=wanted, types=types) if fits(i)]
         if guild_id is not None:
             items += [
                 i
                 for i in self.guild_items(guild_id)
-                if i.type in CHOICE_TYPES
-                and (wanted is None or i.lang == wanted)
-                and (topic is None or topic in i.topics)
+                if fits(i) and (wanted is None or i.lang == wanted) and (topic is None or topic in i.topics)
             ]
         if enabled is not None:
             # ``/settings set topics`` can name only the shared taxonomy, so it narrows only that: a
@@ -104,3 +118,18 @@ class QuestionPool:
         """language -> questions a quiz here can ask (short answers are not asked, so not counted)."""
         per_lang = Counter(i.lang for i in self.pool(None, "any", enabled, guild_id=guild_id))
         return dict(sorted(per_lang.items()))
+
+    def typed_topics(
+        self, guild_id: int | None = None, enabled: Sequence[str] | None = None
+    ) -> dict[str, dict[str, int]]:
+        """topic -> language -> questions a typed quiz on that topic here can ask, counted as
+        :meth:`topics` counts, from the typeable short answers (:func:`is_typeable`)."""
+        counts: dict[str, dict[str, int]] = {}
+        own_items = self.guild_items(guild_id) if guild_id is not None else []
+        own = sorted({t for i in own_items for t in i.topics} - set(TOPICS))
+        for topic in (*TOPICS, *own):
+            pool = self.pool(topic, "any", enabled, guild_id=guild_id, typed=True)
+            per_lang = Counter(i.lang for i in pool)
+            if per_lang:
+                counts[topic] = dict(sorted(per_lang.items()))
+        return counts

@@ -224,8 +224,19 @@ class QuizService:
         if channel_id in self._runners or await self.quizzes.running_in_channel(channel_id):
             raise QuizAlreadyRunningError()
         settings = await self.settings.get(guild_id)
-        pool = self.pool.pool(options.topic, options.lang, settings.topics_enabled, guild_id=guild_id)
+        typed = options.mode == AnswerMode.TYPED
+        pool = self.pool.pool(
+            options.topic, options.lang, settings.topics_enabled, guild_id=guild_id, typed=typed
+        )
         if not pool:
+            if typed:
+                raise NotFoundError(
+                    N_(
+                        "There are no questions to answer by typing here. They come from the short "
+                        "answers a server imports (`/bank import`: Red lists, GIFT short answers, Anki "
+                        "notes with a short back)."
+                    )
+                )
             raise NotFoundError(
                 _no_questions(options.topic, options.lang), topic=options.topic, lang=options.lang
             )
@@ -389,7 +400,7 @@ class QuizService:
                 mode=session.mode,
                 opens_at=to_ms(now),
                 closes_at=to_ms(closes),
-                choice_order=None if item is None else self.rounds.draw_order(item),
+                choice_order=None if item is None or not item.is_choice else self.rounds.draw_order(item),
             )
             if item is None:
                 await QuizRepository.close_round(conn, row.id, RoundStatus.REVEALED, to_ms(now))
@@ -405,7 +416,7 @@ class QuizService:
             session.total_questions,
             closes,
             session.mode,
-            posting=self.rounds.posting_of(row, item),
+            posting=self.rounds.posting_of(row, item) if item.is_choice else None,
         )
         presenter = self.presenter
         # Given up on, the quiz ends and the unposted round is settled (``_run``).

@@ -25,13 +25,18 @@ from bot.core.errors import UserFacingError
 from bot.core.letters import LETTERS
 from bot.core.periods import period_keys
 from bot.core.quiz import (
+    TYPED_CHOICE,
     AlreadyAnsweredError,
+    AlreadyTypedError,
     InvalidChoiceError,
+    Judged,
     QuestionClosedError,
     RoundRules,
     judge,
+    judge_typed,
 )
 from bot.core.shuffle import Posting, posted_order
+from bot.core.typed import MAX_TYPED_INPUT_CHARS
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.answer_writer import AnswerWriter
 from bot.services.posting import RetrySchedule, SendFailure, post_with_retries
@@ -188,7 +193,8 @@ class ActiveRound:
     item: BankItem
     rules: RoundRules  # in posted indexes
     timezone: str
-    posting: Posting  # the order the choices were posted in (stored with the round)
+    # The order the choices were posted in (stored with the round); None: a typed question, no choices.
+    posting: Posting | None
     answers: dict[int, int] = field(default_factory=dict)  # user id -> choice, first wins
     hidden: bool = False
     daily_date: str | None = None  # a question of the day: its local date, for day streaks
@@ -264,7 +270,7 @@ class RoundService:
     ) -> ActiveRound:
         """Take answers on the round's message from now on (a quiz round or a question of the day)."""
         assert row.message_id is not None
-        posting = self.posting_of(row, item)
+        posting = self.posting_of(row, item) if item.is_choice else None
         active = ActiveRound(
             row=row,
             item=item,
@@ -272,9 +278,11 @@ class RoundService:
                 opens_at=from_ms(row.opens_at),
                 closes_at=from_ms(row.closes_at),
                 n_choices=len(item.choices),
-                correct_index=posting.posted_index(item.answer_index),
+                correct_index=TYPED_CHOICE if posting is None else posting.posted_index(item.answer_index),
                 speed_bonus=settings.speed_bonus,
-                accepted=frozenset(posting.posted_index(i) for i in item.also_accepted_indexes),
+                accepted=frozenset()
+                if posting is None
+                else frozenset(posting.posted_index(i) for i in item.also_accepted_indexes),
             ),
             timezone=settings.timezone,
             posting=posting,
@@ -344,7 +352,7 @@ class RoundService:
             correct_names=tuple(a.display_name for a in answers if a.correct),
             answered=len(answers),
             kind=row.kind,
-            posting=self.posting_of(row, item),
+            posting=self.posting_of(row, item) if item.is_choice else None,
             mode=row.mode,
         )
         presenter = self.presenter
@@ -419,7 +427,7 @@ class RoundService:
                 item_id=active.item.id,
                 topic=active.item.main_topic,
                 choice=judged.choice,
-                bank_choice=active.posting.bank_index(judged.choice),
+                bank_choice=None if active.posting is None else active.posting.bank_index(judged.choice),
                 correct=judged.correct,
                 points=judged.points,
                 latency_ms=judged.latency_ms,
@@ -468,6 +476,97 @@ class RoundService:
                 role_ids=role_ids,
             )
         return result
+
+    # -- typed answers -------------------------------------------------------------------------
+
+    def check_typed(self, *, message_id: int, user_id: int) -> AnswerResult:
+        """Whether the member may still type an answer to the question on ``message_id``.
+
+        Asked when the Answer button is pressed, so a member who answered, or a question that
+        closed, gets a private word instead of a box whose answer would not count.
+        """
+        active = self._active.get(message_id)
+        if active is None:
+            return AnswerResult(AnswerStatus.NOT_A_QUESTION, error=QuestionClosedError())
+        if active.item.is_choice:
+            return AnswerResult(AnswerStatus.INVALID, error=InvalidChoiceError())
+        if user_id in active.answers:
+            return AnswerResult(AnswerStatus.DUPLICATE, choice=TYPED_CHOICE, error=AlreadyTypedError())
+        if not active.rules.is_open(self.clock.now()):
+            return AnswerResult(AnswerStatus.CLOSED, error=QuestionClosedError())
+        return AnswerResult(AnswerStatus.ACCEPTED, choice=TYPED_CHOICE)
+
+    def answer_typed(
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        display_name: str,
+        text: str,
+        at: datetime | None = None,
+        role_ids: Sequence[int] = (),
+    ) -> AnswerResult:
+        """Take a member's typed answer to the question on ``message_id``. The first one counts."""
+        active = self._active.get(message_id)
+        if active is None:
+            return AnswerResult(AnswerStatus.NOT_A_QUESTION, error=QuestionClosedError())
+        if active.item.is_choice:
+            return AnswerResult(AnswerStatus.INVALID, error=InvalidChoiceError())
+        if user_id in active.answers:
+            return AnswerResult(AnswerStatus.DUPLICATE, choice=TYPED_CHOICE, error=AlreadyTypedError())
+        when = at or self.clock.now()
+        text = text.strip()[:MAX_TYPED_INPUT_CHARS]
+        try:
+            judged = judge_typed(active.rules, text, active.item.accepted, when)
+        except QuestionClosedError as exc:
+            return AnswerResult(AnswerStatus.CLOSED, error=exc)
+        active.answers[user_id] = TYPED_CHOICE
+        answer = self._new_answer(active, user_id, display_name, judged, when, role_ids, text)
+        saved = self.writer.submit(answer)
+        return AnswerResult(AnswerStatus.ACCEPTED, choice=TYPED_CHOICE, saved=saved)
+
+    async def when_ready(self, take: Callable[[], AnswerResult]) -> AnswerResult:
+        """``take()``, again once the previous process's rounds are picked up if it found none
+        (see :meth:`answer_when_ready`)."""
+        result = take()
+        if result.status is AnswerStatus.NOT_A_QUESTION and not self.resumed:
+            await self.wait_resumed()
+            result = take()
+        return result
+
+    def _new_answer(
+        self,
+        active: ActiveRound,
+        user_id: int,
+        display_name: str,
+        judged: Judged,
+        when: datetime,
+        role_ids: Sequence[int],
+        typed_text: str,
+    ) -> NewAnswer:
+        keys = period_keys(when, active.timezone)
+        team = self.team_of(active.row.guild_id, user_id, role_ids)
+        return NewAnswer(
+            round_id=active.row.id,
+            guild_id=active.row.guild_id,
+            user_id=user_id,
+            display_name=display_name,
+            item_id=active.item.id,
+            topic=active.item.main_topic,
+            choice=judged.choice,
+            correct=judged.correct,
+            points=judged.points,
+            latency_ms=judged.latency_ms,
+            answered_at=to_ms(when),
+            week_key=keys.week,
+            month_key=keys.month,
+            season_id=self.season_of(active.row.guild_id),
+            daily_date=active.daily_date,
+            competition_id=team[0] if team else None,
+            team_id=team[1] if team else None,
+            defer_scores=active.daily_date is not None,
+            typed_text=typed_text,
+        )
 
     # -- restarts ------------------------------------------------------------------------------
 

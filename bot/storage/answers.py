@@ -44,6 +44,8 @@ class NewAnswer:
     # The bank's own index of the picked choice (the same at every posting, for statistics);
     # None when the choices were posted in bank order, where it equals ``choice``.
     bank_choice: int | None = None
+    # What the member typed, for a typed answer (whose ``choice`` is -1); None for a letter.
+    typed_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ CREATE TEMP TABLE IF NOT EXISTS answer_stage (
     correct INTEGER NOT NULL, points INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
     answered_at INTEGER NOT NULL, week_key TEXT NOT NULL, month_key TEXT NOT NULL, season_id INTEGER,
     daily_date TEXT, competition_id INTEGER, team_id INTEGER, deferred INTEGER NOT NULL DEFAULT 0,
-    accepted INTEGER NOT NULL DEFAULT 0, bank_choice INTEGER
+    accepted INTEGER NOT NULL DEFAULT 0, bank_choice INTEGER, typed_text TEXT
 )
 """
 
@@ -120,8 +122,8 @@ class AnswerRepository:
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
                 correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
-                competition_id, team_id, deferred, bank_choice)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                competition_id, team_id, deferred, bank_choice, typed_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 (
@@ -145,6 +147,7 @@ class AnswerRepository:
                     a.team_id,
                     int(a.defer_scores),
                     a.choice if a.bank_choice is None else a.bank_choice,
+                    a.typed_text,
                 )
                 for seq, a in enumerate(answers)
             ],
@@ -161,9 +164,9 @@ class AnswerRepository:
         conn.execute(
             """
             INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
-                answered_at, bank_choice)
+                answered_at, bank_choice, typed_text)
             SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at,
-                bank_choice
+                bank_choice, typed_text
             FROM answer_stage WHERE accepted = 1 ORDER BY seq
             """
         )

@@ -62,6 +62,17 @@ class RoundRow:
     choice_order: tuple[int, ...] | None = None
 
 
+def _mode(row: aiosqlite.Row) -> AnswerMode:
+    """The answer mode a row stores: ``typed`` is ``buttons`` with the ``typed`` flag
+    (migrations/*_typed_answers.sql)."""
+    return AnswerMode.TYPED if row["typed"] else AnswerMode(row["mode"])
+
+
+def _stored_mode(mode: AnswerMode) -> tuple[str, int]:
+    """(mode, typed) as the columns hold them."""
+    return (AnswerMode.BUTTONS, 1) if mode == AnswerMode.TYPED else (mode, 0)
+
+
 def _session(row: aiosqlite.Row) -> SessionRow:
     return SessionRow(
         id=row["id"],
@@ -71,7 +82,7 @@ def _session(row: aiosqlite.Row) -> SessionRow:
         kind=QuizKind(row["kind"]),
         topic=row["topic"],
         lang=row["lang"],
-        mode=AnswerMode(row["mode"]),
+        mode=_mode(row),
         seconds=row["seconds"],
         total_questions=row["total_questions"],
         item_ids=tuple(json.loads(row["item_ids"])),
@@ -90,7 +101,7 @@ def _round(row: aiosqlite.Row) -> RoundRow:
         kind=QuizKind(row["kind"]),
         position=row["position"],
         item_id=row["item_id"],
-        mode=AnswerMode(row["mode"]),
+        mode=_mode(row),
         message_id=row["message_id"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
@@ -134,9 +145,9 @@ class QuizRepository:
         try:
             async with conn.execute(
                 """
-                INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, seconds,
-                    total_questions, item_ids, status, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                INSERT INTO quiz_sessions (guild_id, channel_id, started_by, kind, topic, lang, mode, typed,
+                    seconds, total_questions, item_ids, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
                 RETURNING *
                 """,
                 (
@@ -146,7 +157,7 @@ class QuizRepository:
                     kind,
                     topic,
                     lang,
-                    mode,
+                    *_stored_mode(mode),
                     seconds,
                     len(item_ids),
                     json.dumps(list(item_ids)),
@@ -201,9 +212,9 @@ class QuizRepository:
         """Insert an open round; ``choice_order`` is the posting's order of the choices (None: bank order)."""
         async with conn.execute(
             """
-            INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, opens_at,
-                closes_at, status, choice_order)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
+            INSERT INTO rounds (guild_id, channel_id, session_id, kind, position, item_id, mode, typed,
+                opens_at, closes_at, status, choice_order)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
             RETURNING *
             """,
             (
@@ -213,7 +224,7 @@ class QuizRepository:
                 kind,
                 position,
                 item_id,
-                mode,
+                *_stored_mode(mode),
                 opens_at,
                 closes_at,
                 None if choice_order is None else encode_order(choice_order),

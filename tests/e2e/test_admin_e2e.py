@@ -426,7 +426,7 @@ async def test_a_gift_import_skips_the_essay_and_its_topic_joins_this_server(
     assert "Imported **2** question(s) from `club.gift` (gift)" in text
     assert "1 question(s) were skipped:" in text
     assert "`club.gift:3: skipped: essay question: question 1 (essay)`" in text
-    assert "1 short-answer question(s) are kept" in text
+    assert "1 short-answer question(s) can be played typed: `/quiz start mode:typed`" in text
     port = bot.guild_bank.get(world.guild.id, "g-club-q02")
     assert port is not None and port.topics == ["networking"] and port.explanation == "HTTPS listens on 443."
     arp = bot.guild_bank.get(world.guild.id, "g-club-q03")

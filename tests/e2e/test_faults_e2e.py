@@ -448,7 +448,7 @@ async def test_over_long_inputs_are_refused_privately_within_discords_limits(
         ({"questions": 0}, "`questions` goes from 1 to 50, not 0"),
         ({"questions": 1000}, "`questions` goes from 1 to 50, not 1000"),
         ({"seconds": -5}, "`seconds` goes from 5 to 300, not -5"),
-        ({"mode": "telepathy"}, "`mode` is one of `reactions`, `buttons`, not `telepathy`"),
+        ({"mode": "telepathy"}, "`mode` is one of `reactions`, `buttons`, `typed`, not `telepathy`"),
         ({"questions": "many"}, "`questions` takes a whole number, not `many`"),
         ({"seconds": True}, "`seconds` takes a whole number, not `True`"),
     ],
