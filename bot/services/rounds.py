@@ -416,30 +416,9 @@ class RoundService:
         except UserFacingError as exc:
             return AnswerResult(AnswerStatus.INVALID, error=exc)
         active.answers[user_id] = choice
-        keys = period_keys(when, active.timezone)
-        team = self.team_of(active.row.guild_id, user_id, role_ids)
+        bank_choice = None if active.posting is None else active.posting.bank_index(judged.choice)
         saved = self.writer.submit(
-            NewAnswer(
-                round_id=active.row.id,
-                guild_id=active.row.guild_id,
-                user_id=user_id,
-                display_name=display_name,
-                item_id=active.item.id,
-                topic=active.item.main_topic,
-                choice=judged.choice,
-                bank_choice=None if active.posting is None else active.posting.bank_index(judged.choice),
-                correct=judged.correct,
-                points=judged.points,
-                latency_ms=judged.latency_ms,
-                answered_at=to_ms(when),
-                week_key=keys.week,
-                month_key=keys.month,
-                season_id=self.season_of(active.row.guild_id),
-                daily_date=active.daily_date,
-                competition_id=team[0] if team else None,
-                team_id=team[1] if team else None,
-                defer_scores=active.daily_date is not None,
-            )
+            self._new_answer(active, user_id, display_name, judged, when, role_ids, bank_choice=bank_choice)
         )
         return AnswerResult(AnswerStatus.ACCEPTED, choice=choice, hidden=active.hidden, saved=saved)
 
@@ -521,7 +500,7 @@ class RoundService:
         except QuestionClosedError as exc:
             return AnswerResult(AnswerStatus.CLOSED, error=exc)
         active.answers[user_id] = TYPED_CHOICE
-        answer = self._new_answer(active, user_id, display_name, judged, when, role_ids, text)
+        answer = self._new_answer(active, user_id, display_name, judged, when, role_ids, typed_text=text)
         saved = self.writer.submit(answer)
         return AnswerResult(AnswerStatus.ACCEPTED, choice=TYPED_CHOICE, saved=saved)
 
@@ -542,8 +521,11 @@ class RoundService:
         judged: Judged,
         when: datetime,
         role_ids: Sequence[int],
-        typed_text: str,
+        *,
+        bank_choice: int | None = None,
+        typed_text: str | None = None,
     ) -> NewAnswer:
+        """The answer to save, as every kind of round records it (choice or typed)."""
         keys = period_keys(when, active.timezone)
         team = self.team_of(active.row.guild_id, user_id, role_ids)
         return NewAnswer(
@@ -554,6 +536,7 @@ class RoundService:
             item_id=active.item.id,
             topic=active.item.main_topic,
             choice=judged.choice,
+            bank_choice=bank_choice,
             correct=judged.correct,
             points=judged.points,
             latency_ms=judged.latency_ms,
