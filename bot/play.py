@@ -217,12 +217,14 @@ class TerminalPresenter:
         self.say(self.label("closed"))
         return True
 
+    def _verdict(self, card: RevealCard) -> str:
+        if card.correct_names:
+            return self.label("right")
+        return self.label("wrong") if card.answered else self.label("timeout")
+
     async def _reveal_typed(self, card: RevealCard) -> None:
         item = card.item
-        if card.correct_names:
-            verdict = self.label("right")
-        else:
-            verdict = self.label("wrong") if card.answered else self.label("timeout")
+        verdict = self._verdict(card)
         self.say()
         typed = self.typed.get(card.round_id)
         if typed is not None:
@@ -241,10 +243,7 @@ class TerminalPresenter:
                 await self._wait_for_enter()
             return
         item = card.item
-        if card.correct_names:
-            verdict = self.label("right")
-        else:
-            verdict = self.label("wrong") if card.answered else self.label("timeout")
+        verdict = self._verdict(card)
         self.say()
         picked = self.picked.get(card.round_id)
         if picked is not None:

@@ -78,7 +78,8 @@ def font(size: int) -> Font:
     return ImageFont.load_default(size=size)
 
 
-def _colour(share: float) -> tuple[int, int, int]:
+def share_colour(share: float) -> tuple[int, int, int]:
+    """Green from 75 %, amber from 50 %, red below: the colour of a share bar."""
     if share >= 0.75:
         return GOOD
     if share >= 0.5:
@@ -130,7 +131,7 @@ def accuracy_chart(bars: Sequence[AccuracyBar], *, title: str, empty: str = "No 
         draw.rectangle([(LEFT, y + 6), (LEFT + bar_width, y + ROW - 6)], fill=GRID)
         end = LEFT + round(bar_width * share)
         if end > LEFT:
-            draw.rectangle([(LEFT, y + 6), (end, y + ROW - 6)], fill=_colour(share))
+            draw.rectangle([(LEFT, y + 6), (end, y + ROW - 6)], fill=share_colour(share))
         figure = f"{int(share * 100)}% ({bar.correct}/{bar.answered})"
         draw.text((LEFT + bar_width + 10, y + 8), figure, fill=INK, font=text_font)
 

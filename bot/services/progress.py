@@ -26,7 +26,7 @@ from bot.core.study import (
     study_streak,
     true_retention,
 )
-from bot.services.charts import BACKGROUND, FAIR, GOOD, GRID, INK, MUTED, POOR, _fit, font
+from bot.services.charts import BACKGROUND, GOOD, GRID, INK, MUTED, POOR, _fit, font, share_colour
 from bot.services.study import StudyService
 from bot.services.tutor import retrievability
 from bot.storage.cards import CardRepository
@@ -127,14 +127,6 @@ LEFT = 170
 RIGHT = 200
 
 
-def _colour(share: float) -> tuple[int, int, int]:
-    if share >= 0.75:
-        return GOOD
-    if share >= 0.5:
-        return FAIR
-    return POOR
-
-
 def progress_chart(progress: Progress, *, title: str) -> bytes:
     """Mastery per topic (seen of the pool, known share shaded) and the 14-day due forecast."""
     topics = [t for t in progress.topics if t.pool or t.seen]
@@ -157,7 +149,7 @@ def progress_chart(progress: Progress, *, title: str) -> bytes:
             known_end = LEFT + round(bar_w * t.known / t.pool)
             share = t.known / t.seen if t.seen else 0.0
             if known_end > LEFT:
-                draw.rectangle([(LEFT, y0), (known_end, y0 + ROW - 10)], fill=_colour(share))
+                draw.rectangle([(LEFT, y0), (known_end, y0 + ROW - 10)], fill=share_colour(share))
         mean = f"{t.mean_retrievability:.0%}" if t.mean_retrievability is not None else "-"
         figure = f"{t.seen}/{t.pool} · {t.known} known · R {mean}"
         draw.text((LEFT + bar_w + 8, y0 + 2), figure, fill=INK, font=small)
