@@ -44,14 +44,22 @@ def unprivileged() -> list[str] | None:
     if setpriv is None:
         return None
     prefix = [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups"]
-    probe = subprocess.run([*prefix, sys.executable, "-c", ""], capture_output=True, timeout=WITHIN)
+    # The child must be able to run this interpreter and import the project from where it lies (a
+    # checkout inside a private folder, e.g. one made by mktemp -d, is out of nobody's reach).
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import bot.cli"],
+        cwd="/",
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=WITHIN,
+    )
     return prefix if probe.returncode == 0 else None
 
 
 def as_unprivileged() -> list[str]:
     prefix = unprivileged()
     if prefix is None:
-        pytest.skip("running as root, and this interpreter cannot be run as an unprivileged user")
+        pytest.skip("as root, and an unprivileged user cannot run this interpreter or read the project")
     return prefix
 
 
