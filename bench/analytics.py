@@ -50,7 +50,6 @@ from bot.core.vocabulary import AnswerMode, QuizKind  # noqa: E402
 from bot.services.question_pool import CHOICE_TYPES  # noqa: E402
 from bot.storage.answers import AnswerRepository, NewAnswer  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
-from bot.storage.migrations import migrate  # noqa: E402
 from bot.storage.quizzes import QuizRepository  # noqa: E402
 from bot.wiring import build_services  # noqa: E402
 from cogs._analytics_views import ReviewView, class_files, detail_chart, detail_embed  # noqa: E402
@@ -215,7 +214,7 @@ async def main(answers: int, keep: Path | None, queries: int) -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = await Database.open(path)
-            await migrate(db.writer)
+            await db.migrate()
             await db.close()
             t0 = time.perf_counter()
             fill(path, answers)
@@ -230,7 +229,7 @@ async def main(answers: int, keep: Path | None, queries: int) -> None:
         print(f"{total:,} answers, {members:,} members; largest server {BIG_MEMBERS:,} members")
 
         db = await Database.open(path)
-        await migrate(db.writer)
+        await db.migrate()
         bank = load_bank()
         clock = FakeClock(NOW)
         services = build_services(db, bank, clock)

@@ -22,14 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.services.answer_writer import AnswerWriter
 from bot.storage.answers import NewAnswer
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from bot.tasks import TaskRunner
 
 
 async def run(rate: int, seconds: float, members: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = await Database.open(Path(folder) / "bench.db")
-        await migrate(db.writer)
+        await db.migrate()
         async with db.transaction() as conn:
             for r in range(1, rounds + 1):
                 await conn.execute(

@@ -387,11 +387,10 @@ def prefill(path: Path, answers: int) -> None:
     from bench.study import fill_cards
     from bot.bank.loader import load_bank
     from bot.storage.database import Database
-    from bot.storage.migrations import migrate
 
     async def schema() -> None:
         db = await Database.open(path)
-        await migrate(db.writer)
+        await db.migrate()
         await db.close()
 
     asyncio.run(schema())

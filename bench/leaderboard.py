@@ -40,7 +40,6 @@ from bot.core.topics import TOPICS
 from bot.services.leaderboard import Period
 from bot.storage.answers import NewAnswer
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from bot.wiring import build_services
 
 BIG_GUILD = 1
@@ -331,7 +330,7 @@ async def main(sizes: list[int], queries: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
         db = await Database.open(path)
-        await migrate(db.writer)
+        await db.migrate()
         await db.close()
         done_rounds = 0
         total_rounds = max(sizes) // PER_ROUND

@@ -38,7 +38,6 @@ from bot.services.progress import ProgressService
 from bot.services.reminders import ReminderCard, ReminderService
 from bot.services.study import StudyService
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 
 GUILD = 1
 FIRST_USER = 10_000
@@ -114,7 +113,7 @@ def fill_reminders(conn: sqlite3.Connection, members: int, due_at: datetime) -> 
 
 async def build(path: Path, members: int) -> None:
     db = await Database.open(path)
-    await migrate(db.writer)
+    await db.migrate()
     await db.close()
     bank = load_bank()
     items = [(i.id, i.main_topic) for i in bank]

@@ -26,7 +26,6 @@ from bot.services.posting import RetrySchedule
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from bot.wiring import build_services
 from cogs._i18n import CatalogueTranslator
 from cogs.errors import ErrorReportingTree
@@ -284,12 +283,13 @@ class QuizBot(commands.Bot):
 
 
 async def open_database(settings: Settings) -> Database:
-    """Open the SQLite file and bring it to the latest schema (before any cog loads)."""
-    path = settings.resolved_database_path()
-    log.info("database: %s", path)
-    db = await Database.open(path)
+    """Open the database (SQLite file or PostgreSQL) and bring it to the latest schema (before any cog
+    loads)."""
+    target = settings.database_target()
+    log.info("database: %s", settings.database_label())
+    db = await Database.open(target)
     try:
-        await migrate(db.writer, where=path)
+        await db.migrate()
     except BaseException:
         await db.close()
         raise

@@ -85,7 +85,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
         return 0
 
     code = asyncio.run(go())
-    print(f"{settings.resolved_database_path()}: up to date")
+    print(f"{settings.database_label()}: up to date")
     return code
 
 
@@ -95,6 +95,8 @@ def cmd_db_status(args: argparse.Namespace) -> int:
 
     settings = _settings_for(args)
     path = settings.database_file()
+    if settings.uses_postgres:
+        return asyncio.run(_postgres_status(settings))
 
     async def go() -> int:
         if not path.exists():
@@ -120,21 +122,45 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     return asyncio.run(go())
 
 
+async def _postgres_status(settings: Settings) -> int:
+    from bot.storage.database import Database
+
+    db = await Database.open(settings.database_target())
+    try:
+        current, latest = await db.schema_version()
+    finally:
+        await db.close()
+    print(f"database: {settings.database_label()}")
+    print(f"schema version: {current} (this code knows up to {latest})")
+    if current > latest:
+        print("written by a newer Quiz Tutor: this version will refuse to start against it")
+        return 1
+    pending = ", ".join(str(v) for v in range(current + 1, latest + 1))
+    print(f"pending: {pending or 'none'}")
+    return 0
+
+
 def cmd_health(args: argparse.Namespace) -> int:
     """Exit 0 when the database opens and the running bot's heartbeat is fresh (Docker HEALTHCHECK)."""
     from datetime import UTC, datetime
 
-    from bot.heartbeat import FRESH_FOR, heartbeat_path, last_beat
-    from bot.storage.database import connect
+    from bot.heartbeat import FRESH_FOR, last_beat
+    from bot.storage.database import Database, connect
     from bot.storage.migrations import current_version
 
     settings = load_settings()  # no logging set up: the one line below is the whole output
     path = settings.database_file()
-    if not path.is_file():
+    if not settings.uses_postgres and not path.is_file():
         print(f"unhealthy: no database at {path}: is the bot running with this DATABASE_PATH?")
         return 1
 
     async def version() -> int:
+        if settings.uses_postgres:
+            db = await Database.open(settings.database_target())
+            try:
+                return (await db.schema_version())[0]
+            finally:
+                await db.close()
         conn = await connect(path)
         try:
             return await current_version(conn)
@@ -142,7 +168,7 @@ def cmd_health(args: argparse.Namespace) -> int:
             await conn.close()
 
     schema = asyncio.run(version())  # DatabaseOpenError: exit 3 with its one line
-    heartbeat = heartbeat_path(path)
+    heartbeat = settings.heartbeat_file()
     beaten = last_beat(heartbeat)
     if beaten is None:
         print(f"unhealthy: no heartbeat in {heartbeat}: the bot is not running (or not connected yet)")
@@ -154,7 +180,9 @@ def cmd_health(args: argparse.Namespace) -> int:
             f"{FRESH_FOR.total_seconds():.0f} s): the bot is stuck or disconnected; see its log"
         )
         return 1
-    print(f"healthy: database {path} (schema {schema}), heartbeat {max(age, 0):.0f} s ago")
+    print(
+        f"healthy: database {settings.database_label()} (schema {schema}), heartbeat {max(age, 0):.0f} s ago"
+    )
     return 0
 
 

@@ -41,7 +41,6 @@ from bot.services.posting import SendFailure
 from bot.services.quiz import AnswerStatus, QuestionCard, QuizOptions, QuizService, ResultsCard, RevealCard
 from bot.settings import load_settings
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from bot.tasks import TaskRunner
 from bot.wiring import build_services
 
@@ -399,7 +398,7 @@ async def play(
         bank = load_bank(bank_paths)
     db = await Database.open(Path(database_path))
     try:
-        await migrate(db.writer, where=database_path)
+        await db.migrate()
     except BaseException:
         await db.close()  # its connection's thread would keep the process alive after the error
         raise

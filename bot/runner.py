@@ -17,7 +17,7 @@ import yarl
 
 from bot.app import create_bot
 from bot.core.clock import SystemClock
-from bot.heartbeat import beat, clear, heartbeat_path, keep_beating
+from bot.heartbeat import beat, clear, keep_beating
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ async def run_bot(settings: Settings) -> int:
         await wait_for_discord(settings.discord_api_base)
         await bot.start(token)
 
-    heartbeat = heartbeat_path(bot.db.path)
+    heartbeat = settings.heartbeat_file()
     clock = SystemClock()
     beating = asyncio.create_task(
         keep_beating(heartbeat, lambda: bot.is_ready() and not bot.is_closed(), clock.now), name="heartbeat"

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import AnyUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     database_path: Path = Field(
         default=DEFAULT_DATABASE_PATH, description="SQLite file; parent folders are created."
     )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "sqlite:///path (relative; sqlite:////abs for an absolute path) or "
+            "postgresql://user@host:port/db (the scale-out backend); unset: the SQLite file DATABASE_PATH."
+        ),
+    )
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="Shards of the whole bot (Discord requires them from 2,500 servers); unset: automatic.",
+    )
+    shard_ids: list[int] | None = Field(
+        default=None,
+        description="Shards this process runs, e.g. 0,1 (needs SHARD_COUNT); unset: all of them.",
+    )
     discord_api_base: str = Field(
         default=DEFAULT_API_BASE, description="REST base URL (a proxy, or a test stand-in)."
     )
@@ -60,6 +76,65 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if text.startswith("sqlite://"):
+            if not text.startswith("sqlite:///") or len(text) == len("sqlite:///"):
+                raise ValueError("expected sqlite:///path/to/quiz.db (three slashes, then the path)")
+        elif text.startswith(("postgresql://", "postgres://")):
+            host = AnyUrl(text).host
+            if not host and "host=" not in text:
+                raise ValueError("expected postgresql://user@host:port/database")
+        else:
+            raise ValueError("expected sqlite:///path or postgresql://user@host:port/database")
+        return text
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: Any) -> Any:
+        """``0,1`` or ``0 1`` or ``[0, 1]`` (JSON): the environment's forms of a list."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            text = value.strip().strip("[]")
+            try:
+                return [int(part) for part in text.replace(",", " ").split()]
+            except ValueError:
+                raise ValueError("expected shard ids such as 0,1") from None
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _blank_count_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError(
+                    "SHARD_IDS needs SHARD_COUNT: set SHARD_COUNT to the bot's total number of shards"
+                )
+            if not self.shard_ids:
+                raise ValueError("SHARD_IDS is empty: list this process's shards, such as 0,1")
+            wrong = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if wrong:
+                last = self.shard_count - 1
+                raise ValueError(
+                    f"SHARD_IDS {wrong} are not shards of SHARD_COUNT={self.shard_count} (0 to {last})"
+                )
+            if len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError("SHARD_IDS lists a shard twice")
+        return self
 
     @field_validator("discord_api_base")
     @classmethod
@@ -111,9 +186,46 @@ class Settings(BaseSettings):
             raise MissingTokenError()
         return self.discord_token.get_secret_value()
 
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None and self.database_url.startswith(
+            ("postgresql://", "postgres://")
+        )
+
     def database_file(self) -> Path:
-        """The database file as an absolute path (what the logs and ``quizbot db status`` show)."""
+        """The SQLite file as an absolute path (what the logs and ``quizbot db status`` show): from
+        DATABASE_URL when it names one, else DATABASE_PATH. With PostgreSQL, the folder of this path
+        still holds the process's heartbeat file."""
+        if self.database_url is not None and self.database_url.startswith("sqlite:///"):
+            from bot.storage.database import sqlite_path
+
+            return sqlite_path(self.database_url).expanduser().absolute()
         return self.database_path.expanduser().absolute()
+
+    def database_target(self) -> Path | str:
+        """What :meth:`bot.storage.database.Database.open` opens: the PostgreSQL URL, or the SQLite
+        file with its folders created."""
+        if self.uses_postgres:
+            assert self.database_url is not None
+            return self.database_url
+        return self.resolved_database_path()
+
+    def database_label(self) -> str:
+        """Where the data is, for logs and messages (no password)."""
+        if self.uses_postgres:
+            from bot.storage.postgres import redact
+
+            assert self.database_url is not None
+            return redact(self.database_url)
+        return str(self.database_file())
+
+    def heartbeat_file(self) -> Path:
+        """``quiz.db.heartbeat`` beside the database file; one per process when it runs some shards."""
+        base = self.database_file()
+        suffix = ".heartbeat"
+        if self.shard_ids is not None:
+            suffix = ".shards-" + "-".join(str(i) for i in sorted(self.shard_ids)) + suffix
+        return base.with_name(base.name + suffix)
 
     def resolved_database_path(self) -> Path:
         """The database file as an absolute path, with its folders created.

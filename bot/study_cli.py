@@ -22,7 +22,6 @@ from bot.services.optimizer import MIN_REVIEWS, Optimizer
 from bot.services.study import StudyCard, StudyService, StudyStep, StudySummary
 from bot.settings import load_settings
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 
 LOCAL_PLAYER = 1  # the same player as `quizbot play`
 WIDTH = 88
@@ -128,9 +127,9 @@ async def study(
     out: TextIO = sys.stdout,
 ) -> int:
     bank = load_bank()
-    db = await Database.open(database_path)  # type: ignore[arg-type]
+    db = await Database.open(database_path)
     try:
-        await migrate(db.writer, where=database_path)
+        await db.migrate()
         service = StudyService(db, bank, SystemClock())
         terminal = TerminalStudy(service, read_line, out)
         try:
@@ -193,9 +192,9 @@ def add_study_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 async def optimize(
     database_path: str, *, guild_id: int | None, min_reviews: int, out: TextIO = sys.stdout
 ) -> int:
-    db = await Database.open(database_path)  # type: ignore[arg-type]
+    db = await Database.open(database_path)
     try:
-        await migrate(db.writer, where=database_path)
+        await db.migrate()
         results = await Optimizer(db, SystemClock(), min_reviews=min_reviews).optimize(guild_id)
     finally:
         await db.close()

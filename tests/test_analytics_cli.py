@@ -9,7 +9,6 @@ import pytest
 
 from bot.cli import main
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from tests.services.analytics_helpers import analytics_bank
 from tests.services.test_analytics import plant
 
@@ -22,7 +21,7 @@ async def planted_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "quiz.db"
     db = await Database.open(path)
-    await migrate(db.writer)
+    await db.migrate()
     await plant(db, 1)
     await plant(db, 2)
     await db.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.storage.database import Database, connect
+from bot.storage.database import Connection, Database, connect
 from bot.storage.migrations import (
     MIGRATIONS_DIR,
     MigrationError,
@@ -21,6 +20,7 @@ from bot.storage.migrations import (
     migrate,
     status,
 )
+from bot.storage.sql import SuspendedError, fetch_one
 
 
 async def table_names(conn: aiosqlite.Connection) -> set[str]:
@@ -185,10 +185,10 @@ async def test_batch_writes_run_on_their_own_connection_with_the_same_pragmas(tm
     try:
         await migrate(db.writer)
 
-        def pragmas(conn: sqlite3.Connection) -> tuple[int, str, int, str]:
-            fk = conn.execute("PRAGMA foreign_keys").fetchone()[0]
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            busy = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        async def pragmas(conn: Connection) -> tuple[int, str, int, str]:
+            fk = (await fetch_one(conn, "PRAGMA foreign_keys"))[0]
+            mode = (await fetch_one(conn, "PRAGMA journal_mode"))[0]
+            busy = (await fetch_one(conn, "PRAGMA busy_timeout"))[0]
             return fk, mode, busy, threading.current_thread().name
 
         fk, mode, busy, thread = await db.write(pragmas)
@@ -205,8 +205,8 @@ async def test_a_failing_batch_rolls_back_and_the_next_transaction_still_writes(
     try:
         await migrate(db.writer)
 
-        def half_then_fail(conn: sqlite3.Connection) -> None:
-            conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (1, 0)")
+        async def half_then_fail(conn: Connection) -> None:
+            await conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (1, 0)")
             raise RuntimeError("midway")
 
         with pytest.raises(RuntimeError, match="midway"):
@@ -219,16 +219,32 @@ async def test_a_failing_batch_rolls_back_and_the_next_transaction_still_writes(
         await db.close()
 
 
+async def test_batch_work_that_awaits_anything_but_its_connection_is_refused(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "quiz.db")
+    try:
+        await db.migrate()
+
+        async def sleeps(conn: Connection) -> None:
+            await conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (3, 0)")
+            await asyncio.sleep(0)  # would need an event loop on the batch thread
+
+        with pytest.raises(SuspendedError):
+            await db.write(sleeps)
+        assert await db.fetch_all("SELECT guild_id FROM guild_settings") == []  # rolled back
+    finally:
+        await db.close()
+
+
 async def test_a_cancelled_batch_finishes_on_its_thread_before_the_next_write(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "quiz.db")
     try:
         await migrate(db.writer)
         started = threading.Event()
 
-        def slow(conn: sqlite3.Connection) -> None:
+        async def slow(conn: Connection) -> None:
             started.set()
-            time.sleep(0.3)
-            conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (7, 0)")
+            time.sleep(0.3)  # noqa: ASYNC251  (blocks the batch thread, as a long batch would)
+            await conn.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (7, 0)")
 
         task = asyncio.create_task(db.write(slow))
         await asyncio.to_thread(started.wait, 5)

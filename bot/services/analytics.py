@@ -46,9 +46,11 @@ from bot.storage.analytics import (
     TopicAccuracy,
     WeekPoint,
     scan_tallies,
+    scan_tallies_postgres,
 )
 from bot.storage.cards import CardRepository
-from bot.storage.database import Database
+from bot.storage.database import Database, SqliteDatabase
+from bot.storage.postgres import PostgresDatabase
 from bot.storage.quizzes import QuizRepository
 from bot.tasks import TaskRunner
 
@@ -308,7 +310,11 @@ class AnalyticsService:
         async with self._refresh_lock:
             started = time.perf_counter()
             loop = asyncio.get_running_loop()
-            sums = await loop.run_in_executor(self._scanner, scan_tallies, self.db.path)
+            if isinstance(self.db, PostgresDatabase):
+                sums = await scan_tallies_postgres(self.db)
+            else:
+                assert isinstance(self.db, SqliteDatabase)
+                sums = await loop.run_in_executor(self._scanner, scan_tallies, self.db.path)
             built = tallies_from_sums(sums, self._item_of)
             now_ms = to_ms(self.clock.now())
             seconds = time.perf_counter() - started

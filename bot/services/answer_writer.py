@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.services.tutor import apply_answers
 from bot.storage.answers import AnswerRepository, NewAnswer
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 from bot.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ class AnswerWriter:
         self.saved = 0
         # Runs in each batch's transaction after the answers are stored: every graded answer is a
         # review of the member's card (issue 16), saved with its answer or not at all.
-        self.after_save: Callable[[sqlite3.Connection, Sequence[NewAnswer], list[bool]], None] | None = (
+        self.after_save: Callable[[Connection, Sequence[NewAnswer], list[bool]], Awaitable[None]] | None = (
             apply_answers
         )
 
@@ -102,10 +101,10 @@ class AnswerWriter:
             await self._save(batch)
         self._idle.set()
 
-    def _write(self, conn: sqlite3.Connection, answers: list[NewAnswer]) -> list[bool]:
-        accepted = AnswerRepository.save_batch(conn, answers)
+    async def _write(self, conn: Connection, answers: list[NewAnswer]) -> list[bool]:
+        accepted = await AnswerRepository.save_batch(conn, answers)
         if self.after_save is not None:
-            self.after_save(conn, answers, accepted)
+            await self.after_save(conn, answers, accepted)
         return accepted
 
     async def _save(self, batch: list[_Pending]) -> None:

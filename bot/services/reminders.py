@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,7 +26,7 @@ from bot.core.daily import format_post_time, parse_post_time, parse_zone
 from bot.core.study import next_reminder_at, reminder_date
 from bot.services.daily import Pacer
 from bot.storage.cards import CardRepository, StudyMember
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +201,8 @@ class ReminderService:
             else:
                 report.nothing_due += 1
 
-        def claim(conn: sqlite3.Connection) -> list[tuple[int, int]]:
-            return CardRepository.claim_reminders(conn, claims)
+        async def claim(conn: Connection) -> list[tuple[int, int]]:
+            return await CardRepository.claim_reminders(conn, claims)
 
         held = await self.db.write(claim)
         report.claimed.extend(held)

@@ -12,8 +12,7 @@ The same service runs ``/study`` on Discord and ``quizbot study`` in the termina
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,7 +36,7 @@ from bot.core.study import (
 )
 from bot.services.tutor import TutorSettings, lowest_retrievability, preview, retrievability, review
 from bot.storage.cards import CardRepository, StudySessionRow
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -233,21 +232,21 @@ class StudyService:
         """A choice card answered: wrong is Again, right is Good."""
         at = self.clock.now()
 
-        def work(conn: sqlite3.Connection) -> StudySessionRow:
-            session = self._step(conn, session_id, user_id, position, "ask")
+        async def work(conn: Connection) -> StudySessionRow:
+            session = await self._step(conn, session_id, user_id, position, "ask")
             item = self._item_of(session)
             if item.type not in CHOICE_TYPES or not 0 <= choice < len(item.choices):
                 raise StaleStepError("That is not one of this card's choices.")
             # Study shows choices in bank order; an also-accepted choice is right, as in a quiz.
             rating = rating_for_choice(choice == item.answer_index or choice in item.also_accepted_indexes)
-            return self._review(conn, session, item, rating, at, choice=choice)
+            return await self._review(conn, session, item, rating, at, choice=choice)
 
         return await self._run(work)
 
     async def show_answer(self, session_id: int, user_id: int, position: int) -> StudyStep:
-        def work(conn: sqlite3.Connection) -> StudySessionRow:
-            session = self._step(conn, session_id, user_id, position, "ask")
-            CardRepository.update_session(
+        async def work(conn: Connection) -> StudySessionRow:
+            session = await self._step(conn, session_id, user_id, position, "ask")
+            await CardRepository.update_session(
                 conn,
                 session.id,
                 position=session.position,
@@ -258,7 +257,7 @@ class StudyService:
                 correct=session.correct,
                 shown_at=session.shown_at,
             )
-            return CardRepository.session_for_update(conn, session.id) or session
+            return await CardRepository.session_for_update(conn, session.id) or session
 
         return await self._run(work)
 
@@ -268,19 +267,19 @@ class StudyService:
             raise StaleStepError("Rate with Again, Hard, Good or Easy.")
         at = self.clock.now()
 
-        def work(conn: sqlite3.Connection) -> StudySessionRow:
-            session = self._step(conn, session_id, user_id, position, "shown")
-            return self._review(conn, session, self._item_of(session), rating, at, choice=None)
+        async def work(conn: Connection) -> StudySessionRow:
+            session = await self._step(conn, session_id, user_id, position, "shown")
+            return await self._review(conn, session, self._item_of(session), rating, at, choice=None)
 
         return await self._run(work)
 
     async def next(self, session_id: int, user_id: int, position: int) -> StudyStep:
         at_ms = to_ms(self.clock.now())
 
-        def work(conn: sqlite3.Connection) -> StudySessionRow:
-            session = self._step(conn, session_id, user_id, position, "answered")
+        async def work(conn: Connection) -> StudySessionRow:
+            session = await self._step(conn, session_id, user_id, position, "answered")
             done = session.position >= session.total
-            CardRepository.update_session(
+            await CardRepository.update_session(
                 conn,
                 session.id,
                 position=session.position if done else session.position + 1,
@@ -292,7 +291,7 @@ class StudyService:
                 shown_at=at_ms,
                 ended_at=at_ms if done else None,
             )
-            return CardRepository.session_for_update(conn, session.id) or session
+            return await CardRepository.session_for_update(conn, session.id) or session
 
         return await self._run(work)
 
@@ -304,10 +303,10 @@ class StudyService:
         if session.user_id != user_id:
             raise StudyError("This is someone else's study session; `/study start` begins your own.")
 
-    def _step(
-        self, conn: sqlite3.Connection, session_id: int, user_id: int, position: int, phase: str
+    async def _step(
+        self, conn: Connection, session_id: int, user_id: int, position: int, phase: str
     ) -> StudySessionRow:
-        session = CardRepository.session_for_update(conn, session_id)
+        session = await CardRepository.session_for_update(conn, session_id)
         self._own(session, user_id)
         assert session is not None
         if session.position != position or session.phase != phase:
@@ -320,9 +319,9 @@ class StudyService:
             raise StaleStepError("This card's question was removed from the bank; press Next.")
         return item
 
-    def _review(
+    async def _review(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         session: StudySessionRow,
         item: BankItem,
         rating: int,
@@ -331,8 +330,8 @@ class StudyService:
         choice: int | None,
     ) -> StudySessionRow:
         key = (session.guild_id, session.user_id, item.id)
-        previous = CardRepository.load(conn, [key]).get(key)
-        retention = CardRepository.retentions(conn, [(session.guild_id, session.user_id)]).get(
+        previous = (await CardRepository.load(conn, [key])).get(key)
+        retention = (await CardRepository.retentions(conn, [(session.guild_id, session.user_id)])).get(
             (session.guild_id, session.user_id), DEFAULT_RETENTION
         )
         duration = max(0, to_ms(at) - session.shown_at)
@@ -345,10 +344,10 @@ class StudyService:
             duration_ms=duration,
             source="study",
             desired_retention=retention,
-            parameters=CardRepository.parameters_for(conn, [session.guild_id]).get(session.guild_id),
+            parameters=(await CardRepository.parameters_for(conn, [session.guild_id])).get(session.guild_id),
         )
-        CardRepository.save_reviews(conn, [write])
-        CardRepository.update_session(
+        await CardRepository.save_reviews(conn, [write])
+        await CardRepository.update_session(
             conn,
             session.id,
             position=session.position,
@@ -359,11 +358,11 @@ class StudyService:
             correct=session.correct + int(rating != AGAIN),
             shown_at=session.shown_at,
         )
-        updated = CardRepository.session_for_update(conn, session.id)
+        updated = await CardRepository.session_for_update(conn, session.id)
         assert updated is not None
         return updated
 
-    async def _run(self, work: Callable[[sqlite3.Connection], StudySessionRow]) -> StudyStep:
+    async def _run(self, work: Callable[[Connection], Awaitable[StudySessionRow]]) -> StudyStep:
         session = await self.db.write(work)
         return await self._render(session)
 

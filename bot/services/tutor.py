@@ -16,7 +16,6 @@ with its answer, at the answer's time, or not at all.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -35,7 +34,7 @@ from bot.core.study import (
 )
 from bot.storage.answers import NewAnswer
 from bot.storage.cards import CardRepository, CardRow, Key, ReviewWrite
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +250,7 @@ def answer_source(answer: NewAnswer) -> str:
     return "quiz"
 
 
-def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accepted: Sequence[bool]) -> None:
+async def apply_answers(conn: Connection, answers: Sequence[NewAnswer], accepted: Sequence[bool]) -> None:
     """The answer writer's hook: review each accepted answer's card, in answer order.
 
     Runs inside the batch's transaction on the writer thread: two reads (the batch's cards and the
@@ -261,9 +260,9 @@ def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accept
     if not graded:
         return
     keys = [(a.guild_id, a.user_id, a.item_id) for a in graded]
-    cards: dict[Key, CardRow | None] = dict(CardRepository.load(conn, keys))
-    retention = CardRepository.retentions(conn, {(a.guild_id, a.user_id) for a in graded})
-    fitted = CardRepository.parameters_for(conn, {a.guild_id for a in graded})
+    cards: dict[Key, CardRow | None] = dict(await CardRepository.load(conn, keys))
+    retention = await CardRepository.retentions(conn, {(a.guild_id, a.user_id) for a in graded})
+    fitted = await CardRepository.parameters_for(conn, {a.guild_id for a in graded})
     repeated = len(set(keys)) != len(keys)  # a member answering the same item twice in one batch
     writes = []
     for answer, key in zip(graded, keys, strict=True):
@@ -282,7 +281,7 @@ def apply_answers(conn: sqlite3.Connection, answers: Sequence[NewAnswer], accept
         writes.append(write)
         if repeated:
             cards[key] = as_row(write, previous)
-    CardRepository.save_reviews(conn, writes)
+    await CardRepository.save_reviews(conn, writes)
 
 
 class TutorSettings:

@@ -18,12 +18,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import aiosqlite
+from typing import Any
 
 from bot.core.item_analysis import MIN_OTHER_ANSWERS
 from bot.core.letters import LETTERS
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, Row
+from bot.storage.postgres import PostgresDatabase
+from bot.storage.sql import fetch_all
 
 # The bank choice index of an answer, as SQL over ``answers a``: the ONE place analytics reads it.
 # ``answers.choice`` is the posted index (choices are shuffled per posting); ``bank_choice`` is the
@@ -165,8 +166,8 @@ _MEMBER_TABLES = (
     UPDATE member_g SET top = 1 WHERE (guild_id, user_id) IN (
         SELECT guild_id, user_id FROM (
             SELECT guild_id, user_id, NTILE(3) OVER (
-                PARTITION BY guild_id ORDER BY CAST(c AS REAL) / n DESC, n DESC, user_id) AS third
-            FROM member_g WHERE n - 1 >= {MIN_OTHER_ANSWERS})
+                PARTITION BY guild_id ORDER BY CAST(c AS DOUBLE PRECISION) / n DESC, n DESC, user_id) AS third
+            FROM member_g WHERE n - 1 >= {MIN_OTHER_ANSWERS}) AS ranked
         WHERE third = 1)
     """,
     """
@@ -176,8 +177,9 @@ _MEMBER_TABLES = (
     f"""
     UPDATE member_u SET top = 1 WHERE user_id IN (
         SELECT user_id FROM (
-            SELECT user_id, NTILE(3) OVER (ORDER BY CAST(c AS REAL) / n DESC, n DESC, user_id) AS third
-            FROM member_u WHERE n - 1 >= {MIN_OTHER_ANSWERS})
+            SELECT user_id, NTILE(3) OVER (
+                ORDER BY CAST(c AS DOUBLE PRECISION) / n DESC, n DESC, user_id) AS third
+            FROM member_u WHERE n - 1 >= {MIN_OTHER_ANSWERS}) AS ranked
         WHERE third = 1)
     """,
 )
@@ -187,7 +189,7 @@ MAX_CHOICES = len(LETTERS)
 # Per-choice counts as columns, so the scan groups by (item, server) alone: the rounds_item index
 # then hands SQLite the rows already in group order, and no sorter ever holds 10M rows.
 _CHOICE_COLUMNS = ",\n       ".join(
-    f"SUM(choice = {c}), SUM(CASE WHEN choice = {c} THEN top_g END), "
+    f"SUM(CASE WHEN choice = {c} THEN 1 ELSE 0 END), SUM(CASE WHEN choice = {c} THEN top_g END), "
     f"SUM(CASE WHEN choice = {c} THEN top_u END)"
     for c in range(MAX_CHOICES)
 )
@@ -211,10 +213,26 @@ FROM (
     LEFT JOIN temp.member_g g ON g.guild_id = a.guild_id AND g.user_id = a.user_id
     LEFT JOIN temp.member_u u ON u.user_id = a.user_id
     WHERE r.status <> 'open'  -- an open question of the day's choices stay unseen until its reveal
-)
+) AS scanned
 GROUP BY item_id, guild_id
 """
 SCAN_CACHE_KIB = 200_000  # the scan's own page cache (its connection is closed right after)
+
+
+def _for_postgres(sql: str) -> str:
+    """The scan's SQLite statements in PostgreSQL's words: its temporary schema is ``pg_temp``, the
+    main one has no name, ids need 64 bits, and the index hint is SQLite's own."""
+    return (
+        sql.replace("temp.", "pg_temp.")
+        .replace("main.", "")
+        .replace(" WITHOUT ROWID", "")
+        .replace("INTEGER", "BIGINT")
+        .replace(" INDEXED BY rounds_item", "")
+    )
+
+
+_PG_MEMBER_TABLES = tuple(_for_postgres(statement) for statement in _MEMBER_TABLES)
+_PG_SCAN = _for_postgres(_SCAN)
 
 
 def _int(value: object) -> int:
@@ -255,6 +273,23 @@ def scan_tallies(path: Path | str) -> list[ItemSums]:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
+    return _sums(rows)
+
+
+async def scan_tallies_postgres(db: PostgresDatabase) -> list[ItemSums]:
+    """:func:`scan_tallies` on PostgreSQL: the same statements, in one repeatable-read transaction
+    on a pooled connection of its own (the scan takes seconds on a large database; the writer's
+    lock is not held)."""
+    async with db.connection() as conn, conn.raw.transaction(isolation="repeatable_read"):
+        for statement in _PG_MEMBER_TABLES:
+            await conn.execute(statement)
+        rows = await fetch_all(conn, _PG_SCAN)
+        await conn.execute("DROP TABLE IF EXISTS pg_temp.member_g")
+        await conn.execute("DROP TABLE IF EXISTS pg_temp.member_u")
+    return _sums(rows)
+
+
+def _sums(rows: Sequence[Any]) -> list[ItemSums]:
     found = []
     for r in rows:
         per_choice = r[16:]
@@ -284,7 +319,7 @@ def scan_tallies(path: Path | str) -> list[ItemSums]:
     return found
 
 
-def _snapshot(r: aiosqlite.Row) -> SnapshotRow:
+def _snapshot(r: Row) -> SnapshotRow:
     return SnapshotRow(
         scope=int(r["scope"]),
         item_id=str(r["item_id"]),
@@ -303,7 +338,7 @@ def _snapshot(r: aiosqlite.Row) -> SnapshotRow:
     )
 
 
-def _report(r: aiosqlite.Row) -> ReportRow:
+def _report(r: Row) -> ReportRow:
     return ReportRow(
         guild_id=int(r["guild_id"]),
         item_id=str(r["item_id"]),
@@ -322,7 +357,7 @@ class AnalyticsRepository:
     # -- the snapshot ---------------------------------------------------------------------------
 
     @staticmethod
-    async def replace_scope(conn: aiosqlite.Connection, scope: int, rows: Sequence[SnapshotRow]) -> None:
+    async def replace_scope(conn: Connection, scope: int, rows: Sequence[SnapshotRow]) -> None:
         """Swap one scope's snapshot for a new one, in the caller's transaction."""
         await conn.execute("DELETE FROM item_stats WHERE scope = ?", (scope,))
         await conn.executemany(
@@ -354,7 +389,7 @@ class AnalyticsRepository:
 
     @staticmethod
     async def finish_run(
-        conn: aiosqlite.Connection, *, kept: Sequence[int], answers: int, seconds: float, now_ms: int
+        conn: Connection, *, kept: Sequence[int], answers: int, seconds: float, now_ms: int
     ) -> None:
         """Drop the scopes the new run did not write (no answers left there) and record the run."""
         await conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept_scopes (scope INTEGER PRIMARY KEY)")
@@ -409,7 +444,7 @@ class AnalyticsRepository:
     # -- reports, dismissals, disabled items ------------------------------------------------------
 
     @staticmethod
-    async def add_report(conn: aiosqlite.Connection, report: ReportRow) -> bool:
+    async def add_report(conn: Connection, report: ReportRow) -> bool:
         """Store a report; False when the member had already reported the item here."""
         cursor = await conn.execute(
             """
@@ -443,7 +478,7 @@ class AnalyticsRepository:
         return [_report(r) for r in rows]
 
     @staticmethod
-    async def dismiss(conn: aiosqlite.Connection, guild_id: int, item_id: str, by: int, now_ms: int) -> None:
+    async def dismiss(conn: Connection, guild_id: int, item_id: str, by: int, now_ms: int) -> None:
         await conn.execute(
             """
             INSERT INTO item_reviews (guild_id, item_id, dismissed_by, dismissed_at) VALUES (?, ?, ?, ?)
@@ -461,7 +496,7 @@ class AnalyticsRepository:
         return {str(r["item_id"]): int(r["dismissed_at"]) for r in rows}
 
     @staticmethod
-    async def disable(conn: aiosqlite.Connection, guild_id: int, item_id: str, by: int, now_ms: int) -> bool:
+    async def disable(conn: Connection, guild_id: int, item_id: str, by: int, now_ms: int) -> bool:
         cursor = await conn.execute(
             """
             INSERT INTO disabled_items (guild_id, item_id, disabled_by, disabled_at) VALUES (?, ?, ?, ?)
@@ -472,14 +507,14 @@ class AnalyticsRepository:
         return cursor.rowcount > 0
 
     @staticmethod
-    async def enable(conn: aiosqlite.Connection, guild_id: int, item_id: str) -> bool:
+    async def enable(conn: Connection, guild_id: int, item_id: str) -> bool:
         cursor = await conn.execute(
             "DELETE FROM disabled_items WHERE guild_id = ? AND item_id = ?", (guild_id, item_id)
         )
         return cursor.rowcount > 0
 
     @staticmethod
-    async def forget_item(conn: aiosqlite.Connection, guild_id: int, item_id: str) -> None:
+    async def forget_item(conn: Connection, guild_id: int, item_id: str) -> None:
         """A server's own item was removed: its reports, dismissal and disabled mark go too."""
         for table in ("item_reports", "item_reviews", "disabled_items"):
             await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND item_id = ?", (guild_id, item_id))

@@ -8,13 +8,13 @@ the accepted rows only, in the same transaction. Nothing is ever counted twice.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
+from bot.storage.sql import POSTGRESQL, dialect_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +81,25 @@ _STAGE_DDL = (
     "CREATE INDEX IF NOT EXISTS temp.answer_stage_round_user ON answer_stage (round_id, user_id, seq)",
     "CREATE INDEX IF NOT EXISTS temp.answer_stage_member ON answer_stage (guild_id, user_id, accepted, seq)",
 )
+# PostgreSQL: the same table, private to the connection, with 64-bit integers (Discord ids); its
+# indexes live in the temporary schema by themselves.
+_PG_STAGE_DDL = (
+    _STAGE.replace("INTEGER", "BIGINT"),
+    "CREATE INDEX IF NOT EXISTS answer_stage_round_user ON answer_stage (round_id, user_id, seq)",
+    "CREATE INDEX IF NOT EXISTS answer_stage_member ON answer_stage (guild_id, user_id, accepted, seq)",
+)
+
+
+async def _create_stage(conn: Connection) -> None:
+    for statement in _PG_STAGE_DDL if dialect_of(conn) == POSTGRESQL else _STAGE_DDL:
+        await conn.execute(statement)
+
 
 _SCORE_UPSERT = """
 INSERT INTO scores (guild_id, period_kind, period_key, user_id, points, answered, correct, updated_at)
 SELECT guild_id, '{kind}', {key}, user_id, SUM(points), COUNT(*), SUM(correct), MAX(answered_at)
 FROM answer_stage WHERE accepted = 1 {extra}
-GROUP BY guild_id, {key}, user_id
+GROUP BY guild_id, {group}user_id
 ON CONFLICT (guild_id, period_kind, period_key, user_id) DO UPDATE SET
     points = scores.points + excluded.points,
     answered = scores.answered + excluded.answered,
@@ -95,10 +108,13 @@ ON CONFLICT (guild_id, period_kind, period_key, user_id) DO UPDATE SET
 """
 
 _SCORE_STATEMENTS = (
-    _SCORE_UPSERT.format(kind="all", key="'all'", extra=""),
-    _SCORE_UPSERT.format(kind="week", key="week_key", extra=""),
-    _SCORE_UPSERT.format(kind="month", key="month_key", extra=""),
-    _SCORE_UPSERT.format(kind="season", key="CAST(season_id AS TEXT)", extra="AND season_id IS NOT NULL"),
+    # (PostgreSQL refuses a constant in GROUP BY: the all-time key is grouped by nothing.)
+    _SCORE_UPSERT.format(kind="all", key="'all'", group="", extra=""),
+    _SCORE_UPSERT.format(kind="week", key="week_key", group="week_key, ", extra=""),
+    _SCORE_UPSERT.format(kind="month", key="month_key", group="month_key, ", extra=""),
+    _SCORE_UPSERT.format(
+        kind="season", key="CAST(season_id AS TEXT)", group="season_id, ", extra="AND season_id IS NOT NULL"
+    ),
 )
 
 
@@ -107,18 +123,17 @@ class AnswerRepository:
         self._db = db
 
     @staticmethod
-    def save_batch(conn: sqlite3.Connection, answers: Sequence[NewAnswer]) -> list[bool]:
+    async def save_batch(conn: Connection, answers: Sequence[NewAnswer]) -> list[bool]:
         """Store a batch in order; for each answer, whether it was accepted (the first for its round).
 
-        Synchronous, for :meth:`Database.write`: the dozen statements of a batch then cost one
-        trip to the writer thread instead of one event-loop round trip each.
+        For :meth:`Database.write`: on SQLite the dozen statements of a batch then cost one trip to
+        the writer thread instead of one event-loop round trip each.
         """
         if not answers:
             return []
-        for statement in _STAGE_DDL:
-            conn.execute(statement)
-        conn.execute("DELETE FROM answer_stage")
-        conn.executemany(
+        await _create_stage(conn)
+        await conn.execute("DELETE FROM answer_stage")
+        await conn.executemany(
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
                 correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
@@ -152,7 +167,7 @@ class AnswerRepository:
                 for seq, a in enumerate(answers)
             ],
         )
-        conn.execute(
+        await conn.execute(
             """
             UPDATE answer_stage SET accepted = 1
             WHERE seq = (SELECT MIN(s.seq) FROM answer_stage s
@@ -161,7 +176,7 @@ class AnswerRepository:
                               WHERE a.round_id = answer_stage.round_id AND a.user_id = answer_stage.user_id)
             """
         )
-        conn.execute(
+        await conn.execute(
             """
             INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
                 answered_at, bank_choice, typed_text)
@@ -170,7 +185,7 @@ class AnswerRepository:
             FROM answer_stage WHERE accepted = 1 ORDER BY seq
             """
         )
-        conn.execute(
+        await conn.execute(
             """
             INSERT INTO members (guild_id, user_id, display_name, updated_at)
             SELECT guild_id, user_id, display_name, answered_at FROM answer_stage s
@@ -180,7 +195,7 @@ class AnswerRepository:
                 display_name = excluded.display_name, updated_at = excluded.updated_at
             """
         )
-        conn.execute(
+        await conn.execute(
             """
             INSERT INTO pending_scores (round_id, user_id, guild_id, item_id, topic, correct, points,
                 answered_at, week_key, month_key, season_id, daily_date, competition_id, team_id)
@@ -189,24 +204,24 @@ class AnswerRepository:
             FROM answer_stage WHERE accepted = 1 AND deferred = 1
             """
         )
-        accepted = {row[0] for row in conn.execute("SELECT seq FROM answer_stage WHERE accepted = 1")}
-        conn.execute("UPDATE answer_stage SET accepted = 0 WHERE deferred = 1")
-        _apply_aggregates(conn)
-        conn.execute("DELETE FROM answer_stage")
+        async with conn.execute("SELECT seq FROM answer_stage WHERE accepted = 1") as cur:
+            accepted = {row[0] for row in await cur.fetchall()}
+        await conn.execute("UPDATE answer_stage SET accepted = 0 WHERE deferred = 1")
+        await _apply_aggregates(conn)
+        await conn.execute("DELETE FROM answer_stage")
         return [seq in accepted for seq in range(len(answers))]
 
     @staticmethod
-    def release_scores(conn: sqlite3.Connection, round_id: int) -> int:
+    async def release_scores(conn: Connection, round_id: int) -> int:
         """Apply a revealed round's deferred answers to every aggregate; returns how many.
 
         For :meth:`Database.write`. Idempotent: the pending rows go in the same transaction. Points
         are not added to a season or a competition that ended meanwhile (its final table was
         announced); they still count on the other boards.
         """
-        for statement in _STAGE_DDL:
-            conn.execute(statement)
-        conn.execute("DELETE FROM answer_stage")
-        conn.execute(
+        await _create_stage(conn)
+        await conn.execute("DELETE FROM answer_stage")
+        await conn.execute(
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
                 correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
@@ -224,11 +239,12 @@ class AnswerRepository:
             """,
             (round_id,),
         )
-        released = conn.execute("SELECT COUNT(*) FROM answer_stage").fetchone()[0]
+        async with conn.execute("SELECT COUNT(*) FROM answer_stage") as cur:
+            released = (await cur.fetchone())[0]
         if released:
-            _apply_aggregates(conn)
-            conn.execute("DELETE FROM pending_scores WHERE round_id = ?", (round_id,))
-        conn.execute("DELETE FROM answer_stage")
+            await _apply_aggregates(conn)
+            await conn.execute("DELETE FROM pending_scores WHERE round_id = ?", (round_id,))
+        await conn.execute("DELETE FROM answer_stage")
         return int(released)
 
     async def round_answers(self, round_id: int) -> list[RoundAnswer]:
@@ -277,11 +293,11 @@ class AnswerRepository:
         }
 
 
-def _apply_aggregates(conn: sqlite3.Connection) -> None:
+async def _apply_aggregates(conn: Connection) -> None:
     """Add the staged rows marked accepted to scores, competition scores, topic accuracy, streaks."""
     for statement in _SCORE_STATEMENTS:
-        conn.execute(statement)
-    conn.execute(
+        await conn.execute(statement)
+    await conn.execute(
         """
         INSERT INTO competition_scores (competition_id, team_id, user_id, points, answered, correct)
         SELECT competition_id, team_id, user_id, SUM(points), COUNT(*), SUM(correct)
@@ -293,7 +309,7 @@ def _apply_aggregates(conn: sqlite3.Connection) -> None:
             correct = competition_scores.correct + excluded.correct
         """
     )
-    conn.execute(
+    await conn.execute(
         """
         INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
         SELECT guild_id, user_id, topic, COUNT(*), SUM(correct)
@@ -303,21 +319,19 @@ def _apply_aggregates(conn: sqlite3.Connection) -> None:
             correct = topic_scores.correct + excluded.correct
         """
     )
-    _update_streaks(conn)
+    await _update_streaks(conn)
 
 
-def _update_streaks(conn: sqlite3.Connection) -> None:
+async def _update_streaks(conn: Connection) -> None:
     """Streaks, applied in answer order: a wrong quiz answer ends the correct-answer run; a correct
     daily answer extends the day run (once per local date, see :func:`daily_streak_after`)."""
-    accepted = [
-        (int(r[0]), int(r[1]), bool(r[2]), r[3])
-        for r in conn.execute(
-            "SELECT guild_id, user_id, correct, daily_date FROM answer_stage WHERE accepted = 1 ORDER BY seq"
-        )
-    ]
+    async with conn.execute(
+        "SELECT guild_id, user_id, correct, daily_date FROM answer_stage WHERE accepted = 1 ORDER BY seq"
+    ) as cur:
+        accepted = [(int(r[0]), int(r[1]), bool(r[2]), r[3]) for r in await cur.fetchall()]
     if not accepted:
         return
-    rows = conn.execute(
+    async with conn.execute(
         """
         SELECT s.guild_id, s.user_id, s.correct_current, s.correct_best, s.daily_current, s.daily_best,
                s.last_daily_date
@@ -325,7 +339,8 @@ def _update_streaks(conn: sqlite3.Connection) -> None:
         WHERE EXISTS (SELECT 1 FROM answer_stage a WHERE a.accepted = 1
                       AND a.guild_id = s.guild_id AND a.user_id = s.user_id)
         """
-    )
+    ) as cur:
+        rows = await cur.fetchall()
     state: dict[tuple[int, int], tuple[int, int, DailyStreak]] = {
         (int(r[0]), int(r[1])): (
             int(r[2]),
@@ -343,7 +358,7 @@ def _update_streaks(conn: sqlite3.Connection) -> None:
             # quiz answers given since, it would break or extend the right-in-a-row run out of order.
             daily = daily_streak_after(daily, date.fromisoformat(daily_date))
         state[(guild_id, user_id)] = (current, best, daily)
-    conn.executemany(
+    await conn.executemany(
         """
         INSERT INTO streaks (guild_id, user_id, correct_current, correct_best, daily_current, daily_best,
             last_daily_date)

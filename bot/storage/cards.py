@@ -1,7 +1,7 @@
 """Cards, the review log, members' tutor settings and reminders, and study sessions.
 
 A deck is ``(guild_id, user_id)``; guild 0 is the member's private deck (DMs, the terminal).
-Writes are synchronous functions on the plain ``sqlite3`` connection, for
+Writes take the transaction's connection, for
 :meth:`bot.storage.database.Database.write`: the answer writer calls :meth:`CardRepository.load`
 and :meth:`CardRepository.save_reviews` inside the transaction that stores a batch of answers, so
 a card moves with its answer or not at all. Reads run on the reader connection.
@@ -10,11 +10,11 @@ a card moves with its answer or not at all. Reads run on the reader connection.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
+from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one
 
 Key = tuple[int, int, str]  # (guild id, user id, item id)
 
@@ -147,73 +147,83 @@ def _member(row: Sequence[object]) -> StudyMember:
 
 _KEYS_DDL = (
     "CREATE TEMP TABLE IF NOT EXISTS card_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
-    "item_id TEXT NOT NULL, PRIMARY KEY (guild_id, user_id, item_id)) WITHOUT ROWID"
+    "item_id TEXT NOT NULL, PRIMARY KEY (guild_id, user_id, item_id))"
 )
 
 
 _MEMBER_KEYS_DDL = (
     "CREATE TEMP TABLE IF NOT EXISTS member_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
-    "PRIMARY KEY (guild_id, user_id)) WITHOUT ROWID"
+    "PRIMARY KEY (guild_id, user_id))"
 )
+
+
+def _temp_ddl(conn: Connection, ddl: str) -> str:
+    """SQLite keeps these key tables without rowid; PostgreSQL needs 64-bit integers for Discord ids."""
+    if dialect_of(conn) == POSTGRESQL:
+        return ddl.replace("INTEGER", "BIGINT")
+    return ddl + " WITHOUT ROWID"
 
 
 class CardRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    # -- writes (synchronous, inside Database.write) -------------------------------------------
+    # -- writes (inside Database.write or a transaction) -------------------------------------------
 
     @staticmethod
-    def load(conn: sqlite3.Connection, keys: Iterable[Key]) -> dict[Key, CardRow]:
+    async def load(conn: Connection, keys: Iterable[Key]) -> dict[Key, CardRow]:
         """The existing cards among ``keys`` (one indexed join, whatever the batch size)."""
-        conn.execute(_KEYS_DDL)
-        conn.execute("DELETE FROM card_keys")
-        conn.executemany("INSERT OR IGNORE INTO card_keys VALUES (?, ?, ?)", list(keys))
-        rows = conn.execute(
+        await conn.execute(_temp_ddl(conn, _KEYS_DDL))
+        await conn.execute("DELETE FROM card_keys")
+        await conn.executemany("INSERT INTO card_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING", list(keys))
+        rows = await fetch_all(
+            conn,
             f"""
             SELECT {", ".join("c." + c.strip() for c in _CARD_COLUMNS.split(","))}
             FROM card_keys k JOIN cards c
               ON c.guild_id = k.guild_id AND c.user_id = k.user_id AND c.item_id = k.item_id
-            """
-        ).fetchall()
-        conn.execute("DELETE FROM card_keys")
+            """,
+        )
+        await conn.execute("DELETE FROM card_keys")
         return {(r[1], r[2], r[3]): _card(r) for r in rows}
 
     @staticmethod
-    def retentions(
-        conn: sqlite3.Connection, members: Iterable[tuple[int, int]]
+    async def retentions(
+        conn: Connection, members: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], float]:
         """Desired retention of the members who set one (the others use the default): one join."""
-        conn.execute(_MEMBER_KEYS_DDL)
-        conn.execute("DELETE FROM member_keys")
-        conn.executemany("INSERT OR IGNORE INTO member_keys VALUES (?, ?)", list(members))
-        rows = conn.execute(
+        await conn.execute(_temp_ddl(conn, _MEMBER_KEYS_DDL))
+        await conn.execute("DELETE FROM member_keys")
+        await conn.executemany("INSERT INTO member_keys VALUES (?, ?) ON CONFLICT DO NOTHING", list(members))
+        rows = await fetch_all(
+            conn,
             """
             SELECT s.guild_id, s.user_id, s.desired_retention FROM member_keys k
             JOIN study_members s ON s.guild_id = k.guild_id AND s.user_id = k.user_id
-            """
-        ).fetchall()
-        conn.execute("DELETE FROM member_keys")
+            """,
+        )
+        await conn.execute("DELETE FROM member_keys")
         return {(int(g), int(u)): float(r) for g, u, r in rows}
 
     @staticmethod
-    def parameters_for(conn: sqlite3.Connection, guild_ids: Iterable[int]) -> dict[int, tuple[float, ...]]:
+    async def parameters_for(conn: Connection, guild_ids: Iterable[int]) -> dict[int, tuple[float, ...]]:
         """Fitted FSRS parameters of the given servers (those without keep py-fsrs's defaults)."""
         wanted = sorted(set(guild_ids))
         if not wanted:
             return {}
-        rows = conn.execute(
+        rows = await fetch_all(
+            conn,
             "SELECT guild_id, parameters FROM fsrs_parameters "
             f"WHERE guild_id IN ({', '.join('?' * len(wanted))})",
             wanted,
-        ).fetchall()
+        )
         return {int(g): tuple(float(x) for x in json.loads(p)) for g, p in rows}
 
     @staticmethod
-    def save_parameters(
-        conn: sqlite3.Connection, guild_id: int, parameters: Sequence[float], reviews: int, now_ms: int
+    async def save_parameters(
+        conn: Connection, guild_id: int, parameters: Sequence[float], reviews: int, now_ms: int
     ) -> None:
-        conn.execute(
+        await conn.execute(
             """
             INSERT INTO fsrs_parameters (guild_id, parameters, reviews, fitted_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (guild_id) DO UPDATE SET parameters = excluded.parameters, reviews = excluded.reviews,
@@ -223,11 +233,11 @@ class CardRepository:
         )
 
     @staticmethod
-    def save_reviews(conn: sqlite3.Connection, reviews: Sequence[ReviewWrite]) -> None:
+    async def save_reviews(conn: Connection, reviews: Sequence[ReviewWrite]) -> None:
         """Upsert each card with its new state and log its review, in order."""
         if not reviews:
             return
-        conn.executemany(
+        await conn.executemany(
             """
             INSERT INTO cards (guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at,
                 last_review_at, reps, lapses, introduced_by, created_at)
@@ -257,7 +267,7 @@ class CardRepository:
                 for r in reviews
             ],
         )
-        conn.executemany(
+        await conn.executemany(
             """
             INSERT INTO review_log (card_id, guild_id, user_id, rating, reviewed_at, duration_ms, source,
                 prior_state)
@@ -282,8 +292,8 @@ class CardRepository:
         )
 
     @staticmethod
-    def save_member(
-        conn: sqlite3.Connection,
+    async def save_member(
+        conn: Connection,
         guild_id: int,
         user_id: int,
         now_ms: int,
@@ -292,12 +302,12 @@ class CardRepository:
         new_per_day: int | None = None,
     ) -> None:
         """Create the member's settings row (defaults) and change what is given."""
-        conn.execute(
+        await conn.execute(
             "INSERT INTO study_members (guild_id, user_id, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO NOTHING",
             (guild_id, user_id, now_ms),
         )
-        conn.execute(
+        await conn.execute(
             """
             UPDATE study_members SET desired_retention = COALESCE(?, desired_retention),
                 new_per_day = COALESCE(?, new_per_day), updated_at = ?
@@ -307,8 +317,8 @@ class CardRepository:
         )
 
     @staticmethod
-    def set_reminder(
-        conn: sqlite3.Connection,
+    async def set_reminder(
+        conn: Connection,
         guild_id: int,
         user_id: int,
         now_ms: int,
@@ -318,8 +328,8 @@ class CardRepository:
         next_at: int | None,
         off_reason: str | None = None,
     ) -> None:
-        CardRepository.save_member(conn, guild_id, user_id, now_ms)
-        conn.execute(
+        await CardRepository.save_member(conn, guild_id, user_id, now_ms)
+        await conn.execute(
             """
             UPDATE study_members SET remind_time = ?, remind_timezone = ?, remind_next_at = ?,
                 remind_off_reason = ?, updated_at = ?
@@ -329,15 +339,15 @@ class CardRepository:
         )
 
     @staticmethod
-    def claim_reminders(
-        conn: sqlite3.Connection, claims: Sequence[tuple[int, int, int, int | None, str | None]]
+    async def claim_reminders(
+        conn: Connection, claims: Sequence[tuple[int, int, int, int | None, str | None]]
     ) -> list[tuple[int, int]]:
         """Move each due reminder on: (guild, user, expected next_at, new next_at, local date sent
         or None when nothing is sent). Returns the members whose claim held (a reminder changed
         meanwhile, or claimed by another run, is left alone)."""
         held = []
         for guild_id, user_id, expected, next_at, sent_date in claims:
-            cur = conn.execute(
+            cur = await conn.execute(
                 """
                 UPDATE study_members SET remind_next_at = ?,
                     remind_last_date = COALESCE(?, remind_last_date)
@@ -350,8 +360,8 @@ class CardRepository:
         return held
 
     @staticmethod
-    def create_session(
-        conn: sqlite3.Connection,
+    async def create_session(
+        conn: Connection,
         *,
         guild_id: int,
         user_id: int,
@@ -361,7 +371,8 @@ class CardRepository:
         new_ids: Sequence[str],
         now_ms: int,
     ) -> StudySessionRow:
-        row = conn.execute(
+        row = await fetch_one(
+            conn,
             f"""
             INSERT INTO study_sessions (guild_id, user_id, topic, lang, item_ids, new_ids, shown_at,
                 created_at)
@@ -377,19 +388,19 @@ class CardRepository:
                 now_ms,
                 now_ms,
             ),
-        ).fetchone()
+        )
         return _session(row)
 
     @staticmethod
-    def session_for_update(conn: sqlite3.Connection, session_id: int) -> StudySessionRow | None:
-        row = conn.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM study_sessions WHERE id = ?", (session_id,)
-        ).fetchone()
+    async def session_for_update(conn: Connection, session_id: int) -> StudySessionRow | None:
+        row = await fetch_one(
+            conn, f"SELECT {_SESSION_COLUMNS} FROM study_sessions WHERE id = ?", (session_id,)
+        )
         return _session(row) if row is not None else None
 
     @staticmethod
-    def update_session(
-        conn: sqlite3.Connection,
+    async def update_session(
+        conn: Connection,
         session_id: int,
         *,
         position: int,
@@ -401,7 +412,7 @@ class CardRepository:
         shown_at: int,
         ended_at: int | None = None,
     ) -> None:
-        conn.execute(
+        await conn.execute(
             """
             UPDATE study_sessions SET position = ?, phase = ?, last_choice = ?, last_rating = ?, reviewed = ?,
                 correct = ?, shown_at = ?, ended_at = ?

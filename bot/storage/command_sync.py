@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 
 
 class CommandSyncRepository:
@@ -17,7 +15,7 @@ class CommandSyncRepository:
         return None if row is None else str(row["hash"])
 
     @staticmethod
-    async def record(conn: aiosqlite.Connection, scope: str, digest: str, synced_at_ms: int) -> None:
+    async def record(conn: Connection, scope: str, digest: str, synced_at_ms: int) -> None:
         """Remember that ``digest`` is what Discord now has for ``scope``."""
         await conn.execute(
             """

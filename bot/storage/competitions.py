@@ -6,12 +6,9 @@ database says which are due (competitions_due).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, IntegrityErrors, Row
 
 _COLUMNS = "id, guild_id, name, scoring, started_at, ends_at, ended_at, channel_id, started_by"
 
@@ -51,7 +48,7 @@ class MemberScoreRow:
     answered: int
 
 
-def _competition(row: aiosqlite.Row) -> CompetitionRow:
+def _competition(row: Row) -> CompetitionRow:
     def opt(name: str) -> int | None:
         return None if row[name] is None else int(row[name])
 
@@ -167,7 +164,7 @@ class CompetitionRepository:
         ]
 
     @staticmethod
-    async def running_in(conn: aiosqlite.Connection, guild_id: int) -> CompetitionRow | None:
+    async def running_in(conn: Connection, guild_id: int) -> CompetitionRow | None:
         async with conn.execute(
             f"SELECT {_COLUMNS} FROM competitions WHERE guild_id = ? AND ended_at IS NULL", (guild_id,)
         ) as cur:
@@ -176,7 +173,7 @@ class CompetitionRepository:
 
     @staticmethod
     async def create(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         name: str,
@@ -203,15 +200,13 @@ class CompetitionRepository:
                 (guild_id, name, scoring, started_at, ends_at, channel_id, started_by),
             ) as cur:
                 row = await cur.fetchone()
-        except sqlite3.IntegrityError as exc:  # the NOCASE index: a name differing only in case
+        except IntegrityErrors as exc:  # the NOCASE index: a name differing only in case
             raise CompetitionNameTakenError(name) from exc
         assert row is not None
         return _competition(row)
 
     @staticmethod
-    async def mark_ended(
-        conn: aiosqlite.Connection, competition_id: int, now_ms: int
-    ) -> CompetitionRow | None:
+    async def mark_ended(conn: Connection, competition_id: int, now_ms: int) -> CompetitionRow | None:
         """End a running competition exactly once: the ended row, or None if it had already ended."""
         async with conn.execute(
             f"UPDATE competitions SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING {_COLUMNS}",

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class PostRow:
     reveal_at: int | None
 
 
-def _schedule(row: aiosqlite.Row) -> ScheduleRow:
+def _schedule(row: Row) -> ScheduleRow:
     return ScheduleRow(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -60,7 +58,7 @@ def _schedule(row: aiosqlite.Row) -> ScheduleRow:
     )
 
 
-def _post(row: aiosqlite.Row) -> PostRow:
+def _post(row: Row) -> PostRow:
     return PostRow(
         guild_id=row["guild_id"],
         local_date=row["local_date"],
@@ -94,7 +92,7 @@ class DailyRepository:
 
     @staticmethod
     async def save_schedule(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         channel_id: int,
@@ -139,7 +137,7 @@ class DailyRepository:
 
     @staticmethod
     async def set_paused(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         guild_id: int,
         *,
         paused: bool,
@@ -156,7 +154,7 @@ class DailyRepository:
             return await cur.fetchone() is not None
 
     @staticmethod
-    async def advance(conn: aiosqlite.Connection, guild_id: int, expected_ms: int, next_ms: int) -> bool:
+    async def advance(conn: Connection, guild_id: int, expected_ms: int, next_ms: int) -> bool:
         """Move the next post time on, only if it is still ``expected_ms`` (nobody else moved it) and
         the schedule was not paused meanwhile."""
         async with conn.execute(
@@ -170,7 +168,7 @@ class DailyRepository:
 
     @staticmethod
     async def claim(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         local_date: str,
@@ -193,7 +191,7 @@ class DailyRepository:
             return await cur.fetchone() is not None
 
     @staticmethod
-    async def set_round(conn: aiosqlite.Connection, guild_id: int, local_date: str, round_id: int) -> None:
+    async def set_round(conn: Connection, guild_id: int, local_date: str, round_id: int) -> None:
         await conn.execute(
             "UPDATE daily_posts SET round_id = ? WHERE guild_id = ? AND local_date = ?",
             (round_id, guild_id, local_date),
@@ -201,7 +199,7 @@ class DailyRepository:
 
     @staticmethod
     async def set_status(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         guild_id: int,
         local_date: str,
         status: str,
@@ -215,7 +213,7 @@ class DailyRepository:
         )
 
     @staticmethod
-    async def mark_sending(conn: aiosqlite.Connection, guild_id: int, local_date: str, now_ms: int) -> None:
+    async def mark_sending(conn: Connection, guild_id: int, local_date: str, now_ms: int) -> None:
         """Note that the send of a claimed post starts: ``posted_at`` set while still ``claimed``.
 
         After a crash, a claimed post without it was never sent (safe to send); one with it may
@@ -272,7 +270,7 @@ class DailyRepository:
         return {str(r["topic"]): (int(r["answered"]), int(r["correct"])) for r in rows}
 
     @staticmethod
-    async def skip_dates(conn: aiosqlite.Connection, guild_id: int, dates: Sequence[tuple[str, int]]) -> None:
+    async def skip_dates(conn: Connection, guild_id: int, dates: Sequence[tuple[str, int]]) -> None:
         """Record missed dates (local date, due ms) as skipped; dates that have a post keep it."""
         await conn.executemany(
             "INSERT INTO daily_posts (guild_id, local_date, status, late, due_at) "

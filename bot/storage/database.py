@@ -1,11 +1,19 @@
-"""The SQLite connection: pragmas set per connection, transactions owned by services.
+"""The database: SQLite (the default, one file) or PostgreSQL (:mod:`bot.storage.postgres`).
 
-One write connection, serialised by a lock, and a separate read connection, so long reads
-(leaderboards, stats) never wait behind the answer writer in WAL mode. All SQL lives in the
-storage package; services call repositories inside :meth:`Database.transaction`.
+:class:`Database` is what services and repositories hold; :meth:`Database.open` picks the backend
+from a path or a URL (``sqlite:///path``, ``postgresql://user@host:port/db``). Both offer:
 
-Batch writes (:meth:`Database.write`) run on a plain ``sqlite3`` connection of their own, on a
-thread of their own, under the same write lock: public API only (no aiosqlite internals).
+- :meth:`Database.transaction`: a write transaction whose connection repositories write through;
+- :meth:`Database.write`: ``work(connection, *args)`` (a coroutine function) in one transaction,
+  in one trip: the answer writer's batches;
+- :meth:`Database.fetch_all` / :meth:`Database.fetch_one`: reads of committed data.
+
+Repositories' SQL is written once for both (see :mod:`bot.storage.sql`).
+
+On SQLite: one write connection, serialised by a lock, and a separate read connection, so long
+reads (leaderboards, stats) never wait behind the answer writer in WAL mode. Batch writes run on a
+plain ``sqlite3`` connection of their own, on a thread of their own, under the same write lock:
+public API only (no aiosqlite internals).
 """
 
 from __future__ import annotations
@@ -15,17 +23,18 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+import asyncpg
 
-# The connection a transaction hands to repository writes; services name it by this alias, so that
-# only bot/storage imports aiosqlite.
-Connection = aiosqlite.Connection
+from bot.storage.sql import SQLITE, Connection, Row, SyncSqliteConnection, run_sync
+
+__all__ = ["Connection", "Database", "DatabaseOpenError", "IntegrityErrors", "Row", "SqliteDatabase"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,14 @@ PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
     f"PRAGMA mmap_size = {MMAP_SIZE_BYTES}",
+)
+
+
+# A constraint refused a write (unique, foreign key, check), whichever backend refused it:
+# ``except IntegrityErrors``. On PostgreSQL the transaction is then aborted: raise, don't carry on.
+IntegrityErrors: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
 )
 
 
@@ -155,12 +172,74 @@ async def _check_writable(conn: aiosqlite.Connection, path: Path) -> None:
 
 
 class Database:
+    """What services and repositories hold: one of :class:`SqliteDatabase` and
+    :class:`bot.storage.postgres.PostgresDatabase`, opened by :meth:`open`."""
+
+    dialect: str
+    # Where the data is, for logs and messages (a file path, or a URL without its password).
+    where: str
+
+    @staticmethod
+    async def open(target: Path | str) -> Database:
+        """Open the database at ``target``: a SQLite file path, ``sqlite:///path`` or ``postgresql://…``."""
+        url = str(target)
+        if url.startswith(("postgresql://", "postgres://")):
+            from bot.storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open(url)
+        return await SqliteDatabase.open(sqlite_path(url))
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction: committed when the block ends, rolled back on any exception."""
+        raise NotImplementedError
+
+    async def write(self, work: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """``await work(connection, *args)`` in one write transaction, in one trip.
+
+        ``work`` may await only its connection (on SQLite it runs on the batch thread, without an
+        event loop: :func:`bot.storage.sql.run_sync`).
+        """
+        raise NotImplementedError
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """A read of committed data."""
+        raise NotImplementedError
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        raise NotImplementedError
+
+    async def migrate(self) -> list[Any]:
+        """Apply the pending migrations of this backend; the ones applied."""
+        raise NotImplementedError
+
+    async def schema_version(self) -> tuple[int, int]:
+        """(the database's schema version, the newest this code knows)."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+def sqlite_path(target: str) -> Path:
+    """The file of ``sqlite:///relative/path``, ``sqlite:////absolute/path`` or a plain path."""
+    if target.startswith("sqlite://"):
+        rest = target[len("sqlite://") :]
+        if not rest.startswith("/"):
+            raise ValueError(f"{target}: a SQLite URL is sqlite:///path (three slashes before the path)")
+        return Path(rest[1:])  # sqlite:///quiz.db is relative, sqlite:////var/quiz.db absolute
+    return Path(target)
+
+
+class SqliteDatabase(Database):
     """A writer and a reader connection to one SQLite file."""
+
+    dialect = SQLITE
 
     def __init__(
         self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, batch: BatchConnection
     ) -> None:
         self.path = path
+        self.where = str(path)
         self._writer = writer
         self._reader = reader
         self._batch = batch
@@ -168,7 +247,7 @@ class Database:
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path) -> SqliteDatabase:  # type: ignore[override]
         writer = await connect(path)
         batch = BatchConnection(path)
         try:
@@ -195,7 +274,7 @@ class Database:
         return self._writer
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` on the writer; rolled back on any exception.
 
         Safe against cancellation: a statement aiosqlite has queued still runs in its thread after
@@ -220,21 +299,21 @@ class Database:
         except Exception:
             log.exception("could not roll back the write transaction")
 
-    async def write(self, work: Callable[..., T], *args: Any) -> T:
+    async def write(self, work: Callable[..., Awaitable[T]], *args: Any) -> T:
         """``work(connection, *args)`` inside ``BEGIN IMMEDIATE`` ... ``COMMIT``, in one trip.
 
-        ``work`` runs synchronously on the batch connection's thread with a plain ``sqlite3``
-        connection, so a transaction of many statements costs one hand-off instead of an event-loop
-        round trip per statement (under load each of those waits for a turn of a busy loop). It is
-        also whole under cancellation: the function runs to COMMIT or ROLLBACK on the thread, and
-        the write lock is held until it has, so the next transaction never meets the file still
-        locked by a batch that is finishing.
+        ``work`` runs on the batch connection's thread with a plain ``sqlite3`` connection, driven
+        by :func:`run_sync` (its awaits never suspend), so a transaction of many statements costs
+        one hand-off instead of an event-loop round trip per statement (under load each of those
+        waits for a turn of a busy loop). It is also whole under cancellation: the function runs to
+        COMMIT or ROLLBACK on the thread, and the write lock is held until it has, so the next
+        transaction never meets the file still locked by a batch that is finishing.
         """
 
         def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                result = work(conn, *args)
+                result = run_sync(work(SyncSqliteConnection(conn), *args))
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -250,14 +329,25 @@ class Database:
                 await asyncio.wait({done})
                 raise
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """A read on the reader connection (sees committed data only)."""
         async with self._reader.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         async with self._reader.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
+
+    async def migrate(self) -> list[Any]:
+        from bot.storage.migrations import migrate
+
+        return await migrate(self._writer, where=self.path)
+
+    async def schema_version(self) -> tuple[int, int]:
+        from bot.storage.migrations import status
+
+        state = await status(self._writer)
+        return state.current, state.latest
 
     async def close(self) -> None:
         if self._closed:

@@ -6,9 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +18,7 @@ class GuildItemRow:
     created_at: int
 
 
-def _row(row: aiosqlite.Row) -> GuildItemRow:
+def _row(row: Row) -> GuildItemRow:
     return GuildItemRow(
         guild_id=int(row["guild_id"]),
         item_id=str(row["item_id"]),
@@ -44,7 +42,7 @@ class GuildItemRepository:
 
     @staticmethod
     async def insert_many(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         guild_id: int,
         items: Sequence[tuple[str, dict[str, object]]],
         created_by: int,
@@ -61,7 +59,7 @@ class GuildItemRepository:
         )
 
     @staticmethod
-    async def delete(conn: aiosqlite.Connection, guild_id: int, item_id: str) -> bool:
+    async def delete(conn: Connection, guild_id: int, item_id: str) -> bool:
         cursor = await conn.execute(
             "DELETE FROM guild_items WHERE guild_id = ? AND item_id = ?", (guild_id, item_id)
         )

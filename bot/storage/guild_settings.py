@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from bot.core.vocabulary import AnswerMode
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +23,7 @@ class GuildSettings:
     ui_language: str | None = None  # None: follow the server's preferred locale
 
 
-def _row_to_settings(row: aiosqlite.Row) -> GuildSettings:
+def _row_to_settings(row: Row) -> GuildSettings:
     topics = row["topics_enabled"]
     return GuildSettings(
         guild_id=int(row["guild_id"]),
@@ -51,7 +49,7 @@ class GuildSettingsRepository:
         return GuildSettings(guild_id=guild_id) if row is None else _row_to_settings(row)
 
     @staticmethod
-    async def save(conn: aiosqlite.Connection, settings: GuildSettings, now_ms: int) -> None:
+    async def save(conn: Connection, settings: GuildSettings, now_ms: int) -> None:
         """Insert or replace every column of the server's settings."""
         await conn.execute(
             """

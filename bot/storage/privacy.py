@@ -8,9 +8,7 @@ Other servers are untouched.
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 
 # (what, count statement, delete statement); every statement takes (guild_id, user_id).
 _TABLES: tuple[tuple[str, str, str], ...] = tuple(
@@ -57,7 +55,7 @@ class PrivacyRepository:
         return found
 
     @staticmethod
-    async def forget(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> dict[str, int]:
+    async def forget(conn: Connection, guild_id: int, user_id: int) -> dict[str, int]:
         """Delete the member's rows in the server; returns how many of each kind went.
 
         Call inside a transaction so the member disappears everywhere at once or not at all.

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.core.shuffle import decode_order, encode_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, IntegrityErrors, Row
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +59,7 @@ class RoundRow:
     choice_order: tuple[int, ...] | None = None
 
 
-def _mode(row: aiosqlite.Row) -> AnswerMode:
+def _mode(row: Row) -> AnswerMode:
     """The answer mode a row stores: ``typed`` is ``buttons`` with the ``typed`` flag
     (migrations/*_typed_answers.sql)."""
     return AnswerMode.TYPED if row["typed"] else AnswerMode(row["mode"])
@@ -73,7 +70,7 @@ def _stored_mode(mode: AnswerMode) -> tuple[str, int]:
     return (AnswerMode.BUTTONS, 1) if mode == AnswerMode.TYPED else (mode, 0)
 
 
-def _session(row: aiosqlite.Row) -> SessionRow:
+def _session(row: Row) -> SessionRow:
     return SessionRow(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -92,7 +89,7 @@ def _session(row: aiosqlite.Row) -> SessionRow:
     )
 
 
-def _round(row: aiosqlite.Row) -> RoundRow:
+def _round(row: Row) -> RoundRow:
     return RoundRow(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -127,7 +124,7 @@ class QuizRepository:
 
     @staticmethod
     async def create_session(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         channel_id: int,
@@ -165,7 +162,7 @@ class QuizRepository:
                 ),
             ) as cur:
                 row = await cur.fetchone()
-        except sqlite3.IntegrityError as exc:
+        except IntegrityErrors as exc:
             raise SessionAlreadyRunningError(channel_id) from exc
         assert row is not None
         return _session(row)
@@ -185,7 +182,7 @@ class QuizRepository:
         return None if row is None else _session(row)
 
     @staticmethod
-    async def end_session(conn: aiosqlite.Connection, session_id: int, status: str, now_ms: int) -> bool:
+    async def end_session(conn: Connection, session_id: int, status: str, now_ms: int) -> bool:
         """Mark a running session finished or stopped; False if it had already ended."""
         async with conn.execute(
             "UPDATE quiz_sessions SET status = ?, ended_at = ? "
@@ -196,7 +193,7 @@ class QuizRepository:
 
     @staticmethod
     async def create_round(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         channel_id: int,
@@ -236,7 +233,7 @@ class QuizRepository:
 
     @staticmethod
     async def set_round_message(
-        conn: aiosqlite.Connection, round_id: int, message_id: int, opens_at: int, closes_at: int
+        conn: Connection, round_id: int, message_id: int, opens_at: int, closes_at: int
     ) -> None:
         """Record the posted message; the answer window starts when the question is visible."""
         await conn.execute(
@@ -245,9 +242,7 @@ class QuizRepository:
         )
 
     @staticmethod
-    async def close_round(
-        conn: aiosqlite.Connection, round_id: int, status: RoundStatus, now_ms: int
-    ) -> bool:
+    async def close_round(conn: Connection, round_id: int, status: RoundStatus, now_ms: int) -> bool:
         """Move a round forward (open -> closed -> revealed); False if it was already there."""
         previous = {
             RoundStatus.CLOSED: (RoundStatus.OPEN,),
@@ -277,7 +272,7 @@ class QuizRepository:
         return None if row is None else _round(row)
 
     @staticmethod
-    async def item_is_open(conn: aiosqlite.Connection, guild_id: int, item_id: str) -> bool:
+    async def item_is_open(conn: Connection, guild_id: int, item_id: str) -> bool:
         """Whether the item is on a question of the server that has not been revealed yet."""
         async with conn.execute(
             "SELECT 1 FROM rounds WHERE guild_id = ? AND item_id = ? AND status != 'revealed' LIMIT 1",

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, Row
 
 
 class Source(enum.Enum):
@@ -123,7 +121,7 @@ def _bind(sql: str, board: BoardKey, **extra: Any) -> tuple[str, tuple[Any, ...]
     return _NAMED.sub("?", sql), tuple(values[name] for name in names)
 
 
-def _row(r: aiosqlite.Row) -> BoardRow:
+def _row(r: Row) -> BoardRow:
     return BoardRow(
         user_id=int(r["user_id"]),
         display_name=r["display_name"],
@@ -256,7 +254,7 @@ class ScoreRepository:
 
     @staticmethod
     async def archive_and_clear(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         period_kind: str,
@@ -294,7 +292,7 @@ class ScoreRepository:
         return archive_id, copied
 
 
-def _archive(row: aiosqlite.Row) -> ArchiveRow:
+def _archive(row: Row) -> ArchiveRow:
     return ArchiveRow(
         id=int(row["id"]),
         guild_id=int(row["guild_id"]),

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, Row
 
 _COLUMNS = "id, guild_id, name, started_at, ends_at, ended_at, channel_id, started_by"
 
@@ -27,7 +25,7 @@ class SeasonRow:
         return self.ended_at is None
 
 
-def _season(row: aiosqlite.Row) -> SeasonRow:
+def _season(row: Row) -> SeasonRow:
     def opt(name: str) -> int | None:
         return None if row[name] is None else int(row[name])
 
@@ -96,7 +94,7 @@ class SeasonRepository:
 
     @staticmethod
     async def create(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         name: str,
@@ -127,7 +125,7 @@ class SeasonRepository:
         return _season(row)
 
     @staticmethod
-    async def running_in(conn: aiosqlite.Connection, guild_id: int) -> SeasonRow | None:
+    async def running_in(conn: Connection, guild_id: int) -> SeasonRow | None:
         """The running season, read on the writer inside a transaction (to check before creating)."""
         async with conn.execute(
             f"SELECT {_COLUMNS} FROM seasons WHERE guild_id = ? AND ended_at IS NULL", (guild_id,)
@@ -136,7 +134,7 @@ class SeasonRepository:
         return None if row is None else _season(row)
 
     @staticmethod
-    async def mark_ended(conn: aiosqlite.Connection, season_id: int, now_ms: int) -> bool:
+    async def mark_ended(conn: Connection, season_id: int, now_ms: int) -> bool:
         """End a running season; False if it had already ended (someone else got there first)."""
         cur = await conn.execute(
             "UPDATE seasons SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (now_ms, season_id)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database, IntegrityErrors, Row
 
 _COLUMNS = "id, guild_id, name, role_id, created_at"
 
@@ -28,7 +25,7 @@ class MembershipRow:
     team_id: int
 
 
-def _team(row: aiosqlite.Row) -> TeamRow:
+def _team(row: Row) -> TeamRow:
     return TeamRow(
         id=int(row["id"]),
         guild_id=int(row["guild_id"]),
@@ -72,7 +69,7 @@ class TeamRepository:
 
     @staticmethod
     async def create(
-        conn: aiosqlite.Connection, *, guild_id: int, name: str, role_id: int | None, created_at: int
+        conn: Connection, *, guild_id: int, name: str, role_id: int | None, created_at: int
     ) -> TeamRow:
         try:
             async with conn.execute(
@@ -81,14 +78,14 @@ class TeamRepository:
                 (guild_id, name, role_id, created_at),
             ) as cur:
                 row = await cur.fetchone()
-        except sqlite3.IntegrityError as exc:
+        except IntegrityErrors as exc:
             raise TeamNameTakenError(name) from exc
         assert row is not None
         return _team(row)
 
     @staticmethod
     async def join(
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         guild_id: int,
         user_id: int,
@@ -120,7 +117,7 @@ class TeamRepository:
         return True
 
     @staticmethod
-    async def leave(conn: aiosqlite.Connection, *, guild_id: int, user_id: int) -> int | None:
+    async def leave(conn: Connection, *, guild_id: int, user_id: int) -> int | None:
         """Take a member off their team; the team id they left, or None if they were on none."""
         async with conn.execute(
             "DELETE FROM team_members WHERE guild_id = ? AND user_id = ? RETURNING team_id",

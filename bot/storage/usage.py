@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import aiosqlite
-
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 
 
 class UsageRepository:
@@ -25,9 +23,7 @@ class UsageRepository:
         return {k: v for k, v in counts.items() if k in wanted}
 
     @staticmethod
-    async def mark_used(
-        conn: aiosqlite.Connection, guild_id: int, item_ids: Sequence[str], now_ms: int
-    ) -> None:
+    async def mark_used(conn: Connection, guild_id: int, item_ids: Sequence[str], now_ms: int) -> None:
         await conn.executemany(
             """
             INSERT INTO question_usage (guild_id, item_id, times_used, last_used_at) VALUES (?, ?, 1, ?)

@@ -16,7 +16,6 @@ from bot.services.question_pool import QuestionPool
 from bot.services.quiz import QuestionCard, QuizService, ResultsCard, RevealCard
 from bot.services.rounds import RoundService
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from bot.tasks import TaskRunner
 from bot.wiring import build_services
 
@@ -66,7 +65,7 @@ def bank() -> Bank:
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "quiz.db")
-    await migrate(database.writer)
+    await database.migrate()
     yield database
     await database.close()
 

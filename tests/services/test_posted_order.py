@@ -17,7 +17,6 @@ from bot.core.shuffle import Posting, encode_order
 from bot.core.vocabulary import AnswerMode
 from bot.services.quiz import AnswerStatus, QuizOptions, RevealCard
 from bot.storage.database import Database
-from bot.storage.migrations import migrate
 from tests.helpers import key_posted, wait_for, wrong_posted
 from tests.services.conftest import Harness, make_harness
 
@@ -82,7 +81,7 @@ async def test_every_posting_stores_its_order_and_answers_keep_posted_and_bank_i
 async def test_the_same_seed_gives_the_same_orders_and_draws(tmp_path: Path, bank: Bank) -> None:
     async def orders(name: str) -> list[tuple[str, tuple[int, ...]]]:
         db = await Database.open(tmp_path / name)
-        await migrate(db.writer)
+        await db.migrate()
         h = make_harness(db, bank, seed=11)
         try:
             await _start(h, 3)
