@@ -7,15 +7,24 @@ scheduler), connected and ready. ``start_bot`` does the same on demand, for test
 the world or add a test-only command first. At teardown the bot is closed and the stand-in's
 strictness check runs: an unknown route, a refused request, an ERROR log or an unexpected
 command error fails the test that caused it. See tests/fakediscord/README.md.
+
+PostgreSQL (tests/pg.py): ``pg_url`` is the postgresql:// URL of a fresh, empty database made for
+one test and dropped after it; ``pg_url_factory`` (session-wide) makes more on demand,
+``url = await pg_url_factory()``, and drops every one of them when the session ends. With no
+PostgreSQL to reach, a test asking for either is skipped, or fails if ``CI`` or
+``REQUIRE_POSTGRES=1`` is set; the report's last line says which backends the suite ran on.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
+from tests import pg
 from tests.fakediscord import BotHarness, FakeDiscord, StudyServer, discord_py_endpoints, study_server
 from tests.fakediscord.harness import DEFAULT_LOGGERS, USER_ERRORS
 
@@ -24,6 +33,35 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
 
 StartBot = Callable[..., Awaitable["QuizBot"]]
+T = TypeVar("T")
+
+
+def _run_aside(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to the end on a loop of its own in another thread: the test's loop stays untouched."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+class _Postgres:
+    """What the session found out about PostgreSQL, checked once, on first need."""
+
+    checked = False
+    problem: str | None = None
+    used = False  # a test asked for a PostgreSQL database
+
+    @classmethod
+    def check(cls) -> str | None:
+        if not cls.checked:
+            cls.problem = _run_aside(pg.check_postgres())
+            cls.checked = True
+        return cls.problem
+
+    @classmethod
+    def line(cls) -> str:
+        if cls.check() is None:
+            return f"PostgreSQL: tests ran on both backends ({pg.shown(pg.admin_url())})"
+        outcome = "failed (CI or REQUIRE_POSTGRES=1 is set)" if pg.required() else "was skipped"
+        return f"PostgreSQL NOT reachable ({cls.problem}): the PostgreSQL half of the suite {outcome}"
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -34,11 +72,55 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """With -q there is no header: say it once at the end instead."""
+    """With -q there is no header: say it once at the end instead. Which backends the tests ran on."""
     from tests.fakediscord.spec import status_line
 
     if config.get_verbosity() < 0:
         terminalreporter.write_line(status_line())
+    if _Postgres.used:
+        terminalreporter.write_line(_Postgres.line())
+
+
+class PgDatabases:
+    """``await pg_url_factory()``: the URL of a fresh database, dropped at the end of the session."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    async def __call__(self, prefix: str = "quiz_test") -> str:
+        url = await pg.create_database(prefix)
+        self.urls.append(url)
+        return url
+
+    async def drop(self, url: str) -> None:
+        await pg.drop_database(url)
+        self.urls.remove(url)
+
+
+@pytest.fixture(scope="session")
+def pg_url_factory() -> Iterator[PgDatabases]:
+    _Postgres.used = True
+    problem = _Postgres.check()
+    if problem is not None:
+        if pg.required():
+            pytest.fail(f"PostgreSQL is required here (CI or REQUIRE_POSTGRES=1) but {problem}")
+        pytest.skip(f"PostgreSQL not reachable: {problem}")
+    databases = PgDatabases()
+    yield databases
+
+    async def drop_all() -> None:
+        for url in list(databases.urls):
+            await databases.drop(url)
+
+    _run_aside(drop_all())
+
+
+@pytest.fixture
+async def pg_url(pg_url_factory: PgDatabases) -> AsyncIterator[str]:
+    """The postgresql:// URL of a fresh, empty database for this test alone."""
+    url = await pg_url_factory()
+    yield url
+    await pg_url_factory.drop(url)
 
 
 @pytest.fixture

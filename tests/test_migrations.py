@@ -34,6 +34,16 @@ def test_migration_numbers_run_without_gaps() -> None:
     assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
 
 
+def test_every_migration_has_its_postgresql_twin() -> None:
+    """migrations/postgresql has the same numbers and names; tests/test_pg_schema.py compares the schemas."""
+    from bot.storage.pg_migrations import PG_MIGRATIONS_DIR
+
+    sqlite = [(m.version, m.name) for m in discover()]
+    postgresql = [(m.version, m.name) for m in discover(PG_MIGRATIONS_DIR)]
+    assert postgresql == sqlite
+    assert PG_MIGRATIONS_DIR.parent == MIGRATIONS_DIR
+
+
 async def test_migrates_an_empty_database(tmp_path: Path) -> None:
     conn = await connect(tmp_path / "quiz.db")
     try:

@@ -101,6 +101,17 @@ def test_the_installed_wheel_migrates_a_database_and_checks_its_bank(
     assert str((cwd / "var" / "quiz.db").resolve()) in status, "db status shows the absolute database path"
 
 
+def test_the_installed_wheel_carries_the_postgresql_migrations(installed: Installed) -> None:
+    bin_dir, cwd, env = installed
+    code = (
+        "from bot.storage.pg_migrations import PG_MIGRATIONS_DIR, discover; print(PG_MIGRATIONS_DIR); "
+        "print(' '.join(m.path.name for m in discover(PG_MIGRATIONS_DIR)))"
+    )
+    folder, names = run(bin_dir / "python", "-c", code, cwd=cwd, env=env).strip().splitlines()
+    assert Path(folder).is_relative_to(bin_dir.parent), f"the PostgreSQL migrations were read from {folder}"
+    assert names.split() == [m.path.name for m in discover()], "each SQLite migration's twin is in the wheel"
+
+
 def test_every_package_folder_is_listed_in_pyproject() -> None:
     """The package list is explicit (the data folders are mapped in); a new subpackage must join it."""
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
