@@ -86,9 +86,26 @@ class PgDatabases:
 
     def __init__(self) -> None:
         self.urls: list[str] = []
+        self._template: str | None = None
 
     async def __call__(self, prefix: str = "quiz_test") -> str:
         url = await pg.create_database(prefix)
+        self.urls.append(url)
+        return url
+
+    async def migrated(self) -> str:
+        """A fresh database at the latest schema: a copy of one migrated once per session."""
+        if self._template is None:
+            from bot.storage.database import Database
+
+            template = await self("quiz_template")
+            db = await Database.open(template)
+            try:
+                await db.migrate()
+            finally:
+                await db.close()
+            self._template = template
+        url = await pg.create_database("quiz_test", template=self._template)
         self.urls.append(url)
         return url
 
@@ -121,6 +138,23 @@ async def pg_url(pg_url_factory: PgDatabases) -> AsyncIterator[str]:
     url = await pg_url_factory()
     yield url
     await pg_url_factory.drop(url)
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str]:
+    """Where a test's database is, once per backend: a SQLite file in tmp_path, or a PostgreSQL
+    database of its own at the latest schema (a copy of the session's migrated template), dropped
+    after the test. The repository, service and end-to-end suites run on both through this."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "quiz.db")
+        return
+    factory: PgDatabases = request.getfixturevalue("pg_url_factory")
+    url = await factory.migrated()
+    yield url
+    await factory.drop(url)
 
 
 @pytest.fixture

@@ -82,13 +82,15 @@ def postgres_reachable() -> str | None:
     return asyncio.run(check_postgres())
 
 
-async def create_database(prefix: str = "quiz_test") -> str:
-    """A fresh empty database ``<prefix>_<pid>_<counter>``; returns its postgresql:// URL."""
+async def create_database(prefix: str = "quiz_test", *, template: str | None = None) -> str:
+    """A fresh database ``<prefix>_<pid>_<counter>``, empty or a copy of the database of the URL
+    ``template``; returns its postgresql:// URL."""
     name = f"{prefix}_{os.getpid()}_{next(_counter)}"
+    copy = f" TEMPLATE {_quote(database_name(template))}" if template else ""
     conn = await _admin()
     try:
         await conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")  # a crashed run's leftover
-        await conn.execute(f"CREATE DATABASE {_quote(name)}")
+        await conn.execute(f"CREATE DATABASE {_quote(name)}{copy}")
     finally:
         await conn.close()
     return with_database(admin_url(), name)

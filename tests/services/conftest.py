@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -63,8 +62,9 @@ def bank() -> Bank:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "quiz.db")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The database of a test, on each backend in turn (see ``database_url``)."""
+    database = await Database.open(database_url)
     await database.migrate()
     yield database
     await database.close()
