@@ -555,8 +555,8 @@ class AnalyticsRepository:
         rows = await self._db.fetch_all(
             """
             SELECT a.user_id, COALESCE(MAX(m.display_name), CAST(a.user_id AS TEXT)) AS name,
-                   SUM(a.answered_at < ?) AS b_n, SUM(CASE WHEN a.answered_at < ? THEN a.correct END) AS b_c,
-                   SUM(a.answered_at >= ?) AS r_n,
+                   SUM(CASE WHEN a.answered_at < ? THEN 1 ELSE 0 END) AS b_n, SUM(CASE WHEN a.answered_at < ? THEN a.correct END) AS b_c,
+                   SUM(CASE WHEN a.answered_at >= ? THEN 1 ELSE 0 END) AS r_n,
                    SUM(CASE WHEN a.answered_at >= ? THEN a.correct END) AS r_c
             FROM rounds r JOIN answers a ON a.round_id = r.id
             LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id

@@ -497,7 +497,7 @@ class CardRepository:
         """topic -> (reviews, remembered) over the member's review log in this deck."""
         rows = await self._db.fetch_all(
             """
-            SELECT c.topic, COUNT(*), SUM(r.rating > 1) FROM review_log r JOIN cards c ON c.id = r.card_id
+            SELECT c.topic, COUNT(*), SUM(CASE WHEN r.rating > 1 THEN 1 ELSE 0 END) FROM review_log r JOIN cards c ON c.id = r.card_id
             WHERE r.guild_id = ? AND r.user_id = ? GROUP BY c.topic
             """,
             (guild_id, user_id),
@@ -515,7 +515,7 @@ class CardRepository:
         """(remembered, reviews) of cards that were in the review state, since ``since_ms``."""
         row = await self._db.fetch_one(
             """
-            SELECT COUNT(*), SUM(rating > 1) FROM review_log
+            SELECT COUNT(*), SUM(CASE WHEN rating > 1 THEN 1 ELSE 0 END) FROM review_log
             WHERE guild_id = ? AND user_id = ? AND reviewed_at >= ? AND prior_state = 2
             """,
             (guild_id, user_id, since_ms),
@@ -557,7 +557,7 @@ class CardRepository:
             chunk = members[start : start + 300]
             sql = " UNION ALL ".join(
                 [
-                    "SELECT ?, ?, (SELECT COUNT(*) FROM cards "
+                    "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), (SELECT COUNT(*) FROM cards "
                     "WHERE guild_id = ? AND user_id = ? AND due_at <= ?)"
                 ]
                 * len(chunk)

@@ -147,7 +147,7 @@ class CompetitionRepository:
                 JOIN competitions c ON c.id = cs.competition_id
                 LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = cs.user_id
                 WHERE cs.competition_id = ?
-            ) WHERE place <= ? ORDER BY team_id, place
+            ) AS ranked WHERE place <= ? ORDER BY team_id, place
             """,
             (competition_id, per_team),
         )

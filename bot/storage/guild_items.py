@@ -36,7 +36,7 @@ class GuildItemRepository:
         """Every server's items, oldest first (loaded into memory at start-up)."""
         rows = await self._db.fetch_all(
             "SELECT guild_id, item_id, payload, created_by, created_at FROM guild_items "
-            "ORDER BY guild_id, created_at, rowid"
+            "ORDER BY guild_id, created_at, item_id"
         )
         return [_row(r) for r in rows]
 

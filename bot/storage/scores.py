@@ -102,7 +102,7 @@ _SHAPES = {
     ),
     Source.ARCHIVE: _Shape(
         table="score_archive_rows",
-        where="s.archive_id = CAST(:key AS INTEGER)",
+        where="s.archive_id = CAST(CAST(:key AS TEXT) AS BIGINT)",  # PostgreSQL types :key by the outer cast
         points="s.points",
         order="s.points DESC, s.user_id",
         ahead="s.points > :points",

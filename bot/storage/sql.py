@@ -153,13 +153,13 @@ def run_sync(work: Awaitable[T]) -> T:
 
 # -- PostgreSQL ----------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?|(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?(\d*)|(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @lru_cache(maxsize=2048)
 def to_postgres(sql: str) -> tuple[str, tuple[str | int, ...]]:
-    """``sql`` with ``?`` and ``:name`` placeholders numbered ``$1, $2...``, and where each number's
-    value comes from: a position in the parameter sequence, or a name in the parameter mapping.
+    """``sql`` with ``?``, ``?NNN`` and ``:name`` placeholders numbered ``$1, $2...``, and where each
+    number's value comes from: a position in the parameter sequence, or a name in the mapping.
 
     Quoted strings, quoted names and ``--`` comments are left alone.
     """
@@ -174,7 +174,12 @@ def to_postgres(sql: str) -> tuple[str, tuple[str | int, ...]]:
             order.append(positional)
             positional += 1
             return f"${len(order)}"
-        name = match.group(1)
+        if match.group(1):  # ?NNN: the NNNth value, wherever it appears
+            number = int(match.group(1))
+            while len(order) < number:
+                order.append(len(order))
+            return f"${number}"
+        name = match.group(2)
         if name is None:
             return text  # a string, a quoted name or a comment
         if name not in numbers:

@@ -12,6 +12,7 @@ from PIL import Image
 from bot.services.charts import MAX_ROWS, AccuracyBar, accuracy_chart, font
 from bot.services.leaderboard import Period
 from bot.storage.database import Database
+from tests.helpers import run_sql
 from tests.services.leaderboard_helpers import A, Boards, make_boards, save_answers
 
 GUILD, OTHER = 1, 2
@@ -54,7 +55,8 @@ async def test_a_daily_streak_is_shown_only_while_it_is_alive(boards: Boards) ->
     await save_answers(boards.db, boards.clock, [A(1, 900)])
     today = boards.clock.now().date()
     # Written by the question of the day (a later issue); set here as it would store it.
-    await boards.db.writer.execute(
+    await run_sql(
+        boards.db,
         "UPDATE streaks SET daily_current = 4, daily_best = 6, last_daily_date = ? WHERE user_id = 1",
         (today.isoformat(),),
     )
@@ -71,12 +73,14 @@ async def test_a_daily_streak_is_judged_in_the_daily_schedules_zone(boards: Boar
     # (there) is alive, though the server's own zone (UTC) is already at the 5th.
     boards.clock.set(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
     await save_answers(boards.db, boards.clock, [A(1, 900)])
-    await boards.db.writer.execute(
+    await run_sql(
+        boards.db,
         "UPDATE streaks SET daily_current = 3, daily_best = 3, last_daily_date = '2026-01-03' "
-        "WHERE user_id = 1"
+        "WHERE user_id = 1",
     )
     assert (await boards.stats.member(GUILD, 1)).daily_streak == 0
-    await boards.db.writer.execute(
+    await run_sql(
+        boards.db,
         "INSERT INTO daily_schedules (guild_id, channel_id, post_time, timezone, next_post_at, created_at, "
         "updated_at) VALUES (?, 10, '09:00', 'America/Los_Angeles', 0, 0, 0)",
         (GUILD,),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.settings_rules import InvalidSettingsError
 from bot.services.guild_settings import GuildSettingsService
-from bot.storage.database import Database
+from bot.storage.database import Database, IntegrityErrors
 
 
 async def test_ui_language_is_unset_until_chosen_then_kept(db: Database) -> None:
@@ -26,6 +24,8 @@ async def test_ui_language_is_unset_until_chosen_then_kept(db: Database) -> None
 
 
 async def test_the_database_refuses_a_language_without_a_catalogue(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityErrors):
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO guild_settings (guild_id, ui_language) VALUES (8, 'fr')")
+            await conn.execute(
+                "INSERT INTO guild_settings (guild_id, ui_language, updated_at) VALUES (8, 'fr', 0)"
+            )
