@@ -440,7 +440,8 @@ class Gateway:
             return False
         shard = self._shard(d.get("shard"))
         if shard is None:
-            await self._close(conn, 4010, f"Invalid shard {d.get('shard')!r}: not [id, count] with 0 <= id < count")
+            reason = f"Invalid shard {d.get('shard')!r}: not [id, count] with 0 <= id < count"
+            await self._close(conn, 4010, reason)
             return False
         if not await self._identify_allowed(conn, shard):
             return True
@@ -487,9 +488,7 @@ class Gateway:
         window = self.fake.identify_window
         bucket = shard[0] % limit
         recent = [
-            a
-            for a in self.identify_attempts
-            if a.bucket == bucket and a.counted and now - a.at < window
+            a for a in self.identify_attempts if a.bucket == bucket and a.counted and now - a.at < window
         ]
         excused = self._excused[shard[0]] > 0
         if excused:

@@ -444,11 +444,11 @@ class FakeDiscord:
                 for conn, before, seq in asked
             )
 
+        sequences = ", ".join(
+            f"{seq} on shard {list(c.session.shard) if c.session else '?'}" for c, _b, seq in asked
+        )
         await self.wait_for(
-            acknowledged,
-            timeout=timeout,
-            what="the bot to acknowledge gateway sequence "
-            + ", ".join(f"{seq} on shard {list(c.session.shard) if c.session else '?'}" for c, _b, seq in asked),
+            acknowledged, timeout=timeout, what=f"the bot to acknowledge gateway sequence {sequences}"
         )
         for _ in range(3):  # let the listeners take their first steps
             await asyncio.sleep(0)
@@ -670,7 +670,9 @@ class FakeDiscord:
         return {
             "v": 10,
             "user": self.bot_user_payload(),
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.bot_guilds() if session.owns(g.id)],
+            "guilds": [
+                {"id": str(g.id), "unavailable": True} for g in self.bot_guilds() if session.owns(g.id)
+            ],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -1022,8 +1024,10 @@ class FakeDiscord:
             self.gateway.identify_gate = None
             gate.set()
         await self.wait_for(
-            lambda: self.gateway.identifies >= gap.identifies_before + len(shards)
-            and shards <= {s.shard for s in self.gateway.live_sessions},
+            lambda: (
+                self.gateway.identifies >= gap.identifies_before + len(shards)
+                and shards <= {s.shard for s in self.gateway.live_sessions}
+            ),
             timeout=timeout,
             what="the client to IDENTIFY again (every shard) after its session was invalidated",
         )
