@@ -14,9 +14,10 @@ Sharding: IDENTIFY may carry ``shard: [id, count]`` (none means ``[0, 1]``); an 
 later event), and events without a server (DMs) go to shard 0, as on Discord. Sessions of
 different shards live side by side, from one client or from several processes; a new IDENTIFY
 replaces only the earlier session of the same shard. IDENTIFYs are paced like Discord's:
-at most ``max_concurrency`` per rate-limit bucket (``shard_id % max_concurrency``) in any
-``identify_window`` seconds (5 on Discord); one more is answered with op 9, as Discord answers
-it, and is an ``identify_limit`` violation that fails the test.
+``max_concurrency`` rate-limit buckets (``shard_id % max_concurrency``), each allowing one
+IDENTIFY per ``identify_window`` seconds (5 on Discord), so at most ``max_concurrency`` shards
+start at once; one more in a bucket is answered with op 9, as Discord answers it, and is an
+``identify_limit`` violation that fails the test.
 """
 
 from __future__ import annotations
@@ -136,6 +137,11 @@ class Session:
     @property
     def live(self) -> bool:
         return self.resumable and self.conn is not None and not self.conn.ws.closed
+
+    def dispatched(self, event: str | None = None) -> list[JSON]:
+        """The data of every event sent to this session (``event``: of that name only), oldest
+        first; the last 2,000 are kept."""
+        return [f["d"] for f in self.buffer if f["op"] == Op.DISPATCH and event in (None, f["t"])]
 
     def wants(self, event: str, guild_id: int | None) -> bool:
         needed = EVENT_INTENTS.get(event)
@@ -480,20 +486,21 @@ class Gateway:
     async def _identify_allowed(self, conn: Connection, shard: tuple[int, int]) -> bool:
         """Apply the identify rate limit; False when it refused this IDENTIFY (answered op 9).
 
-        Discord allows ``max_concurrency`` IDENTIFYs per bucket (shard id % max_concurrency)
-        in every window of 5 s, and answers one more with op 9 (invalid session).
+        Discord has ``max_concurrency`` buckets (shard id % max_concurrency) and allows one
+        IDENTIFY per bucket in every window of 5 s; it answers one more with op 9 (invalid
+        session). So up to ``max_concurrency`` shards, one per bucket, may start at once.
         """
         now = self.fake.clock()
-        limit = self.fake.max_concurrency
+        concurrency = self.fake.max_concurrency
         window = self.fake.identify_window
-        bucket = shard[0] % limit
+        bucket = shard[0] % concurrency
         recent = [
             a for a in self.identify_attempts if a.bucket == bucket and a.counted and now - a.at < window
         ]
         excused = self._excused[shard[0]] > 0
         if excused:
             self._excused[shard[0]] -= 1
-        if len(recent) < limit:
+        if not recent:
             self.identify_attempts.append(IdentifyAttempt(now, shard, bucket, "accepted"))
             return True
         if excused:
@@ -503,8 +510,8 @@ class Gateway:
         earlier = ", ".join(f"shard {list(a.shard)} {now - a.at:.2f} s before" for a in recent)
         self.fake.strict.record(
             IDENTIFY_LIMIT,
-            f"IDENTIFY of shard {list(shard)} broke max_concurrency {limit}: bucket {bucket} "
-            f"already had {len(recent)} IDENTIFY(s) in the last {window:g} s ({earlier}); "
+            f"IDENTIFY of shard {list(shard)} broke max_concurrency {concurrency}: bucket {bucket} "
+            f"already had an IDENTIFY in the last {window:g} s ({earlier}); "
             "Discord answers it with op 9",
             shard=list(shard),
             bucket=bucket,

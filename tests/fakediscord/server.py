@@ -189,8 +189,8 @@ class FakeDiscord:
         #: The shard count GET /gateway/bot recommends (``shards``). Clients may identify with
         #: another count, as on Discord; each session gets the servers of its own shard.
         self.shard_count = shard_count
-        #: IDENTIFYs allowed per rate-limit bucket (shard id % max_concurrency) per window;
-        #: sent as ``session_start_limit.max_concurrency``.
+        #: How many shards may IDENTIFY at once: one per rate-limit bucket (shard id %
+        #: max_concurrency) per window; sent as ``session_start_limit.max_concurrency``.
         self.max_concurrency = max_concurrency
         #: The identify rate limit's window in seconds of :attr:`clock` (Discord's is 5).
         self.identify_window = identify_window
@@ -496,6 +496,8 @@ class FakeDiscord:
                 raise ValueError(f"guild id {guild_id} is on shard {self.shard_of(guild_id)}, not {shard}")
             guild_id = guild_id or self.guild_id_for_shard(shard)
         gid = guild_id or self.snowflake()
+        if gid in self.guilds:
+            raise ValueError(f"there is already a guild {gid} ({self.guilds[gid].name})")
         owner = self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = Guild(id=gid, name=name, owner_id=owner.id, preferred_locale=preferred_locale)
         guild.roles[gid] = Role(id=gid, name="@everyone", permissions=everyone_permissions, position=0)
@@ -511,9 +513,15 @@ class FakeDiscord:
         """The bot is added to ``guild`` while running: GUILD_CREATE, as on Discord."""
         role = self.add_role(guild, self.bot_user.username, bot_permissions, managed=True)
         guild.members[self.bot_user.id] = GuildMember(user=self.bot_user, guild_id=guild.id, roles=[role.id])
-        await self.gateway.dispatch(
-            "GUILD_CREATE", lambda s: self.guild_create_payload(guild, s), guild_id=guild.id
-        )
+
+        def joined(session: Session) -> JSON:
+            # Only a guild that was in READY as unavailable comes with "unavailable": false;
+            # a new one comes without it (discord.py tells on_guild_join from that).
+            payload = self.guild_create_payload(guild, session)
+            payload.pop("unavailable", None)
+            return payload
+
+        await self.gateway.dispatch("GUILD_CREATE", joined, guild_id=guild.id)
         self.changed()
 
     def add_channel(self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None) -> Channel:
