@@ -454,6 +454,15 @@ class Gateway:
         # A new IDENTIFY replaces the earlier session of the same shard; other shards' stay.
         for old in self.sessions.values():
             if old.shard == shard:
+                if old.live:
+                    # Discord would keep both and send each every event of the shard's servers:
+                    # two processes configured with the same shard handle everything twice.
+                    self.fake.strict.record(
+                        GATEWAY,
+                        f"shard {list(shard)} identified while a connection of shard {list(shard)} "
+                        "is still open: two clients run the same shard",
+                        shard=list(shard),
+                    )
                 old.resumable = False
         session = Session(id=secrets.token_hex(16), intents=intents, conn=conn, shard=shard)
         self.sessions[session.id] = session

@@ -618,3 +618,30 @@ async def test_shard_processes_are_independent_and_a_killed_one_identifies_again
     finally:
         for process in processes:
             await process.kill()
+
+
+async def test_two_live_connections_of_one_shard_and_chunks_asked_on_the_wrong_shard_are_violations(
+    make_fake: MakeFake, raw: Callable[[FakeDiscord], RawGateway]
+) -> None:
+    w = await make_fake(identify_window=0)
+    fake = w.fake
+    fake.strict.expect(
+        GATEWAY, match=r"shard \[0, 2\] identified while a connection of shard \[0, 2\]", times=1
+    )
+    fake.strict.expect(GATEWAY, match=rf"op 8 .* guild {w.beta.guild.id} .* shard \[0, 2\]", times=1)
+    gateway = raw(fake)
+
+    first, _ready = await gateway.identify([0, 2])
+    second, ready = await gateway.identify([0, 2])  # a second process configured as shard 0
+    await second.send_json(
+        {"op": Op.REQUEST_GUILD_MEMBERS, "d": {"guild_id": str(w.beta.guild.id), "limit": 0}}
+    )
+    await second.send_json({"op": Op.HEARTBEAT, "d": None})  # answered after op 8 was handled
+    while (await second.receive_json(timeout=2))["op"] != Op.HEARTBEAT_ACK:
+        pass
+
+    assert ready["t"] == "READY"
+    newest = fake.gateway.session_for_shard(0)
+    assert newest is not None and newest.conn is fake.gateway.connections[-1], "the newer one gets the events"
+    for ws in (first, second):
+        await ws.close()
