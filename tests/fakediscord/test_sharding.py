@@ -526,11 +526,12 @@ async def test_guild_ids_can_be_made_for_any_shard(make_fake: MakeFake) -> None:
 class ShardProcess:
     """``shard_client.py`` in its own process: a plain discord.py client for one shard."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, shard: int) -> None:
         self.proc = proc
+        self.shard = shard
         self.events: list[dict[str, Any]] = []
-        self.stderr = b""
-        self._reader = asyncio.create_task(self._read())
+        self.stderr: list[str] = []
+        self._reader = asyncio.gather(self._read(), self._read_stderr())
 
     @classmethod
     async def start(cls, fake: FakeDiscord, shard: int, count: int) -> ShardProcess:
@@ -548,12 +549,28 @@ class ShardProcess:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        return cls(proc)
+        return cls(proc, shard)
 
     async def _read(self) -> None:
         assert self.proc.stdout is not None
         async for line in self.proc.stdout:
             self.events.append(json.loads(line))
+
+    async def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        async for line in self.proc.stderr:
+            self.stderr.append(line.decode(errors="replace").rstrip())
+
+    async def wait_ready(self, fake: FakeDiscord) -> list[int]:
+        """Wait for ``on_ready``; returns the guild ids the client has then."""
+        try:
+            await fake.wait_for(lambda: self.of("ready"), timeout=30, what=f"shard {self.shard} ready")
+        except AssertionError as e:
+            log = "\n".join(self.stderr[-30:])
+            raise AssertionError(
+                f"{e}\nshard {self.shard} process ({self.proc.returncode}):\n{log}"
+            ) from None
+        return list(self.of("ready")[0]["guilds"])
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["event"] == kind]
@@ -574,11 +591,8 @@ async def test_shard_processes_are_independent_and_a_killed_one_identifies_again
         zero = await ShardProcess.start(fake, 0, 2)
         one = await ShardProcess.start(fake, 1, 2)
         processes += [zero, one]
-        await fake.wait_for(
-            lambda: zero.of("ready") and one.of("ready"), timeout=30, what="both shards ready"
-        )
-        assert set(zero.of("ready")[0]["guilds"]) == w.on_shard(0)
-        assert set(one.of("ready")[0]["guilds"]) == w.on_shard(1)
+        assert set(await zero.wait_ready(fake)) == w.on_shard(0)
+        assert set(await one.wait_ready(fake)) == w.on_shard(1)
 
         in_alpha = await w.alpha.admin.say("alpha")
         in_beta = await w.beta.admin.say("beta")
@@ -603,8 +617,7 @@ async def test_shard_processes_are_independent_and_a_killed_one_identifies_again
         await asyncio.sleep(max(0.0, last + fake.identify_window - fake.clock()))
         again = await ShardProcess.start(fake, 1, 2)
         processes.append(again)
-        await fake.wait_for(lambda: again.of("ready"), timeout=30, what="shard 1 ready again")
-        assert set(again.of("ready")[0]["guilds"]) == w.on_shard(1)
+        assert set(await again.wait_ready(fake)) == w.on_shard(1)
         await w.beta.admin.react(in_beta, "🇨")
         await fake.wait_for(lambda: again.of("reaction"))
         assert [e["emoji"] for e in again.of("reaction")] == ["🇨"]
