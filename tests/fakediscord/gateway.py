@@ -7,6 +7,17 @@ with, zlib-stream compression through one compressor per connection flushed with
 Z_SYNC_FLUSH (the client's real decompression path), and RESUME: after a disconnect the client
 reconnects to ``resume_gateway_url``, sends op 6, gets every event it missed replayed and then
 RESUMED. An unknown or invalidated session gets op 9 (invalid session) and must re-identify.
+
+Sharding: IDENTIFY may carry ``shard: [id, count]`` (none means ``[0, 1]``); an id outside
+``0 <= id < count`` is closed with 4010. Each session gets only the events of its own servers,
+``(guild_id >> 22) % count == id`` (READY's ``guilds``, the GUILD_CREATEs after it, and every
+later event), and events without a server (DMs) go to shard 0, as on Discord. Sessions of
+different shards live side by side, from one client or from several processes; a new IDENTIFY
+replaces only the earlier session of the same shard. IDENTIFYs are paced like Discord's:
+``max_concurrency`` rate-limit buckets (``shard_id % max_concurrency``), each allowing one
+IDENTIFY per ``identify_window`` seconds (5 on Discord), so at most ``max_concurrency`` shards
+start at once; one more in a bucket is answered with op 9, as Discord answers it, and is an
+``identify_limit`` violation that fails the test.
 """
 
 from __future__ import annotations
@@ -17,14 +28,15 @@ import json
 import logging
 import secrets
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .models import JSON, Intent
-from .strict import GATEWAY
+from .models import JSON, Intent, shard_of
+from .strict import GATEWAY, IDENTIFY_LIMIT
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -114,6 +126,22 @@ class Session:
     resumes: int = 0
     #: False once invalidated: a RESUME then gets op 9 and the client must IDENTIFY again.
     resumable: bool = True
+    #: (shard id, shard count) from IDENTIFY; [0, 1] when it sent none.
+    shard: tuple[int, int] = (0, 1)
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether this session's shard gets the events of ``guild_id`` (None: a DM, shard 0)."""
+        shard_id, count = self.shard
+        return shard_of(guild_id, count) == shard_id
+
+    @property
+    def live(self) -> bool:
+        return self.resumable and self.conn is not None and not self.conn.ws.closed
+
+    def dispatched(self, event: str | None = None) -> list[JSON]:
+        """The data of every event sent to this session (``event``: of that name only), oldest
+        first; the last 2,000 are kept."""
+        return [f["d"] for f in self.buffer if f["op"] == Op.DISPATCH and event in (None, f["t"])]
 
     def wants(self, event: str, guild_id: int | None) -> bool:
         needed = EVENT_INTENTS.get(event)
@@ -122,6 +150,25 @@ class Session:
         if guild_id is None:
             needed = DM_INTENTS.get(needed, needed)
         return bool(self.intents & needed)
+
+
+@dataclass(frozen=True)
+class IdentifyAttempt:
+    """One well-formed IDENTIFY and what the identify rate limit made of it."""
+
+    #: When it arrived, on the stand-in's clock.
+    at: float
+    shard: tuple[int, int]
+    #: Its rate-limit bucket: shard id % max_concurrency.
+    bucket: int
+    #: "accepted"; "excused" (over the limit, but the test harness had skipped discord.py's own
+    #: wait before it, see :meth:`Gateway.excuse_identify`); "refused" (over the limit: op 9).
+    verdict: str
+
+    @property
+    def counted(self) -> bool:
+        """Whether it took a place in its bucket's window (a refused one did not)."""
+        return self.verdict != "refused"
 
 
 class Gateway:
@@ -143,16 +190,40 @@ class Gateway:
         self.identify_gate: asyncio.Event | None = None
         #: While a session gap is open: every event dispatched, which no session will ever get.
         self.gap_events: list[str] | None = None
+        #: Every well-formed IDENTIFY, in order, with its verdict under the identify rate limit.
+        self.identify_attempts: list[IdentifyAttempt] = []
+        #: Per shard id: IDENTIFYs whose pacing the test harness took away on purpose.
+        self._excused: Counter[int] = Counter()
 
     # -- queries tests use ---------------------------------------------------------------
 
     @property
     def live_session(self) -> Session | None:
-        """The session of the currently connected client, if any."""
-        for s in self.sessions.values():
-            if s.conn is not None and not s.conn.ws.closed:
-                return s
-        return None
+        """The session of the currently connected client (the lowest shard's), if any."""
+        live = self.live_sessions
+        return live[0] if live else None
+
+    @property
+    def live_sessions(self) -> list[Session]:
+        """Every connected session that still gets events, by shard id."""
+        return sorted((s for s in self.sessions.values() if s.live), key=lambda s: s.shard)
+
+    def session_for_shard(self, shard_id: int) -> Session | None:
+        """The connected session of shard ``shard_id``, if any."""
+        return next((s for s in self.live_sessions if s.shard[0] == shard_id), None)
+
+    def has_identified(self, shard_id: int | None) -> bool:
+        """Whether a client has already identified as shard ``shard_id`` (of any count)."""
+        return any(a.shard[0] == (shard_id or 0) and a.counted for a in self.identify_attempts)
+
+    def excuse_identify(self, shard_id: int | None) -> None:
+        """The next IDENTIFY of ``shard_id`` comes without discord.py's wait, by a test's choice.
+
+        ``BotHarness`` calls this where it skips discord.py's 5 s sleep before a non-initial
+        IDENTIFY (a re-IDENTIFY after op 9, or the next shard of an AutoShardedClient): that
+        IDENTIFY is then not a violation of the identify rate limit, only noted as "excused".
+        """
+        self._excused[shard_id or 0] += 1
 
     @property
     def heartbeats(self) -> int:
@@ -175,7 +246,7 @@ class Gateway:
         if self.gap_events is not None:
             self.gap_events.append(event)
         for session in list(self.sessions.values()):
-            if not session.resumable or not session.wants(event, guild_id):
+            if not session.resumable or not session.owns(guild_id) or not session.wants(event, guild_id):
                 continue
             payload = data(session) if callable(data) else data
             await self._send_dispatch(session, event, payload)
@@ -196,9 +267,14 @@ class Gateway:
                     # The client will RESUME from its last sequence and get this again.
                     session.conn = None
 
-    async def disconnect(self, *, code: int = 4000, resumable: bool = True, abrupt: bool = False) -> None:
-        """Drop the client's connection. With ``resumable`` it RESUMEs; without, it gets op 9."""
+    async def disconnect(
+        self, *, code: int = 4000, resumable: bool = True, abrupt: bool = False, shard: int | None = None
+    ) -> None:
+        """Drop the client's connection (only shard ``shard``'s, when given). With ``resumable``
+        it RESUMEs; without, it gets op 9."""
         for session in list(self.sessions.values()):
+            if shard is not None and session.shard[0] != shard:
+                continue
             conn = session.conn
             if not resumable:
                 session.resumable = False
@@ -232,19 +308,29 @@ class Gateway:
         """Send op 1: the client must answer at once with its last sequence number.
 
         Returns (connection, heartbeats so far, sequence to reach), or None when no client is
-        connected.
+        connected. Only the lowest shard's; :meth:`request_heartbeats` asks every shard.
         """
-        session = self.live_session
-        if session is None or session.conn is None:
-            return None
-        conn = session.conn
-        before = len(conn.heartbeats)
-        await conn.send({"op": Op.HEARTBEAT, "d": None, "s": None, "t": None})
-        return conn, before, session.seq
+        asked = await self.request_heartbeats()
+        return asked[0] if asked else None
 
-    async def request_reconnect(self) -> None:
+    async def request_heartbeats(self) -> list[tuple[Connection, int, int]]:
+        """Send op 1 on every live connection (one per shard); see :meth:`request_heartbeat`."""
+        asked = []
+        for session in self.live_sessions:
+            conn = session.conn
+            if conn is None:
+                continue
+            before = len(conn.heartbeats)
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await conn.send({"op": Op.HEARTBEAT, "d": None, "s": None, "t": None})
+                asked.append((conn, before, session.seq))
+        return asked
+
+    async def request_reconnect(self, *, shard: int | None = None) -> None:
         """Send op 7 RECONNECT, as Discord does before moving a session between servers."""
         for session in self.sessions.values():
+            if shard is not None and session.shard[0] != shard:
+                continue
             if session.conn is not None:
                 await session.conn.send({"op": Op.RECONNECT, "d": None, "s": None, "t": None})
 
@@ -358,25 +444,90 @@ class Gateway:
         if intents & Intent.PRIVILEGED & ~self.fake.privileged_intents:
             await self._close(conn, 4014, "Disallowed intent(s)")
             return False
-        if d.get("shard") not in (None, [0, 1]):
-            await self._close(conn, 4010, "Invalid shard: sharding is not modelled")
+        shard = self._shard(d.get("shard"))
+        if shard is None:
+            reason = f"Invalid shard {d.get('shard')!r}: not [id, count] with 0 <= id < count"
+            await self._close(conn, 4010, reason)
             return False
-        # A new IDENTIFY replaces any earlier session of this bot.
+        if not await self._identify_allowed(conn, shard):
+            return True
+        # A new IDENTIFY replaces the earlier session of the same shard; other shards' stay.
         for old in self.sessions.values():
-            old.resumable = False
-        session = Session(id=secrets.token_hex(16), intents=intents, conn=conn)
+            if old.shard == shard:
+                if old.live:
+                    # Discord would keep both and send each every event of the shard's servers:
+                    # two processes configured with the same shard handle everything twice.
+                    self.fake.strict.record(
+                        GATEWAY,
+                        f"shard {list(shard)} identified while a connection of shard {list(shard)} "
+                        "is still open: two clients run the same shard",
+                        shard=list(shard),
+                    )
+                old.resumable = False
+        session = Session(id=secrets.token_hex(16), intents=intents, conn=conn, shard=shard)
         self.sessions[session.id] = session
         conn.session = session
         self.identifies += 1
         ready = self.fake.ready_payload(session)
+        if "shard" in d:
+            ready["shard"] = list(shard)
         await self._send_dispatch(session, "READY", ready)
         for guild in self.fake.bot_guilds():
-            if session.wants("GUILD_CREATE", guild.id):
+            if session.owns(guild.id) and session.wants("GUILD_CREATE", guild.id):
                 await self._send_dispatch(
                     session, "GUILD_CREATE", self.fake.guild_create_payload(guild, session)
                 )
         self.fake.changed()
         return True
+
+    @staticmethod
+    def _shard(value: Any) -> tuple[int, int] | None:
+        """IDENTIFY's ``shard`` as (id, count); None when Discord would refuse it (4010)."""
+        if value is None:
+            return (0, 1)
+        if not isinstance(value, list) or len(value) != 2:
+            return None
+        shard_id, count = value
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (shard_id, count)):
+            return None
+        return (shard_id, count) if 0 <= shard_id < count else None
+
+    async def _identify_allowed(self, conn: Connection, shard: tuple[int, int]) -> bool:
+        """Apply the identify rate limit; False when it refused this IDENTIFY (answered op 9).
+
+        Discord has ``max_concurrency`` buckets (shard id % max_concurrency) and allows one
+        IDENTIFY per bucket in every window of 5 s; it answers one more with op 9 (invalid
+        session). So up to ``max_concurrency`` shards, one per bucket, may start at once.
+        """
+        now = self.fake.clock()
+        concurrency = self.fake.max_concurrency
+        window = self.fake.identify_window
+        bucket = shard[0] % concurrency
+        recent = [
+            a for a in self.identify_attempts if a.bucket == bucket and a.counted and now - a.at < window
+        ]
+        excused = self._excused[shard[0]] > 0
+        if excused:
+            self._excused[shard[0]] -= 1
+        if not recent:
+            self.identify_attempts.append(IdentifyAttempt(now, shard, bucket, "accepted"))
+            return True
+        if excused:
+            self.identify_attempts.append(IdentifyAttempt(now, shard, bucket, "excused"))
+            return True
+        self.identify_attempts.append(IdentifyAttempt(now, shard, bucket, "refused"))
+        earlier = ", ".join(f"shard {list(a.shard)} {now - a.at:.2f} s before" for a in recent)
+        self.fake.strict.record(
+            IDENTIFY_LIMIT,
+            f"IDENTIFY of shard {list(shard)} broke max_concurrency {concurrency}: bucket {bucket} "
+            f"already had an IDENTIFY in the last {window:g} s ({earlier}); "
+            "Discord answers it with op 9",
+            shard=list(shard),
+            bucket=bucket,
+        )
+        await conn.send({"op": Op.INVALID_SESSION, "d": False, "s": None, "t": None})
+        self.fake.changed()
+        return False
 
     async def _resume(self, conn: Connection, d: JSON) -> bool:
         if self.resume_gate is not None:
@@ -416,6 +567,13 @@ class Gateway:
     async def _member_chunks(self, session: Session, d: JSON) -> None:
         guild = self.fake.guilds.get(int(d.get("guild_id", 0)))
         if guild is None:
+            return
+        if not session.owns(guild.id):
+            self.fake.strict.record(
+                GATEWAY,
+                f"op 8 (request guild members) for guild {guild.id} on the connection of shard "
+                f"{list(session.shard)}; the guild is on shard {shard_of(guild.id, session.shard[1])}",
+            )
             return
         if not session.intents & Intent.GUILD_MEMBERS:
             self.fake.strict.record(GATEWAY, "op 8 (request guild members) without the GUILD_MEMBERS intent")

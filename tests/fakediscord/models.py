@@ -87,6 +87,16 @@ class ChannelType:
     DM = 1
 
 
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """The shard that gets a server's events: Discord's ``(guild_id >> 22) % shard_count``.
+
+    Events without a server (DMs) go to shard 0, as on Discord.
+    """
+    if guild_id is None:
+        return 0
+    return (guild_id >> 22) % shard_count
+
+
 class SnowflakeFactory:
     """Snowflakes stamped with the wall clock, because discord.py reads message ages from ids."""
 
@@ -96,6 +106,19 @@ class SnowflakeFactory:
     def __call__(self) -> int:
         ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
         return (ms << 22) | (1 << 17) | (next(self._increment) & 0xFFF)
+
+    def on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh snowflake whose server would be on ``shard_id`` of ``shard_count``.
+
+        The shard is read from the timestamp bits, so the timestamp is moved forward by less
+        than ``shard_count`` milliseconds; the increment keeps it unique.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not one of 0..{shard_count - 1}")
+        flake = self()
+        ms = flake >> 22
+        ms += (shard_id - ms) % shard_count
+        return (ms << 22) | (flake & ((1 << 22) - 1))
 
 
 def iso_now() -> str:

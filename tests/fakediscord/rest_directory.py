@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from .server import FakeDiscord
 
 
+#: Discord's daily session starts for a bot below large-bot sharding.
+SESSION_STARTS_PER_DAY = 1000
+
+
 class DirectoryRoutes:
     """Who is who: the bot user, its application, other users, DMs, commands, guilds."""
 
@@ -82,14 +86,17 @@ class DirectoryRoutes:
         return {"url": self.fake.gateway_url}
 
     async def get_gateway_bot(self, request: web.Request, body: Any) -> JSON:
+        """The recommended shard count and the session start limit (``max_concurrency``: how
+        many IDENTIFYs each bucket may send per 5 s); every session started uses one of the
+        1,000 a day."""
         return {
             "url": self.fake.gateway_url,
-            "shards": 1,
+            "shards": self.fake.shard_count,
             "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
-                "reset_after": 14400000,
-                "max_concurrency": 1,
+                "total": SESSION_STARTS_PER_DAY,
+                "remaining": max(0, SESSION_STARTS_PER_DAY - self.fake.gateway.identifies),
+                "reset_after": 24 * 3600 * 1000,
+                "max_concurrency": self.fake.max_concurrency,
             },
         }
 

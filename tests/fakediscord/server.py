@@ -54,6 +54,7 @@ from .models import (
     SnowflakeFactory,
     User,
     iso_now,
+    shard_of,
 )
 from .plumbing import (
     API_PREFIX,
@@ -74,7 +75,16 @@ from .rest_directory import DirectoryRoutes
 from .rest_interactions import InteractionRoutes
 from .rest_messages import MessageRoutes
 from .spec import SpecValidator, spec_validator
-from .strict import FAULT, HTTP_ERROR, SPEC, TREE_ERROR, UNANSWERED, Expectation, Strictness
+from .strict import (
+    FAULT,
+    HTTP_ERROR,
+    IDENTIFY_LIMIT,
+    SPEC,
+    TREE_ERROR,
+    UNANSWERED,
+    Expectation,
+    Strictness,
+)
 
 if TYPE_CHECKING:
     from .actors import Member
@@ -169,8 +179,21 @@ class FakeDiscord:
         privileged_intents: int = Intent.PRIVILEGED,
         clock: FakeClock | None = None,
         validate_spec: bool = True,
+        shard_count: int = 1,
+        max_concurrency: int = 1,
+        identify_window: float = 5.0,
     ) -> None:
+        if shard_count < 1 or max_concurrency < 1 or identify_window < 0:
+            raise ValueError("shard_count and max_concurrency must be >= 1, identify_window >= 0")
         self.token = token
+        #: The shard count GET /gateway/bot recommends (``shards``). Clients may identify with
+        #: another count, as on Discord; each session gets the servers of its own shard.
+        self.shard_count = shard_count
+        #: How many shards may IDENTIFY at once: one per rate-limit bucket (shard id %
+        #: max_concurrency) per window; sent as ``session_start_limit.max_concurrency``.
+        self.max_concurrency = max_concurrency
+        #: The identify rate limit's window in seconds of :attr:`clock` (Discord's is 5).
+        self.identify_window = identify_window
         self.clock = clock or FakeClock()
         self.interaction_deadline = interaction_deadline
         self.token_lifetime = token_lifetime
@@ -306,6 +329,13 @@ class FakeDiscord:
         needed = self.spec is not None if required is None else required
         return self.strict.expect(SPEC, match=match, times=times, required=needed)
 
+    def expect_identify_limit(
+        self, match: str | None = None, *, times: int | None = None, required: bool = True
+    ) -> Expectation:
+        """Allow IDENTIFYs over the identify rate limit (``match``: a regular expression searched
+        in the violation, e.g. ``"bucket 1"``)."""
+        return self.strict.expect(IDENTIFY_LIMIT, match=match, times=times, required=required)
+
     def check(self) -> None:
         """Fail with every unexpected violation and unmet expectation.
 
@@ -378,7 +408,9 @@ class FakeDiscord:
     def describe_state(self) -> str:
         """A short dump of what Discord would show, for timeout messages."""
         lines = ["stand-in state:"]
-        lines.append(f"  gateway connected: {self.gateway.is_connected()}")
+        live = self.gateway.live_sessions
+        shards = ", ".join(str(list(s.shard)) for s in live) or "none"
+        lines.append(f"  gateway connected: {bool(live)} (shards: {shards})")
         for cid, ids in self.channel_order.items():
             ch = self.channels.get(cid) or self.dm_channels.get(cid)
             msgs = [self.messages[i] for i in ids if not self.messages[i].deleted]
@@ -393,22 +425,30 @@ class FakeDiscord:
         return "\n".join(lines)
 
     async def wait_delivered(self, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (a waiting helper; README)
-        """Wait until the bot has received every gateway event sent so far.
+        """Wait until the bot has received every gateway event sent so far (on every shard).
 
         An actor's reaction or message returns once Discord sent the event, as for a person; a
         test that then moves time (closes a question) must first know the bot saw it. This asks
-        for a heartbeat (op 1), which the client answers at once with the last sequence it
-        read. Its listeners for those events have been scheduled by then, and since the stand-in
-        and the bot share one event loop, they get to run before the test continues.
+        for a heartbeat (op 1) on each connection, which the client answers at once with the
+        last sequence it read. Its listeners for those events have been scheduled by then, and
+        since the stand-in and the bot share one event loop, they get to run before the test
+        continues. (A bot in another process has only received the events by then.)
         """
-        asked = await self.gateway.request_heartbeat()
-        if asked is None:
+        asked = await self.gateway.request_heartbeats()
+        if not asked:
             raise AssertionError("no bot is connected to the gateway")
-        conn, before, seq = asked
+
+        def acknowledged() -> bool:
+            return all(
+                any(d is not None and d >= seq for d in conn.heartbeats[before:])
+                for conn, before, seq in asked
+            )
+
+        sequences = ", ".join(
+            f"{seq} on shard {list(c.session.shard) if c.session else '?'}" for c, _b, seq in asked
+        )
         await self.wait_for(
-            lambda: any(d is not None and d >= seq for d in conn.heartbeats[before:]),
-            timeout=timeout,
-            what=f"the bot to acknowledge gateway sequence {seq}",
+            acknowledged, timeout=timeout, what=f"the bot to acknowledge gateway sequence {sequences}"
         )
         for _ in range(3):  # let the listeners take their first steps
             await asyncio.sleep(0)
@@ -422,11 +462,22 @@ class FakeDiscord:
         self.users[user.id] = user
         return user
 
+    def shard_of(self, guild: Guild | int | None, shard_count: int | None = None) -> int:
+        """The shard whose connection gets ``guild``'s events: ``(guild_id >> 22) % shard_count``
+        (default :attr:`shard_count`); 0 for None (DMs)."""
+        gid = guild.id if isinstance(guild, Guild) else guild
+        return shard_of(gid, shard_count or self.shard_count)
+
+    def guild_id_for_shard(self, shard: int, shard_count: int | None = None) -> int:
+        """A fresh guild id on shard ``shard`` of ``shard_count`` (default :attr:`shard_count`)."""
+        return self.snowflake.on_shard(shard, shard_count or self.shard_count)
+
     def add_guild(
         self,
         name: str,
         *,
         guild_id: int | None = None,
+        shard: int | None = None,
         channel_name: str = "general",
         everyone_permissions: int = Perm.EVERYONE_DEFAULT,
         bot_permissions: int = BOT_DEFAULT_PERMISSIONS,
@@ -435,10 +486,18 @@ class FakeDiscord:
     ) -> Guild:
         """A server with @everyone, one text channel and (by default) the bot in it.
 
+        ``shard``: give it an id that lands on that shard of :attr:`shard_count` (or pass a
+        ``guild_id`` from :meth:`guild_id_for_shard` for another count).
         Call before the bot connects; a guild added later reaches the bot as GUILD_CREATE only
         through :meth:`join_guild`.
         """
+        if shard is not None:
+            if guild_id is not None and self.shard_of(guild_id) != shard:
+                raise ValueError(f"guild id {guild_id} is on shard {self.shard_of(guild_id)}, not {shard}")
+            guild_id = guild_id or self.guild_id_for_shard(shard)
         gid = guild_id or self.snowflake()
+        if gid in self.guilds:
+            raise ValueError(f"there is already a guild {gid} ({self.guilds[gid].name})")
         owner = self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = Guild(id=gid, name=name, owner_id=owner.id, preferred_locale=preferred_locale)
         guild.roles[gid] = Role(id=gid, name="@everyone", permissions=everyone_permissions, position=0)
@@ -454,9 +513,15 @@ class FakeDiscord:
         """The bot is added to ``guild`` while running: GUILD_CREATE, as on Discord."""
         role = self.add_role(guild, self.bot_user.username, bot_permissions, managed=True)
         guild.members[self.bot_user.id] = GuildMember(user=self.bot_user, guild_id=guild.id, roles=[role.id])
-        await self.gateway.dispatch(
-            "GUILD_CREATE", lambda s: self.guild_create_payload(guild, s), guild_id=guild.id
-        )
+
+        def joined(session: Session) -> JSON:
+            # Only a guild that was in READY as unavailable comes with "unavailable": false;
+            # a new one comes without it (discord.py tells on_guild_join from that).
+            payload = self.guild_create_payload(guild, session)
+            payload.pop("unavailable", None)
+            return payload
+
+        await self.gateway.dispatch("GUILD_CREATE", joined, guild_id=guild.id)
         self.changed()
 
     def add_channel(self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None) -> Channel:
@@ -613,7 +678,9 @@ class FakeDiscord:
         return {
             "v": 10,
             "user": self.bot_user_payload(),
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.bot_guilds()],
+            "guilds": [
+                {"id": str(g.id), "unavailable": True} for g in self.bot_guilds() if session.owns(g.id)
+            ],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -952,6 +1019,7 @@ class FakeDiscord:
         old = self.gateway.live_session
         if old is None:
             raise AssertionError("no bot is connected to the gateway")
+        shards = {s.shard for s in self.gateway.live_sessions}
         gate = asyncio.Event()
         gap = SessionGap(self, lost=[], identifies_before=self.gateway.identifies, old_session=old)
         self.gateway.identify_gate = gate
@@ -964,18 +1032,22 @@ class FakeDiscord:
             self.gateway.identify_gate = None
             gate.set()
         await self.wait_for(
-            lambda: self.gateway.identifies > gap.identifies_before and self.gateway.live_session is not None,
+            lambda: (
+                self.gateway.identifies >= gap.identifies_before + len(shards)
+                and shards <= {s.shard for s in self.gateway.live_sessions}
+            ),
             timeout=timeout,
-            what="the client to IDENTIFY again after its session was invalidated",
+            what="the client to IDENTIFY again (every shard) after its session was invalidated",
         )
         gap.new_session = self.gateway.live_session
         await self.wait_delivered(timeout=timeout)
 
     async def disconnect_gateway(
-        self, *, code: int = 4000, resumable: bool = True, abrupt: bool = False
+        self, *, code: int = 4000, resumable: bool = True, abrupt: bool = False, shard: int | None = None
     ) -> None:
-        """Drop the bot's gateway connection; it should reconnect and RESUME (or re-IDENTIFY)."""
-        await self.gateway.disconnect(code=code, resumable=resumable, abrupt=abrupt)
+        """Drop the bot's gateway connection (only shard ``shard``'s, when given); it should
+        reconnect and RESUME (or re-IDENTIFY)."""
+        await self.gateway.disconnect(code=code, resumable=resumable, abrupt=abrupt, shard=shard)
 
     # -- the route table, uploaded files, command overrides ------------------------------------
 

@@ -24,6 +24,8 @@ UNANSWERED = "unanswered"
 STANDIN_ERROR = "standin_error"
 FAULT = "fault"
 SPEC = "spec"
+#: An IDENTIFY over the gateway's identify rate limit (max_concurrency per 5 s per bucket).
+IDENTIFY_LIMIT = "identify_limit"
 
 
 @dataclass

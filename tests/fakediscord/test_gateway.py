@@ -106,12 +106,8 @@ async def test_an_abrupt_tcp_drop_is_resumed_too(
 async def test_an_invalidated_session_makes_the_client_identify_again(
     fake: FakeDiscord, world: StudyServer, start_plain_bot
 ) -> None:
-    bot = await start_plain_bot(ping)
+    await start_plain_bot(ping)  # the harness skips discord.py's 5 s wait before re-identifying
 
-    async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
-        pass  # discord.py's default waits 5 s before a second IDENTIFY (Discord's rate limit)
-
-    bot.before_identify_hook = identify_now
     await fake.disconnect_gateway(resumable=False)
     await fake.wait_for(lambda: fake.gateway.identifies == 2)
 

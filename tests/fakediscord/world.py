@@ -29,8 +29,17 @@ class StudyServer:
     bob: Member
 
 
-def study_server(fake: FakeDiscord, *, guild_id: int = STUDY_GUILD_ID) -> StudyServer:
-    guild = fake.add_guild("Study Server", guild_id=guild_id, channel_name="quiz")
+def study_server(
+    fake: FakeDiscord, *, guild_id: int | None = None, shard: int | None = None, name: str = "Study Server"
+) -> StudyServer:
+    """The study server (id :data:`STUDY_GUILD_ID` unless told otherwise) and its people.
+
+    ``shard``: a server of its own whose id lands on that shard of ``fake.shard_count``, for
+    worlds of several servers split across shards (``study_server(fake, shard=0, name="A")``).
+    """
+    if guild_id is None and shard is None:
+        guild_id = STUDY_GUILD_ID
+    guild = fake.add_guild(name, guild_id=guild_id, shard=shard, channel_name="quiz")
     moderator = fake.add_role(guild, "Moderator", Perm.MANAGE_GUILD | Perm.MANAGE_MESSAGES)
     return StudyServer(
         guild=guild,
