@@ -8,6 +8,7 @@ The same scan and the same core as the bot's snapshot (``bot/storage/analytics.p
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sqlite3
 import sys
@@ -24,7 +25,15 @@ from bot.core.item_analysis import FLAG_LABELS, Flag, ItemStats
 from bot.core.letters import LETTERS
 from bot.services.analytics import REASONS, shared_item_of, stats_for, tallies_from_sums
 from bot.settings import load_settings
-from bot.storage.analytics import ALL_SERVERS, private_deck_reports, scan_tallies
+from bot.storage.analytics import (
+    ALL_SERVERS,
+    AnalyticsRepository,
+    ItemSums,
+    private_deck_reports,
+    scan_tallies,
+    scan_tallies_postgres,
+)
+from bot.storage.postgres import PostgresDatabase, PostgresError, redact
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
@@ -44,10 +53,10 @@ def item_json(stats: ItemStats) -> dict[str, Any]:
     }
 
 
-def compute(database: Path, bank_dir: Path | None, min_answers: int) -> list[ItemStats]:
+def compute(sums: list[ItemSums], bank_dir: Path | None, min_answers: int) -> list[ItemStats]:
     """Every shared-bank item that has answers, in id order."""
     bank = load_bank([bank_dir] if bank_dir is not None else None)
-    built = tallies_from_sums(scan_tallies(database), shared_item_of(bank))
+    built = tallies_from_sums(sums, shared_item_of(bank))
     found = []
     for item_id, tally in sorted(built.per_scope.get(ALL_SERVERS, {}).items()):
         item = bank.by_id(item_id)
@@ -108,23 +117,40 @@ def print_table(
             console.print(f"  {item_id}: {REASONS.get(reason, reason)}" + (f": {comment}" if comment else ""))
 
 
+async def _read_postgres(url: str) -> tuple[list[ItemSums], list[tuple[str, str, str | None]]]:
+    db = await PostgresDatabase.open(url)
+    try:
+        return await scan_tallies_postgres(db), await AnalyticsRepository(db).private_deck_reports()
+    finally:
+        await db.close()
+
+
 def run_stats(args: argparse.Namespace) -> int:
     settings = load_settings()
-    database = (args.database or settings.database_path).expanduser()
     min_answers = args.min_answers if args.min_answers is not None else settings.analytics_min_answers
     if min_answers < 1:
         print("error: --min-answers must be at least 1", file=sys.stderr)
         return 2
-    if not database.is_file():
-        print(f"error: {database}: no such database file (pass --database PATH)", file=sys.stderr)
-        return 2
+    target = args.database or (settings.database_url if settings.uses_postgres else None)
     started = time.perf_counter()
-    try:
-        items = compute(database, settings.bank_dir, min_answers)
-        reports = private_deck_reports(database)
-    except sqlite3.DatabaseError as exc:
-        print(f"error: {database}: cannot read it as a Quiz Tutor database: {exc}", file=sys.stderr)
-        return 2
+    if target is not None and str(target).startswith(("postgresql://", "postgres://")):
+        try:
+            sums, reports = asyncio.run(_read_postgres(str(target)))
+        except PostgresError as exc:
+            where = redact(str(target))
+            print(f"error: {where}: cannot read it as a Quiz Tutor database: {exc}", file=sys.stderr)
+            return 2
+    else:
+        database = Path(target).expanduser() if target is not None else settings.database_file()
+        if not database.is_file():
+            print(f"error: {database}: no such database file (pass --database PATH)", file=sys.stderr)
+            return 2
+        try:
+            sums, reports = scan_tallies(database), private_deck_reports(database)
+        except sqlite3.DatabaseError as exc:
+            print(f"error: {database}: cannot read it as a Quiz Tutor database: {exc}", file=sys.stderr)
+            return 2
+    items = compute(sums, settings.bank_dir, min_answers)
     seconds = time.perf_counter() - started
     if args.format == "json":
         print(json.dumps({"items": [item_json(s) for s in items]}, ensure_ascii=False))

@@ -170,8 +170,13 @@ def world(fake: FakeDiscord) -> StudyServer:
 
 
 @pytest.fixture
-async def start_bot(fake: FakeDiscord, world: StudyServer, tmp_path: Any) -> AsyncIterator[StartBot]:
+async def start_bot(
+    fake: FakeDiscord, world: StudyServer, tmp_path: Any, database_url: str
+) -> AsyncIterator[StartBot]:
     """``await start_bot(prepare=None, clock=None, **settings)``: build, connect, return the real bot.
+
+    Runs once per backend (``database_url``): SQLite in tmp_path, or a PostgreSQL database of the
+    test's own; a restart within the test (a second ``start_bot``) finds the same data.
 
     ``prepare(bot)`` runs before login, e.g. to add a test-only command to ``bot.tree``;
     ``clock`` (a ``bot.core.clock.FakeClock``) lets a test move quiz time without sleeping.
@@ -188,6 +193,7 @@ async def start_bot(fake: FakeDiscord, world: StudyServer, tmp_path: Any) -> Asy
         values: dict[str, Any] = {
             "discord_token": fake.token,
             "database_path": tmp_path / "quiz.db",
+            "database_url": database_url if database_url.startswith("postgresql://") else None,
             "discord_api_base": fake.api_base,
             "discord_gateway_url": fake.gateway_url,
             "dev_guild_id": world.guild.id,

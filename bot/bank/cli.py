@@ -105,7 +105,9 @@ def add_bank_commands(
         "the answers of all servers in the database. Exits 1 when any item is flagged suspect_key.",
     )
     stats.add_argument(
-        "--database", metavar="PATH", type=Path, help="the SQLite file (default: DATABASE_PATH)"
+        "--database",
+        metavar="PATH|URL",
+        help="a SQLite file or a postgresql:// URL (default: DATABASE_URL, else DATABASE_PATH)",
     )
     stats.add_argument(
         "--min-answers",

@@ -392,7 +392,7 @@ class AnalyticsRepository:
         conn: Connection, *, kept: Sequence[int], answers: int, seconds: float, now_ms: int
     ) -> None:
         """Drop the scopes the new run did not write (no answers left there) and record the run."""
-        await conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept_scopes (scope INTEGER PRIMARY KEY)")
+        await conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept_scopes (scope BIGINT PRIMARY KEY)")
         await conn.execute("DELETE FROM kept_scopes")
         await conn.executemany("INSERT INTO kept_scopes (scope) VALUES (?)", [(s,) for s in kept])
         await conn.execute("DELETE FROM item_stats WHERE scope NOT IN (SELECT scope FROM kept_scopes)")
@@ -405,6 +405,14 @@ class AnalyticsRepository:
             """,
             (now_ms, answers, seconds),
         )
+
+    async def private_deck_reports(self) -> list[tuple[str, str, str | None]]:
+        """:func:`private_deck_reports` through the database (PostgreSQL has no file to open)."""
+        rows = await self._db.fetch_all(
+            "SELECT item_id, reason, comment FROM item_reports WHERE guild_id = 0 "
+            "ORDER BY item_id, created_at"
+        )
+        return [(str(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in rows]
 
     async def last_run(self) -> RunRow | None:
         row = await self._db.fetch_one(
@@ -555,7 +563,8 @@ class AnalyticsRepository:
         rows = await self._db.fetch_all(
             """
             SELECT a.user_id, COALESCE(MAX(m.display_name), CAST(a.user_id AS TEXT)) AS name,
-                   SUM(CASE WHEN a.answered_at < ? THEN 1 ELSE 0 END) AS b_n, SUM(CASE WHEN a.answered_at < ? THEN a.correct END) AS b_c,
+                   SUM(CASE WHEN a.answered_at < ? THEN 1 ELSE 0 END) AS b_n,
+                   SUM(CASE WHEN a.answered_at < ? THEN a.correct END) AS b_c,
                    SUM(CASE WHEN a.answered_at >= ? THEN 1 ELSE 0 END) AS r_n,
                    SUM(CASE WHEN a.answered_at >= ? THEN a.correct END) AS r_c
             FROM rounds r JOIN answers a ON a.round_id = r.id
@@ -600,7 +609,7 @@ class AnalyticsRepository:
                    (SELECT MAX(m.display_name) FROM members m
                     WHERE m.guild_id = c.guild_id AND m.user_id = c.user_id) AS name
             FROM cards c WHERE c.guild_id = ? AND c.due_at <= ?
-            GROUP BY c.user_id HAVING COUNT(*) >= ? ORDER BY due DESC, c.user_id LIMIT ?
+            GROUP BY c.guild_id, c.user_id HAVING COUNT(*) >= ? ORDER BY due DESC, c.user_id LIMIT ?
             """,
             (guild_id, now_ms, at_least, limit),
         )

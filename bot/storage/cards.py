@@ -497,7 +497,8 @@ class CardRepository:
         """topic -> (reviews, remembered) over the member's review log in this deck."""
         rows = await self._db.fetch_all(
             """
-            SELECT c.topic, COUNT(*), SUM(CASE WHEN r.rating > 1 THEN 1 ELSE 0 END) FROM review_log r JOIN cards c ON c.id = r.card_id
+            SELECT c.topic, COUNT(*), SUM(CASE WHEN r.rating > 1 THEN 1 ELSE 0 END)
+            FROM review_log r JOIN cards c ON c.id = r.card_id
             WHERE r.guild_id = ? AND r.user_id = ? GROUP BY c.topic
             """,
             (guild_id, user_id),

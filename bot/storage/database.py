@@ -176,6 +176,8 @@ class Database:
     :class:`bot.storage.postgres.PostgresDatabase`, opened by :meth:`open`."""
 
     dialect: str
+    # What Database.open was given (a file path or a URL), to open the same database again.
+    target: str
     # Where the data is, for logs and messages (a file path, or a URL without its password).
     where: str
 
@@ -239,6 +241,7 @@ class SqliteDatabase(Database):
         self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, batch: BatchConnection
     ) -> None:
         self.path = path
+        self.target = str(path)
         self.where = str(path)
         self._writer = writer
         self._reader = reader

@@ -26,6 +26,9 @@ from bot.storage.sql import POSTGRESQL, PostgresConnection, Row, bind, to_postgr
 
 log = logging.getLogger(__name__)
 
+# What a failed statement raises (for callers outside bot/storage, which do not import asyncpg).
+PostgresError = asyncpg.PostgresError
+
 T = TypeVar("T")
 
 POOL_MIN = 1
@@ -82,6 +85,7 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str, pool: asyncpg.Pool) -> None:
         self.url = url
+        self.target = url
         self.where = redact(url)
         self._pool = pool
         self._write_lock = asyncio.Lock()

@@ -7,6 +7,7 @@ next quizzes no longer draw it; /class answers privately with its PNG charts.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -264,7 +265,8 @@ async def test_a_study_report_in_a_dm_goes_to_the_shared_banks_curators(
 
     # The shared bank's curators see it under `quizbot bank stats`'s table (the JSON stays as it is).
     monkeypatch.setenv("BANK_DIR", str(two_lora))
-    assert main(["bank", "stats", "--database", str(bot.db.path)]) == 0
+    # (on a thread: the command runs its own event loop, as it does from a shell)
+    assert await asyncio.to_thread(main, ["bank", "stats", "--database", bot.db.target]) == 0
     assert f"1 🚩 report(s) from private study decks (DMs):\n  {item_id}: Typo\n" in capsys.readouterr().out
 
 
