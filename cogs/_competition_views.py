@@ -91,7 +91,7 @@ def standings_embed(
     description = "\n".join(
         [
             *head,
-            f"{_(SCORING_TEXT[competition.scoring])} {when}",
+            _("{scoring} {when}").format(scoring=_(SCORING_TEXT[competition.scoring]), when=when),
             "",
             *lines,
             "",
@@ -157,9 +157,10 @@ def teams_embed(listings: list[TeamListing], own_team_id: int | None, lang: str 
         count = tr.ngettext("{n} member", "{n} members", listing.explicit_members).format(
             n=listing.explicit_members
         )
-        shown = f"**{_esc(team.name)}**: {count}"
         if names:
-            shown = _("{team_and_count} ({names})").format(team_and_count=shown, names=names)
+            shown = _("**{team}**: {count} ({names})").format(team=_esc(team.name), count=count, names=names)
+        else:
+            shown = _("**{team}**: {count}").format(team=_esc(team.name), count=count)
         lines.append(shown + mark)
     if not lines:
         lines = [_("No teams yet. An admin can `/team create` one.")]

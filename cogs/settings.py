@@ -113,7 +113,9 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
             text = _("Nothing changed: those are already the settings.")
         else:
             lines = [
-                f"• {_(c.label)}: {show(c.field, c.before, lang)} → **{show(c.field, c.after, lang)}**"
+                _("• {setting}: {old} → **{new}**").format(
+                    setting=_(c.label), old=show(c.field, c.before, lang), new=show(c.field, c.after, lang)
+                )
                 for c in update.changes
             ]
             text = _("Settings changed (from the next question on):") + "\n" + "\n".join(lines)
