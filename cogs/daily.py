@@ -272,7 +272,8 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
                 everyone=False, users=False, roles=[discord.Object(card.role_id)], replied_user=False
             )
         if card.late:
-            content += "\n*Posted late: I was offline at the scheduled time.*"
+            late = translator(lang).gettext("Posted late: I was offline at the scheduled time.")
+            content += f"\n*{late}*"
         try:
             if q.mode == AnswerMode.BUTTONS:
                 message = await channel.send(
