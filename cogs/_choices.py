@@ -14,11 +14,11 @@ def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
 
 
-def taxonomy_choices(current: str) -> list[app_commands.Choice[str]]:
-    """The shared topics whose slug or label contains what the member typed (at most 25)."""
+def taxonomy_choices(current: str, lang: str = "en") -> list[app_commands.Choice[str]]:
+    """The shared topics whose slug or label (in ``lang``) contains what the member typed (at most 25)."""
     needle = current.lower().strip()
     return [
-        app_commands.Choice(name=topic_label(t), value=t)
+        app_commands.Choice(name=topic_label(t, lang), value=t)
         for t in TOPICS
-        if needle in t or needle in topic_label(t).lower()
+        if needle in t or needle in topic_label(t, lang).lower()
     ][:25]

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.errors import PermissionDeniedError, UserFacingError
+from bot.core.i18n import N_, translator
 from cogs._guarded import GuardedButton, GuardedView
+from cogs._i18n import private_language
 from cogs._reply import edit
 
 if TYPE_CHECKING:
@@ -26,12 +28,12 @@ CONFIRM_TTL = timedelta(minutes=10)
 
 
 def confirm_view(
-    action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str
+    action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str, *, lang: str = "en"
 ) -> discord.ui.View:
     view = GuardedView()
     button_cls = ResetConfirmButton if action == "reset" else ForgetConfirmButton
     view.add_item(button_cls(True, guild_id, user_id, issued_s, confirm_label))
-    view.add_item(button_cls(False, guild_id, user_id, issued_s, "Cancel"))
+    view.add_item(button_cls(False, guild_id, user_id, issued_s, translator(lang).gettext("Cancel")))
     return view
 
 
@@ -61,13 +63,14 @@ class _ConfirmButton(GuardedButton, template=r"confirm-base:never"):
 
     async def on_click(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.user_id or (interaction.guild_id or 0) != self.guild_id:
-            raise PermissionDeniedError("Only the member who asked can confirm this.")
+            raise PermissionDeniedError(N_("Only the member who asked can confirm this."))
         if not self.yes:
-            await edit(interaction, content="Cancelled; nothing was changed.", view=None)
+            cancelled = translator(private_language(interaction)).gettext("Cancelled; nothing was changed.")
+            await edit(interaction, content=cancelled, view=None)
             return
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         if bot.clock.now().timestamp() - self.issued_s > CONFIRM_TTL.total_seconds():
-            raise UserFacingError("This confirmation has expired; run the command again.")
+            raise UserFacingError(N_("This confirmation has expired; run the command again."))
         await interaction.response.defer()
         text = await self.run(interaction)
         await edit(interaction, content=text, view=None)
@@ -81,13 +84,15 @@ class ResetConfirmButton(
 
     async def run(self, interaction: discord.Interaction) -> str:
         if not interaction.permissions.manage_guild:
-            raise PermissionDeniedError("You need the Manage Server permission to reset the leaderboard.")
+            raise PermissionDeniedError(N_("You need the Manage Server permission to reset the leaderboard."))
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         result = await bot.leaderboards.reset_all_time(self.guild_id)
-        return (
-            f"The all-time leaderboard starts over. The old one ({result.members} member(s)) is archived as "
-            f"**{discord.utils.escape_markdown(result.label)}**."
+        text = translator(private_language(interaction)).ngettext(
+            "The all-time leaderboard starts over. The old one ({n} member) is archived as **{label}**.",
+            "The all-time leaderboard starts over. The old one ({n} members) is archived as **{label}**.",
+            result.members,
         )
+        return text.format(n=result.members, label=discord.utils.escape_markdown(result.label))
 
 
 class ForgetConfirmButton(

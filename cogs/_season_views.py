@@ -5,29 +5,42 @@ from __future__ import annotations
 import discord
 
 from bot.core.clock import from_ms
+from bot.core.i18n import translator
 from bot.services.leaderboard import RankedBy
 from bot.services.seasons import SeasonEnded
 from cogs._leaderboard_views import COLOUR_BOARD, row_line
 from cogs._quiz_views import DESCRIPTION_LIMIT, clip
 
 
-def season_end_embed(ended: SeasonEnded) -> discord.Embed:
+def season_end_embed(ended: SeasonEnded, lang: str = "en") -> discord.Embed:
+    """The announcement in ``lang``: the server's language, since the channel reads it."""
+    tr = translator(lang)
+    _ = tr.gettext
     season = ended.season
     if ended.podium:
-        lines = [row_line(r, RankedBy.POINTS) for r in ended.podium]
+        lines = [row_line(r, RankedBy.POINTS, lang) for r in ended.podium]
     else:
-        lines = ["Nobody scored this season."]
-    how = "ended on schedule" if ended.on_schedule else "was ended"
-    if ended.late:
-        how += " (late: I was offline when it was due)"
+        lines = [_("Nobody scored this season.")]
+    if ended.on_schedule:
+        if ended.late:
+            how = _("The season ended on schedule (late: I was offline when it was due). Final top 3:")
+        else:
+            how = _("The season ended on schedule. Final top 3:")
+    elif ended.late:
+        how = _("The season was ended (late: I was offline when it was due). Final top 3:")
+    else:
+        how = _("The season was ended. Final top 3:")
     embed = discord.Embed(
-        title=clip(f"🏁 Season {season.name} is over", 256),
-        description=clip(f"The season {how}. Final top 3:\n\n" + "\n".join(lines), DESCRIPTION_LIMIT),
+        title=clip(_("🏁 Season {name} is over").format(name=season.name), 256),
+        description=clip(how + "\n\n" + "\n".join(lines), DESCRIPTION_LIMIT),
         colour=COLOUR_BOARD,
     )
     started = int(from_ms(season.started_at).timestamp())
-    embed.add_field(
-        name="Played", value=f"from <t:{started}:f> · {ended.participants} member(s)", inline=False
+    played = tr.ngettext(
+        "from <t:{started}:f> · {n} member", "from <t:{started}:f> · {n} members", ended.participants
+    ).format(started=started, n=ended.participants)
+    embed.add_field(name=_("Played"), value=played, inline=False)
+    embed.set_footer(
+        text=_("Standings archived: /leaderboard period:season season:{name}").format(name=season.name)
     )
-    embed.set_footer(text=f"Standings archived: /leaderboard period:season season:{season.name}")
     return embed

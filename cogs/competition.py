@@ -14,8 +14,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.competitions import MAX_COMPETITION_NAME, NoCompetitionError
+from bot.core.i18n import translator
 from bot.services.competitions import CompetitionEnded
 from cogs._competition_views import competition_end_embed, standings_embed
+from cogs._i18n import private_language, public_language
 from cogs._leaderboard_views import NO_MENTIONS
 from cogs._reply import reply
 
@@ -52,10 +54,12 @@ class CompetitionCog(
         if interaction.guild_id is None:
             return []
         needle = current.casefold().strip()
+        _ = translator(private_language(interaction)).gettext
         choices = []
         for competition in await self.service.names(interaction.guild_id):
             if needle in competition.name.casefold():
-                label = f"{competition.name} ({'running' if competition.running else 'ended'})"
+                state = _("running") if competition.running else _("ended")
+                label = _("{name} ({state})").format(name=competition.name, state=state)
                 choices.append(app_commands.Choice(name=label[:100], value=competition.name))
         return choices[:25]
 
@@ -83,14 +87,21 @@ class CompetitionCog(
             duration=duration,
             scoring=scoring,
         )
-        unix = competition.ends_at // 1000
-        how = "total team points" if competition.scoring == "total" else "average points per active member"
-        await reply(
-            interaction,
-            f"Competition **{discord.utils.escape_markdown(competition.name)}** has started ({how}): points "
-            f"from quizzes and daily questions count for your team. It ends <t:{unix}:f> (<t:{unix}:R>), and "
-            "the winners will be announced here. `/competition standings` shows the table.",
+        # A public reply: the channel's language.
+        _ = translator(await public_language(self.bot, interaction.guild_id)).gettext
+        how = (
+            _("total team points")
+            if competition.scoring == "total"
+            else _("average points per active member")
         )
+        text = _(
+            "Competition **{name}** has started ({how}): points from quizzes and daily questions count for "
+            "your team. It ends <t:{unix}:f> (<t:{unix}:R>), and the winners will be announced here. "
+            "`/competition standings` shows the table."
+        ).format(
+            name=discord.utils.escape_markdown(competition.name), how=how, unix=competition.ends_at // 1000
+        )
+        await reply(interaction, text)
 
     @app_commands.command(name="end", description="End the running competition now and announce the winners")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -100,7 +111,8 @@ class CompetitionCog(
             raise NoCompetitionError()  # before deferring, so the refusal stays private
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(interaction.guild_id)
-        await reply(interaction, embed=competition_end_embed(ended))
+        lang = await public_language(self.bot, interaction.guild_id)
+        await reply(interaction, embed=competition_end_embed(ended, lang))
 
     @app_commands.command(name="standings", description="The team table and each team's best members")
     @app_commands.describe(name="A competition by name (default: the running one, or the last one)")
@@ -110,7 +122,8 @@ class CompetitionCog(
     ) -> None:
         assert interaction.guild_id is not None
         standings = await self.service.standings(interaction.guild_id, name)
-        await reply(interaction, embed=standings_embed(standings))
+        lang = await public_language(self.bot, interaction.guild_id)  # a public reply: the channel's
+        await reply(interaction, embed=standings_embed(standings, lang=lang))
 
     # -- the presenter the competition service calls --------------------------------------------
 
@@ -120,7 +133,8 @@ class CompetitionCog(
             log.info("competition %s ended with no channel to announce it in", ended.competition.id)
             return
         channel = self.bot.get_partial_messageable(channel_id, guild_id=ended.competition.guild_id)
-        await channel.send(embed=competition_end_embed(ended), allowed_mentions=NO_MENTIONS)
+        lang = await public_language(self.bot, ended.competition.guild_id)
+        await channel.send(embed=competition_end_embed(ended, lang), allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: QuizBot) -> None:

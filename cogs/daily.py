@@ -16,14 +16,14 @@ from discord.ext import commands
 
 from bot.core.daily import DEFAULT_REVEAL_HOURS, MAX_REVEAL_HOURS, MIN_REVEAL_HOURS
 from bot.core.errors import UserFacingError
-from bot.core.i18n import translator
+from bot.core.i18n import N_, translator
 from bot.core.topics import MAX_TOPIC_LENGTH
 from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
 from cogs._choices import zone_choices
-from cogs._i18n import public_language
+from cogs._i18n import private_language, public_language
 from cogs._posting import describe_failure, missing_permissions, permission_names
 from cogs._quiz_views import add_answer_reactions, answer_view, question_embed, topic_label
 from cogs._reply import reply
@@ -38,7 +38,15 @@ UNKNOWN_CHANNEL = 10003
 COLOUR = discord.Colour.blurple()
 
 
-def role_ping_warning(guild: discord.Guild | None, channel_id: int, role_id: int | None) -> str | None:
+# A pause reason stored as written; /daily status shows the catalogue's translation of it.
+CHANNEL_GONE = N_(
+    "The channel was deleted (or I can no longer see it); run /daily setup with another channel."
+)
+
+
+def role_ping_warning(
+    guild: discord.Guild | None, channel_id: int, role_id: int | None, lang: str = "en"
+) -> str | None:
     """Why a role ping would notify nobody, if it would: the role is not mentionable and the bot
     lacks Mention Everyone in the channel (Discord then drops the ping silently). None when fine or
     when the cache cannot tell."""
@@ -51,9 +59,12 @@ def role_ping_warning(guild: discord.Guild | None, channel_id: int, role_id: int
     if channel.permissions_for(guild.me).mention_everyone:
         return None
     return (
-        f"{role.mention} is not mentionable and I lack Mention Everyone in <#{channel_id}>, so Discord "
-        "would notify nobody. Make the role mentionable (Server Settings > Roles) or grant me "
-        "Mention Everyone."
+        translator(lang)
+        .gettext(
+            "{role} is not mentionable and I lack Mention Everyone in <#{channel_id}>, so Discord would "
+            "notify nobody. Make the role mentionable (Server Settings > Roles) or grant me Mention Everyone."
+        )
+        .format(role=role.mention, channel_id=channel_id)
     )
 
 
@@ -92,10 +103,12 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         topics = self.bot.question_pool.topics(guild_id, settings.topics_enabled if settings else None)
         # The question of the day is asked in the server's language: offer the topics it has there.
         lang = settings.default_language if settings else "any"
+        shown = private_language(interaction)  # the list only the admin sees: their language
         return [
-            app_commands.Choice(name=topic_label(t), value=t)
+            app_commands.Choice(name=topic_label(t, shown), value=t)
             for t, per_lang in topics.items()
-            if (lang == "any" or per_lang.get(lang)) and (needle in t or needle in topic_label(t).lower())
+            if (lang == "any" or per_lang.get(lang))
+            and (needle in t or needle in topic_label(t, shown).lower())
         ][:25]
 
     # -- commands ---------------------------------------------------------------------------------
@@ -129,8 +142,12 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         missing = missing_permissions(channel.permissions_for(channel.guild.me), mode)
         if missing:
             raise UserFacingError(
-                f"Nothing was set up: I am missing {permission_names(missing)} in {channel.mention}. "
-                "Grant it there, then run `/daily setup` again."
+                N_(
+                    "Nothing was set up: I am missing {permissions} in {channel}. Grant it there, then run "
+                    "`/daily setup` again."
+                ),
+                permissions=permission_names(missing),
+                channel=channel.mention,
             )
         schedule = await self.schedules.setup(
             guild_id=interaction.guild_id,
@@ -141,12 +158,25 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
             reveal_after_hours=reveal_after_hours,
             topic=topic,
         )
+        lang = private_language(interaction)  # an ephemeral reply: the admin's own language
         text = (
-            f"The question of the day will be posted in {channel.mention} every day at "
-            f"**{schedule.post_time}** ({schedule.timezone}), answers revealed after "
-            f"{schedule.reveal_after_hours} h. First one: <t:{schedule.next_post_at // 1000}:F>."
+            translator(lang)
+            .ngettext(
+                "The question of the day will be posted in {channel} every day at **{time}** ({zone}), "
+                "answers revealed after {hours} hour. First one: <t:{first}:F>.",
+                "The question of the day will be posted in {channel} every day at **{time}** ({zone}), "
+                "answers revealed after {hours} hours. First one: <t:{first}:F>.",
+                schedule.reveal_after_hours,
+            )
+            .format(
+                channel=channel.mention,
+                time=schedule.post_time,
+                zone=schedule.timezone,
+                hours=schedule.reveal_after_hours,
+                first=schedule.next_post_at // 1000,
+            )
         )
-        warning = role_ping_warning(channel.guild, channel.id, schedule.role_id)
+        warning = role_ping_warning(channel.guild, channel.id, schedule.role_id, lang)
         if warning:
             text += f"\n⚠️ {warning}"
         await reply(interaction, text, ephemeral=True)
@@ -157,16 +187,20 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         assert interaction.guild_id is not None
         status = await self.schedules.status(interaction.guild_id)
         schedule = status.schedule
-        warning = role_ping_warning(interaction.guild, schedule.channel_id, schedule.role_id)
-        await reply(interaction, embed=status_embed(status, warning=warning), ephemeral=True)
+        lang = private_language(interaction)
+        warning = role_ping_warning(interaction.guild, schedule.channel_id, schedule.role_id, lang)
+        await reply(interaction, embed=status_embed(status, warning=warning, lang=lang), ephemeral=True)
 
     @app_commands.command(name="pause", description="Stop posting the question of the day until resumed")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def pause(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await self.schedules.pause(interaction.guild_id)
+        _ = translator(private_language(interaction)).gettext
         await reply(
-            interaction, "The question of the day is paused; `/daily resume` starts it again.", ephemeral=True
+            interaction,
+            _("The question of the day is paused; `/daily resume` starts it again."),
+            ephemeral=True,
         )
 
     @app_commands.command(name="resume", description="Post the question of the day again")
@@ -174,11 +208,11 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
     async def resume(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         schedule = await self.schedules.resume(interaction.guild_id)
-        await reply(
-            interaction,
-            f"The question of the day is back on; next one <t:{schedule.next_post_at // 1000}:F>.",
-            ephemeral=True,
+        _ = translator(private_language(interaction)).gettext
+        text = _("The question of the day is back on; next one <t:{unix}:F>.").format(
+            unix=schedule.next_post_at // 1000
         )
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="now", description="Post today's question of the day right now (to try it)")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -189,12 +223,11 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         self._refuse_missing(interaction.guild, schedule.channel_id, mode)
         await interaction.response.defer(ephemeral=True, thinking=True)
         post = await self.service.post_now(interaction.guild_id)
-        await reply(
-            interaction,
-            f"Posted today's question ({post.local_date}); the answer is revealed "
-            f"<t:{(post.reveal_at or 0) // 1000}:R>.",
-            ephemeral=True,
+        _ = translator(private_language(interaction)).gettext
+        text = _("Posted today's question ({date}); the answer is revealed <t:{unix}:R>.").format(
+            date=post.local_date, unix=(post.reveal_at or 0) // 1000
         )
+        await reply(interaction, text, ephemeral=True)
 
     # -- the presenter the daily service calls ----------------------------------------------------
 
@@ -206,8 +239,12 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         missing = missing_permissions(channel.permissions_for(guild.me), mode)
         if missing:
             raise UserFacingError(
-                f"Nothing was posted: I am missing {permission_names(missing)} in <#{channel_id}>. "
-                "Grant it there, then try again."
+                N_(
+                    "Nothing was posted: I am missing {permissions} in <#{channel_id}>. "
+                    "Grant it there, then try again."
+                ),
+                permissions=permission_names(missing),
+                channel_id=channel_id,
             )
 
     def _check_channel(self, guild_id: int, channel_id: int, mode: str) -> None:
@@ -235,7 +272,8 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
                 everyone=False, users=False, roles=[discord.Object(card.role_id)], replied_user=False
             )
         if card.late:
-            content += "\n*Posted late: I was offline at the scheduled time.*"
+            late = translator(lang).gettext("Posted late: I was offline at the scheduled time.")
+            content += f"\n*{late}*"
         try:
             if q.mode == AnswerMode.BUTTONS:
                 message = await channel.send(
@@ -267,42 +305,64 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         if isinstance(error, ChannelUnavailableError):
             return error.reason
         if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
-            return (
-                "The channel was deleted (or I can no longer see it); run /daily setup with another channel."
-            )
+            return CHANNEL_GONE
         if isinstance(error, discord.Forbidden):
             return f"Discord refused my post: {error.text or 'missing permissions'} ({error.code})."
         return None
 
 
-def status_embed(status: DailyStatus, *, warning: str | None = None) -> discord.Embed:
+# How /daily status names a post's state (the stored values are the keys).
+POST_STATES = {
+    "claimed": N_("being posted"),
+    "posted": N_("posted"),
+    "revealed": N_("revealed"),
+    "failed": N_("failed"),
+    "skipped": N_("skipped"),
+}
+
+
+def status_embed(status: DailyStatus, *, warning: str | None = None, lang: str = "en") -> discord.Embed:
+    tr = translator(lang)
+    _ = tr.gettext
     schedule = status.schedule
     unix = schedule.next_post_at // 1000
     local = status.next_post_local.strftime("%Y-%m-%d %H:%M %Z")
-    state = "Running" if not schedule.paused else f"**Paused**: {schedule.pause_reason or 'no reason given'}"
-    embed = discord.Embed(title="Question of the day", colour=COLOUR)
-    embed.add_field(name="Channel", value=f"<#{schedule.channel_id}>", inline=True)
-    embed.add_field(name="Time", value=f"{schedule.post_time} {schedule.timezone}", inline=True)
-    embed.add_field(name="State", value=state, inline=False)
+    if schedule.paused:
+        # A reason the bot wrote itself reads translated; one quoting Discord stays as written.
+        reason = _(schedule.pause_reason) if schedule.pause_reason else _("no reason given")
+        state = _("**Paused**: {reason}").format(reason=reason)
+    else:
+        state = _("Running")
+    embed = discord.Embed(title=_("Question of the day"), colour=COLOUR)
+    embed.add_field(name=_("Channel"), value=f"<#{schedule.channel_id}>", inline=True)
+    embed.add_field(name=_("Time"), value=f"{schedule.post_time} {schedule.timezone}", inline=True)
+    embed.add_field(name=_("State"), value=state, inline=False)
     embed.add_field(
-        name="Next post",
-        value=("after /daily resume" if schedule.paused else f"{local} · <t:{unix}:F> (<t:{unix}:R>)"),
+        name=_("Next post"),
+        value=(_("after /daily resume") if schedule.paused else f"{local} · <t:{unix}:F> (<t:{unix}:R>)"),
         inline=False,
     )
     last = status.last_post
     if last is None:
-        last_text = "none yet"
+        last_text = _("none yet")
     else:
         when = f"<t:{(last.posted_at or last.due_at) // 1000}:f>"
-        last_text = f"{last.local_date} ({last.status}{', late' if last.late else ''}) · {when}"
-    embed.add_field(name="Last post", value=last_text, inline=False)
-    extra = [f"reveal after {schedule.reveal_after_hours} h"]
-    extra.append(f"topic: {topic_label(schedule.topic)}" if schedule.topic else "topic: the weakest")
+        shown_state = _(POST_STATES[last.status]) if last.status in POST_STATES else last.status
+        if last.late:
+            shown_state = _("{state}, late").format(state=shown_state)
+        last_text = f"{last.local_date} ({shown_state}) · {when}"
+    embed.add_field(name=_("Last post"), value=last_text, inline=False)
+    hours = schedule.reveal_after_hours
+    extra = [tr.ngettext("reveal after {n} hour", "reveal after {n} hours", hours).format(n=hours)]
+    if schedule.topic:
+        extra.append(_("topic: {topic}").format(topic=topic_label(schedule.topic, lang)))
+    else:
+        extra.append(_("topic: the weakest"))
     if schedule.role_id is not None:
-        extra.append(f"pings <@&{schedule.role_id}>")
-    embed.add_field(name="Settings", value=" · ".join(extra), inline=False)
+        extra.append(_("pings {role}").format(role=f"<@&{schedule.role_id}>"))
+    embed.add_field(name=_("Settings"), value=" · ".join(extra), inline=False)
     if warning:
-        embed.add_field(name="⚠️ Role ping", value=warning, inline=False)
+        embed.add_field(name=_("⚠️ Role ping"), value=warning, inline=False)
     return embed
 
 

@@ -10,10 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_, translator
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.services.leaderboard import Period
 from cogs._choices import taxonomy_choices
 from cogs._confirm_views import ResetConfirmButton, confirm_view
+from cogs._i18n import private_language, public_language
 from cogs._leaderboard_views import PageButton, board_embed, page_view
 from cogs._reply import clip_input, reply
 
@@ -45,7 +47,7 @@ class LeaderboardCog(commands.Cog):
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return taxonomy_choices(current)
+        return taxonomy_choices(current, private_language(interaction))
 
     async def season_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -53,10 +55,12 @@ class LeaderboardCog(commands.Cog):
         if interaction.guild_id is None:
             return []
         needle = current.lower().strip()
+        _ = translator(private_language(interaction)).gettext
         choices = []
         for season in await self.bot.seasons.names(interaction.guild_id):
             if needle in season.name.lower():
-                label = f"{season.name} ({'running' if season.running else 'ended'})"
+                state = _("running") if season.running else _("ended")
+                label = _("{name} ({state})").format(name=season.name, state=state)
                 choices.append(app_commands.Choice(name=label[:100], value=season.name))
         return choices[:25]
 
@@ -82,7 +86,9 @@ class LeaderboardCog(commands.Cog):
         if topic is not None:
             topic = topic.strip().lower()
             if topic not in TOPICS:
-                raise UserFacingError(f"`{clip_input(topic)}` is not a topic; pick one from the list.")
+                raise UserFacingError(
+                    N_("`{topic}` is not a topic; pick one from the list."), topic=clip_input(topic)
+                )
         board = await self.service.resolve(
             interaction.guild_id,
             period=Period(period) if period else None,
@@ -90,8 +96,9 @@ class LeaderboardCog(commands.Cog):
             season=season,
         )
         shown = await self.service.page(board, page - 1, interaction.user.id)
-        view = page_view(shown)
-        embed = board_embed(shown, interaction.user.display_name)
+        lang = await public_language(self.bot, interaction.guild_id)  # the channel sees the board
+        view = page_view(shown, lang)
+        embed = board_embed(shown, interaction.user.display_name, lang)
         if view is None:
             await reply(interaction, embed=embed)
         else:
@@ -107,15 +114,26 @@ class LeaderboardCog(commands.Cog):
         assert interaction.guild_id is not None
         members = await self.service.all_time_size(interaction.guild_id)
         if members == 0:
-            raise UserFacingError("The all-time board is empty; there is nothing to reset.")
+            raise UserFacingError(N_("The all-time board is empty; there is nothing to reset."))
         issued = int(self.bot.clock.now().timestamp())
-        await reply(
-            interaction,
-            f"Reset the all-time leaderboard? Its {members} member(s) and their points are archived, and "
-            "everyone starts again from 0. Weekly, monthly, season and topic boards are not touched.",
-            view=confirm_view("reset", interaction.guild_id, interaction.user.id, issued, "Reset the board"),
-            ephemeral=True,
+        lang = private_language(interaction)
+        tr = translator(lang)
+        question = tr.ngettext(
+            "Reset the all-time leaderboard? Its {n} member and their points are archived, and everyone "
+            "starts again from 0. Weekly, monthly, season and topic boards are not touched.",
+            "Reset the all-time leaderboard? Its {n} members and their points are archived, and everyone "
+            "starts again from 0. Weekly, monthly, season and topic boards are not touched.",
+            members,
+        ).format(n=members)
+        view = confirm_view(
+            "reset",
+            interaction.guild_id,
+            interaction.user.id,
+            issued,
+            tr.gettext("Reset the board"),
+            lang=lang,
         )
+        await reply(interaction, question, view=view, ephemeral=True)
 
 
 async def setup(bot: QuizBot) -> None:

@@ -9,8 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import translator
 from bot.core.seasons import NoSeasonError
 from bot.services.seasons import SeasonEnded
+from cogs._i18n import public_language
 from cogs._leaderboard_views import NO_MENTIONS
 from cogs._reply import reply
 from cogs._season_views import season_end_embed
@@ -60,13 +62,19 @@ class SeasonCog(
             ends_at=ends_at,
         )
         shown = discord.utils.escape_markdown(season.name)
-        text = f"Season **{shown}** has started: from now on, points also count on its board"
+        # A public reply: the channel's language.
+        _ = translator(await public_language(self.bot, interaction.guild_id)).gettext
         if season.ends_at is not None:
-            unix = season.ends_at // 1000
-            text += f". It ends <t:{unix}:f> (<t:{unix}:R>), and the final top 3 will be posted here"
+            text = _(
+                "Season **{name}** has started: from now on, points also count on its board. It ends "
+                "<t:{unix}:f> (<t:{unix}:R>), and the final top 3 will be posted here."
+            ).format(name=shown, unix=season.ends_at // 1000)
         else:
-            text += "; `/season end` ends it"
-        await reply(interaction, text + ".")
+            text = _(
+                "Season **{name}** has started: from now on, points also count on its board; "
+                "`/season end` ends it."
+            ).format(name=shown)
+        await reply(interaction, text)
 
     @app_commands.command(name="end", description="End the running season, post its top 3 and archive it")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -76,7 +84,8 @@ class SeasonCog(
             raise NoSeasonError()  # before deferring, so the refusal stays private
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(interaction.guild_id)
-        await reply(interaction, embed=season_end_embed(ended))
+        lang = await public_language(self.bot, interaction.guild_id)
+        await reply(interaction, embed=season_end_embed(ended, lang))
 
     # -- the presenter the season service calls --------------------------------------------------
 
@@ -86,7 +95,8 @@ class SeasonCog(
             log.info("season %s ended with no channel to announce it in", ended.season.id)
             return
         channel = self.bot.get_partial_messageable(channel_id, guild_id=ended.season.guild_id)
-        await channel.send(embed=season_end_embed(ended), allowed_mentions=NO_MENTIONS)
+        lang = await public_language(self.bot, ended.season.guild_id)
+        await channel.send(embed=season_end_embed(ended, lang), allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: QuizBot) -> None:

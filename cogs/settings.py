@@ -107,14 +107,21 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
                 "ui_language": ui_language,
             },
         )
+        lang = private_language(interaction)  # an ephemeral reply: the admin's own language
+        _ = translator(lang).gettext
         if not update.changes:
-            text = "Nothing changed: those are already the settings."
+            text = _("Nothing changed: those are already the settings.")
         else:
-            lines = [f"• {c.label}: {c.old} → **{c.new}**" for c in update.changes]
-            text = "Settings changed (from the next question on):\n" + "\n".join(lines)
+            lines = [
+                _("• {setting}: {old} → **{new}**").format(
+                    setting=_(c.label), old=show(c.field, c.before, lang), new=show(c.field, c.after, lang)
+                )
+                for c in update.changes
+            ]
+            text = _("Settings changed (from the next question on):") + "\n" + "\n".join(lines)
         if update.settings.hidden_answers and not interaction.app_permissions.manage_messages:
-            text += (
-                "\nNote: hidden answers are on, but I lack Manage Messages in this channel, so answer "
+            text += "\n" + _(
+                "Note: hidden answers are on, but I lack Manage Messages in this channel, so answer "
                 "reactions here stay visible."
             )
         await reply(interaction, text, ephemeral=True)

@@ -15,7 +15,9 @@ from discord.ext import commands
 
 from bot.core.competitions import MAX_TEAM_NAME
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_, translator
 from cogs._competition_views import teams_embed
+from cogs._i18n import private_language, public_language
 from cogs._quiz_views import role_ids
 from cogs._reply import reply
 
@@ -58,7 +60,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
     ) -> None:
         assert interaction.guild_id is not None
         if role is not None and role.is_default():
-            raise UserFacingError("@everyone can't make up a team; pick a role only some members have.")
+            raise UserFacingError(N_("@everyone can't make up a team; pick a role only some members have."))
         team = await self.service.create(
             guild_id=interaction.guild_id,
             name=name,
@@ -66,10 +68,15 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
             role_name=role.mention if role else "",
         )
         shown = discord.utils.escape_markdown(team.name)
+        _ = translator(await public_language(self.bot, interaction.guild_id)).gettext  # a public reply
         if role is not None:
-            text = f"Team **{shown}** created: everyone with the {role.mention} role is on it."
+            text = _("Team **{team}** created: everyone with the {role} role is on it.").format(
+                team=shown, role=role.mention
+            )
         else:
-            text = f"Team **{shown}** created: members join it with `/team join name:{team.name}`."
+            text = _("Team **{team}** created: members join it with `/team join name:{name}`.").format(
+                team=shown, name=team.name
+            )
         await reply(interaction, text)
 
     @app_commands.command(name="join", description="Join a team (you can be on one team at a time)")
@@ -84,11 +91,12 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
             display_name=interaction.user.display_name,
             role_ids=role_ids(interaction.user),
         )
-        await reply(
-            interaction,
-            f"{discord.utils.escape_markdown(interaction.user.display_name)} joined team "
-            f"**{discord.utils.escape_markdown(team.name)}**.",
+        _ = translator(await public_language(self.bot, interaction.guild_id)).gettext  # a public reply
+        text = _("{member} joined team **{team}**.").format(
+            member=discord.utils.escape_markdown(interaction.user.display_name),
+            team=discord.utils.escape_markdown(team.name),
         )
+        await reply(interaction, text)
 
     @app_commands.command(name="leave", description="Leave your team")
     async def leave(self, interaction: discord.Interaction) -> None:
@@ -96,12 +104,11 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
         team = await self.service.leave(
             guild_id=interaction.guild_id, user_id=interaction.user.id, role_ids=role_ids(interaction.user)
         )
-        await reply(
-            interaction,
-            f"You left team **{discord.utils.escape_markdown(team.name)}**. Points you already earned "
-            "for it in a competition stay with it.",
-            ephemeral=True,
-        )
+        _ = translator(private_language(interaction)).gettext
+        text = _(
+            "You left team **{team}**. Points you already earned for it in a competition stay with it."
+        ).format(team=discord.utils.escape_markdown(team.name))
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="list", description="The server's teams and their members")
     async def list_teams(self, interaction: discord.Interaction) -> None:
@@ -110,7 +117,8 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Study tea
         own = self.service.member_team_id(
             interaction.guild_id, interaction.user.id, role_ids(interaction.user)
         )
-        await reply(interaction, embed=teams_embed(listings, own))
+        lang = await public_language(self.bot, interaction.guild_id)  # a public reply: the channel's
+        await reply(interaction, embed=teams_embed(listings, own, lang))
 
 
 async def setup(bot: QuizBot) -> None:

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Literal
 
 from bot.core.errors import ConflictError, UserFacingError
+from bot.core.i18n import N_
 from bot.core.inputs import clean_name, parse_span  # one grammar for names and durations
 from bot.core.ranking import competition_ranks
 
@@ -33,14 +34,20 @@ BEST_MEMBERS = 3
 class CompetitionRunningError(ConflictError):
     def __init__(self, name: str) -> None:
         super().__init__(
-            f"The competition **{name}** is still running; one runs at a time. `/competition end` it first."
+            N_(
+                "The competition **{name}** is still running; one runs at a time. "
+                "`/competition end` it first."
+            ),
+            name=name,
         )
         self.name = name
 
 
 class NoCompetitionError(UserFacingError):
     def __init__(self) -> None:
-        super().__init__("No competition is running in this server. An admin can `/competition start` one.")
+        super().__init__(
+            N_("No competition is running in this server. An admin can `/competition start` one.")
+        )
 
 
 def clean_team_name(name: str) -> str:
@@ -62,12 +69,13 @@ def parse_duration(text: str) -> timedelta:
     duration = parse_span(text)
     if duration is None:
         raise UserFacingError(
-            f"I couldn't read `{text.strip()}` as a duration. Use e.g. `90m`, `12h`, `3d`, `2w`."
+            N_("I couldn't read `{text}` as a duration. Use e.g. `90m`, `12h`, `3d`, `2w`."),
+            text=text.strip(),
         )
     if duration < MIN_DURATION:
-        raise UserFacingError("A competition lasts at least a minute.")
+        raise UserFacingError(N_("A competition lasts at least a minute."))
     if duration > MAX_DURATION:
-        raise UserFacingError("A competition can last at most a year.")
+        raise UserFacingError(N_("A competition can last at most a year."))
     return duration
 
 
@@ -77,7 +85,7 @@ def parse_scoring(text: str | None) -> Scoring:
         return "total"
     if value == "average":
         return "average"
-    raise UserFacingError("Scoring is `total` (team points) or `average` (points per active member).")
+    raise UserFacingError(N_("Scoring is `total` (team points) or `average` (points per active member)."))
 
 
 @dataclass(frozen=True, slots=True)

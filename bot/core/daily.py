@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
 from bot.core.periods import zone
 
 MIN_REVEAL_HOURS = 1
@@ -38,10 +39,14 @@ def parse_post_time(text: str) -> time:
     """``HH:MM`` (24-hour) as a time; DailyError saying what is wrong otherwise."""
     match = _HHMM.match(text)
     if match is None:
-        raise DailyError(f"`{text}` is not a time; use HH:MM on a 24-hour clock, e.g. 09:00 or 18:30.")
+        raise DailyError(
+            N_("`{text}` is not a time; use HH:MM on a 24-hour clock, e.g. 09:00 or 18:30."), text=text
+        )
     hour, minute = int(match[1]), int(match[2])
     if hour > 23 or minute > 59:
-        raise DailyError(f"`{text}` is not a time of day; hours go from 00 to 23 and minutes from 00 to 59.")
+        raise DailyError(
+            N_("`{text}` is not a time of day; hours go from 00 to 23 and minutes from 00 to 59."), text=text
+        )
     return time(hour, minute)
 
 
@@ -53,13 +58,21 @@ def parse_zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; DailyError naming it when unknown."""
     try:
         return zone(name.strip())
-    except ValueError as exc:
-        raise DailyError(str(exc)) from None
+    except ValueError:
+        shown = name.strip() if len(name.strip()) <= 64 else name.strip()[:63] + "…"
+        raise DailyError(
+            N_("unknown time zone '{zone}'; use an IANA name such as Europe/Berlin"), zone=shown
+        ) from None
 
 
 def check_reveal_hours(hours: int) -> int:
     if not MIN_REVEAL_HOURS <= hours <= MAX_REVEAL_HOURS:
-        raise DailyError(f"Reveal after {MIN_REVEAL_HOURS} to {MAX_REVEAL_HOURS} hours, not {hours}.")
+        raise DailyError(
+            N_("Reveal after {low} to {high} hours, not {hours}."),
+            low=MIN_REVEAL_HOURS,
+            high=MAX_REVEAL_HOURS,
+            hours=hours,
+        )
     return hours
 
 

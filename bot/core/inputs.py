@@ -6,21 +6,38 @@ import re
 from datetime import timedelta
 
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
 
 _SPAN = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+# The refusals per kind of name, whole sentences so that a catalogue translates each.
+_NAME_REFUSALS = {
+    "season": (
+        N_("A season needs a name, e.g. `{example}`."),
+        N_("Season names are at most {limit} characters."),
+    ),
+    "team": (N_("A team needs a name, e.g. `{example}`."), N_("Team names are at most {limit} characters.")),
+    "competition": (
+        N_("A competition needs a name, e.g. `{example}`."),
+        N_("Competition names are at most {limit} characters."),
+    ),
+}
+
+
 def clean_name(name: str, *, what: str, example: str, limit: int) -> str:
     """A name as stored: trimmed, inner spaces collapsed, 1 to ``limit`` characters.
 
-    ``what`` names the thing in the refusal ("A season needs a name, e.g. `Spring 2026`.").
+    ``what`` (season, team, competition) names the thing in the refusal ("A season needs a name,
+    e.g. `Spring 2026`.").
     """
+    empty, too_long = _NAME_REFUSALS[what]
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise UserFacingError(f"A {what} needs a name, e.g. `{example}`.")
+        raise UserFacingError(empty, example=example)
     if len(cleaned) > limit:
-        raise UserFacingError(f"{what.capitalize()} names are at most {limit} characters.")
+        raise UserFacingError(too_long, limit=limit)
     return cleaned
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.core import inputs
 from bot.core.errors import ConflictError, UserFacingError
+from bot.core.i18n import N_
 from bot.core.periods import zone
 
 MAX_NAME = 50
@@ -16,13 +17,13 @@ _FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 class SeasonRunningError(ConflictError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"The season **{name}** is still running; `/season end` it first.")
+        super().__init__(N_("The season **{name}** is still running; `/season end` it first."), name=name)
         self.name = name
 
 
 class NoSeasonError(UserFacingError):
     def __init__(self) -> None:
-        super().__init__("No season is running in this server. An admin can `/season start` one.")
+        super().__init__(N_("No season is running in this server. An admin can `/season start` one."))
 
 
 def clean_name(name: str) -> str:
@@ -42,9 +43,9 @@ def parse_ends_at(text: str, now: datetime, tz_name: str) -> datetime:
     span = inputs.parse_span(text)
     ends = now + span if span is not None else _parse_local(text, tz_name)
     if ends <= now:
-        raise UserFacingError(f"`{text}` is in the past; a season must end in the future.")
+        raise UserFacingError(N_("`{text}` is in the past; a season must end in the future."), text=text)
     if ends - now > MAX_LENGTH:
-        raise UserFacingError("A season can last at most two years.")
+        raise UserFacingError(N_("A season can last at most two years."))
     return ends
 
 
@@ -57,6 +58,10 @@ def _parse_local(text: str, tz_name: str) -> datetime:
         # fold=0: an ambiguous local time (clocks going back) means its first occurrence.
         return naive.replace(tzinfo=zone(tz_name)).astimezone(zone("UTC"))
     raise UserFacingError(
-        f"I couldn't read `{text}` as an end time. Use a duration (`30d`, `2w`, `12h`) or a date in the "
-        f"server's time zone ({tz_name}): `2026-06-30` or `2026-06-30 18:00`."
+        N_(
+            "I couldn't read `{text}` as an end time. Use a duration (`30d`, `2w`, `12h`) or a date in the "
+            "server's time zone ({tz}): `2026-06-30` or `2026-06-30 18:00`."
+        ),
+        text=text,
+        tz=tz_name,
     )

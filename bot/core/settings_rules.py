@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from bot.core.errors import UserFacingError
 from bot.core.i18n import N_, UI_LANGUAGES, translator
 from bot.core.periods import zone
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
-from bot.core.topics import TOPICS
+from bot.core.topics import TOPICS, topic_label
 from bot.core.vocabulary import AnswerMode
 
 # A server's default answer mode; ``typed`` is chosen per quiz (only short-answer questions take it).
@@ -47,12 +47,43 @@ SETTINGS: tuple[SettingInfo, ...] = (
 LABELS = {s.field: s.label for s in SETTINGS}
 
 
+class BadValue(ValueError):
+    """Why one value cannot be used: an English template and what fills it, so it reads translated."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(template.format(**params) if params else template)
+        self.template = template
+        self.params = params
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        found = gettext(self.template)
+        return found.format(**self.params) if self.params else found
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str
+    why: BadValue
+
+
 class InvalidSettingsError(UserFacingError):
     """One or more values an admin gave cannot be used; the message lists each."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("Nothing was changed:\n" + "\n".join(f"• {p}" for p in problems))
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
+        super().__init__(self._text(lambda text: text))
+
+    def _text(self, gettext: Callable[[str], str]) -> str:
+        lines = [
+            gettext("{setting}: {problem}").format(
+                setting=gettext(LABELS[p.field]), problem=p.why.translated(gettext)
+            )
+            for p in self.problems
+        ]
+        return gettext("Nothing was changed:") + "\n" + "\n".join(f"• {line}" for line in lines)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        return self._text(gettext)
 
 
 @functools.cache
@@ -89,10 +120,14 @@ def parse_topics(text: str) -> tuple[str, ...] | None:
         return None
     wanted = {part.strip().lower() for part in text.split(",") if part.strip()}
     if not wanted:
-        raise ValueError(f"give topics separated by commas, or `{ALL_TOPICS}`")
+        raise BadValue(N_("give topics separated by commas, or `{all}`"), all=ALL_TOPICS)
     unknown = sorted(wanted - set(TOPICS))
     if unknown:
-        raise ValueError(f"unknown topic(s) {', '.join(unknown)}; known topics: {', '.join(TOPICS)}")
+        raise BadValue(
+            N_("unknown topic(s) {unknown}; known topics: {known}"),
+            unknown=", ".join(unknown),
+            known=", ".join(TOPICS),
+        )
     return tuple(t for t in TOPICS if t in wanted)
 
 
@@ -102,7 +137,7 @@ def validate_changes(given: Mapping[str, Any]) -> dict[str, Any]:
     Raises :class:`InvalidSettingsError` listing every bad value, or a UserFacingError when
     nothing was given at all."""
     changes: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for name, value in given.items():
         if value is None:
             continue
@@ -110,38 +145,48 @@ def validate_changes(given: Mapping[str, Any]) -> dict[str, Any]:
             raise KeyError(name)
         try:
             changes[name] = _clean(name, value)
-        except ValueError as exc:
-            problems.append(f"{LABELS[name]}: {exc}")
+        except BadValue as exc:
+            problems.append(Problem(name, exc))
     if problems:
         raise InvalidSettingsError(problems)
     if not changes:
-        raise UserFacingError("Give at least one setting to change; `/settings show` lists them.")
+        raise UserFacingError(N_("Give at least one setting to change; `/settings show` lists them."))
     return changes
 
 
 def _clean(name: str, value: Any) -> Any:
+    one_of = N_("must be one of {values}")
     if name == "answer_mode":
         if value not in ANSWER_MODES:
-            raise ValueError(f"must be one of {', '.join(ANSWER_MODES)}")
+            raise BadValue(one_of, values=", ".join(ANSWER_MODES))
         return value
     if name == "default_language":
         if value not in LANGUAGES:
-            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+            raise BadValue(one_of, values=", ".join(LANGUAGES))
         return value
     if name == "ui_language":
         if value not in UI_LANGUAGES:
-            raise ValueError(f"must be one of {', '.join(UI_LANGUAGES)}")
+            raise BadValue(one_of, values=", ".join(UI_LANGUAGES))
         return value
     if name == "default_seconds":
         if isinstance(value, bool) or not isinstance(value, int) or not MIN_SECONDS <= value <= MAX_SECONDS:
-            raise ValueError(f"must be a whole number from {MIN_SECONDS} to {MAX_SECONDS}")
+            raise BadValue(
+                N_("must be a whole number from {low} to {high}"), low=MIN_SECONDS, high=MAX_SECONDS
+            )
         return value
     if name in ("hidden_answers", "speed_bonus", "show_counts"):
         if not isinstance(value, bool):
-            raise ValueError("must be on or off")
+            raise BadValue(N_("must be on or off"))
         return value
     if name == "timezone":
-        return canonical_timezone(str(value))
+        try:
+            return canonical_timezone(str(value))
+        except ValueError:
+            text = str(value).strip()
+            shown = text if len(text) <= 64 else text[:63] + "…"
+            raise BadValue(
+                N_("unknown time zone '{zone}'; use an IANA name such as Europe/Berlin"), zone=shown
+            ) from None
     if name == "topics_enabled":
         return parse_topics(str(value))
     raise KeyError(name)
@@ -153,7 +198,7 @@ def show(name: str, value: Any, lang: str = "en") -> str:
     if isinstance(value, bool):
         return _("on") if value else _("off")
     if name == "topics_enabled":
-        return _("all") if value is None else ", ".join(value)
+        return _("all") if value is None else ", ".join(topic_label(t, lang) for t in value)
     if name == "default_seconds":
         return _("{seconds} s").format(seconds=value)
     if name in ("default_language", "ui_language"):

@@ -31,6 +31,7 @@ from bot.core.competitions import (
     winners,
 )
 from bot.core.errors import ConflictError, NotFoundError
+from bot.core.i18n import N_
 from bot.services.answer_writer import AnswerWriter
 from bot.services.endings import announce_safely, end_each
 from bot.services.teams import TeamService
@@ -111,7 +112,7 @@ class CompetitionService:
         await self.end_due()  # one whose time has come does not block the next
         if len(self.teams.teams(guild_id)) < MIN_TEAMS:
             raise ConflictError(
-                f"A competition needs at least {MIN_TEAMS} teams; create them with `/team create`."
+                N_("A competition needs at least {n} teams; create them with `/team create`."), n=MIN_TEAMS
             )
         now = self.clock.now()
         async with self._lock:
@@ -132,7 +133,8 @@ class CompetitionService:
                     )
             except CompetitionNameTakenError:
                 raise ConflictError(
-                    f"This server already had a competition named **{name}**; pick another name."
+                    N_("This server already had a competition named **{name}**; pick another name."),
+                    name=name,
                 ) from None
             self.teams.set_running(guild_id, competition)
         log.info(
@@ -206,12 +208,14 @@ class CompetitionService:
         if name:
             competition = await self.repo.by_name(guild_id, " ".join(name.split()))
             if competition is None:
-                raise NotFoundError(f"There is no competition named **{name.strip()}** in this server.")
+                raise NotFoundError(
+                    N_("There is no competition named **{name}** in this server."), name=name.strip()
+                )
         else:
             competition = self.running(guild_id) or await self.repo.latest(guild_id)
             if competition is None:
                 raise NotFoundError(
-                    "This server has had no competition yet. An admin can `/competition start` one."
+                    N_("This server has had no competition yet. An admin can `/competition start` one.")
                 )
         if competition.running:
             await self.writer.flush()  # the answers just given count on the table

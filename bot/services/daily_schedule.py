@@ -22,6 +22,7 @@ from bot.core.daily import (
     parse_zone,
 )
 from bot.core.errors import ConflictError, NotFoundError
+from bot.core.i18n import N_
 from bot.core.topics import TOPICS
 from bot.services.question_pool import QuestionPool
 from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
@@ -30,7 +31,8 @@ from bot.storage.guild_settings import GuildSettingsRepository
 
 log = logging.getLogger(__name__)
 
-PAUSED_BY_ADMIN = "Paused by an admin with /daily pause."
+# Stored as the pause reason; /daily status looks it up in the catalogue to show it translated.
+PAUSED_BY_ADMIN = N_("Paused by an admin with /daily pause.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +71,24 @@ class DailyScheduleService:
             topic = topic.strip().lower() or None
         # The shared taxonomy, or one of the server's own topics (issue 18: imported questions).
         if topic is not None and topic not in TOPICS and topic not in self.pool.topics(guild_id):
-            raise DailyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+            raise DailyError(
+                N_("`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`."), topic=topic
+            )
         settings = await self.settings.get(guild_id)
         if not self.pool.pool(topic, settings.default_language, settings.topics_enabled, guild_id=guild_id):
+            if topic:
+                raise NotFoundError(
+                    N_(
+                        "There are no questions for topic `{topic}` in the server's language; "
+                        "pick another topic."
+                    ),
+                    topic=topic,
+                )
             raise NotFoundError(
-                f"There are no questions for {f'topic `{topic}`' if topic else 'any enabled topic'} in the "
-                "server's language; pick another topic."
+                N_(
+                    "There are no questions for any enabled topic in the server's language; "
+                    "pick another topic."
+                )
             )
         now = self.clock.now()
         async with self.db.transaction() as conn:
@@ -96,7 +110,7 @@ class DailyScheduleService:
     async def schedule(self, guild_id: int) -> ScheduleRow:
         schedule = await self.repo.schedule(guild_id)
         if schedule is None:
-            raise NotFoundError("There is no question of the day here yet; `/daily setup` sets one up.")
+            raise NotFoundError(N_("There is no question of the day here yet; `/daily setup` sets one up."))
         return schedule
 
     async def status(self, guild_id: int) -> DailyStatus:
@@ -113,7 +127,9 @@ class DailyScheduleService:
     async def pause(self, guild_id: int) -> ScheduleRow:
         schedule = await self.schedule(guild_id)
         if schedule.paused:
-            raise ConflictError(f"The question of the day is already paused: {schedule.pause_reason}")
+            raise ConflictError(
+                N_("The question of the day is already paused: {reason}"), reason=schedule.pause_reason
+            )
         await self.set_paused(guild_id, PAUSED_BY_ADMIN)
         return await self.schedule(guild_id)
 
@@ -121,7 +137,7 @@ class DailyScheduleService:
         """Run the schedule again from the next local post time (missed days are not caught up)."""
         schedule = await self.schedule(guild_id)
         if not schedule.paused:
-            raise ConflictError("The question of the day is not paused.")
+            raise ConflictError(N_("The question of the day is not paused."))
         at = parse_post_time(schedule.post_time)
         next_at = next_post_at(self.clock.now(), at, parse_zone(schedule.timezone))
         async with self.db.transaction() as conn:

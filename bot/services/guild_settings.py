@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class SettingChange:
     field: str
-    label: str
+    label: str  # English; ``old`` and ``new`` are shown in English too
     old: str
     new: str
+    before: Any = None  # the values themselves, to show in another language
+    after: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,14 @@ class GuildSettingsService:
             current = await self.repo.get(guild_id)
             updated = dataclasses.replace(current, **clean)
             changes = tuple(
-                SettingChange(name, LABELS[name], show(name, getattr(current, name)), show(name, value))
+                SettingChange(
+                    name,
+                    LABELS[name],
+                    show(name, getattr(current, name)),
+                    show(name, value),
+                    getattr(current, name),
+                    value,
+                )
                 for name, value in clean.items()
                 if getattr(current, name) != value
             )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError, UserFacingError
+from bot.core.i18n import N_, translator
 from bot.core.periods import period_keys, zone
 from bot.core.ranking import PAGE_SIZE, competition_ranks, page_spec, topic_key
 from bot.services.answer_writer import AnswerWriter
@@ -39,8 +41,61 @@ class RankedBy(enum.StrEnum):
     CORRECT = "correct"  # topic boards: most correct answers, then the best accuracy
 
 
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+MONTHS_SHORT = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSpan:
+    """A board parameter shown per language: the days of an ISO week (``2026-W02``)."""
+
+    key: str
+
+    def render(self, lang: str) -> str:
+        return week_label(self.key, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthName:
+    """A board parameter shown per language: a month (``2026-02``)."""
+
+    key: str
+
+    def render(self, lang: str) -> str:
+        return month_label(self.key, lang)
+
+
 @dataclass(frozen=True, slots=True)
 class Board:
+    """A board; its ``title`` and ``detail`` are English templates (``"Season {name}"``) filled in with
+    ``params`` in the reader's language by :meth:`title_in` and :meth:`detail_in`."""
+
     key: BoardKey
     title: str
     detail: str | None = None
@@ -49,6 +104,23 @@ class Board:
     live: bool = True
     #: The topic of a topic board (the cog shows its label).
     topic: str | None = None
+    #: What the templates name; a WeekSpan or MonthName is rendered in the reader's language.
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def _fill(self, template: str, lang: str) -> str:
+        text = translator(lang).gettext(template)
+        if not self.params:
+            return text
+        values = {
+            k: v.render(lang) if isinstance(v, WeekSpan | MonthName) else v for k, v in self.params.items()
+        }
+        return text.format(**values)
+
+    def title_in(self, lang: str = "en") -> str:
+        return self._fill(self.title, lang)
+
+    def detail_in(self, lang: str = "en") -> str | None:
+        return None if self.detail is None else self._fill(self.detail, lang)
 
     @property
     def kind(self) -> str:
@@ -100,17 +172,25 @@ def tie_key(board: Board, row: BoardRow) -> tuple[int, int]:
     return (row.points or 0, 0)
 
 
-def week_label(key: str) -> str:
-    """``2026-W02`` -> ``Mon 5 Jan – Sun 11 Jan 2026``."""
+def week_label(key: str, lang: str = "en") -> str:
+    """``2026-W02`` -> ``Mon 5 Jan – Sun 11 Jan 2026`` (in zh ``1月5日（周一）至 2026年1月11日（周日）``)."""
+    _ = translator(lang).gettext
     year, week = key.split("-W")
     monday = date.fromisocalendar(int(year), int(week), 1)
     sunday = date.fromisocalendar(int(year), int(week), 7)
-    return f"Mon {monday.day} {monday:%b} – Sun {sunday.day} {sunday:%b %Y}"
+
+    def day(d: date) -> str:
+        return _("{day} {month}").format(day=d.day, month=_(MONTHS_SHORT[d.month - 1]))
+
+    end = _("{date} {year}").format(date=day(sunday), year=sunday.year)
+    return _("Mon {start} – Sun {end}").format(start=day(monday), end=end)
 
 
-def month_label(key: str) -> str:
+def month_label(key: str, lang: str = "en") -> str:
+    """``2026-02`` -> ``February 2026`` (in zh ``2026年2月``)."""
+    _ = translator(lang).gettext
     year, month = key.split("-")
-    return f"{date(int(year), int(month), 1):%B %Y}"
+    return _("{month} {year}").format(month=_(MONTHS[int(month) - 1]), year=int(year))
 
 
 class LeaderboardService:
@@ -131,25 +211,31 @@ class LeaderboardService:
         if topic is not None:
             if season is not None or period not in (None, Period.ALL_TIME):
                 raise UserFacingError(
-                    "Topic boards are all-time: results per topic are kept since the start, not per week, "
-                    "month or season. Leave out `period`/`season`, or leave out `topic`."
+                    N_(
+                        "Topic boards are all-time: results per topic are kept since the start, "
+                        "not per week, month or season. Leave out `period`/`season`, or leave out `topic`."
+                    )
                 )
             return await self.board(guild_id, "topic", topic)
         if season is not None:
             if period not in (None, Period.SEASON):
                 raise UserFacingError(
-                    f"`season` goes with `period:season`, not `period:{period}`. Leave one of them out."
+                    N_("`season` goes with `period:season`, not `period:{period}`. Leave one of them out."),
+                    period=period,
                 )
             found = await self.seasons.by_name(guild_id, season.strip())
             if found is None:
                 raise NotFoundError(
-                    f"There is no season named `{season}` here; the `season` option suggests the names."
+                    N_("There is no season named `{season}` here; the `season` option suggests the names."),
+                    season=season,
                 )
             return await self.board(guild_id, "season", str(found.id))
         if period is Period.SEASON:
             seasons = await self.seasons.of_guild(guild_id, limit=1)
             if not seasons:
-                raise NotFoundError("No season has been played here yet. An admin can `/season start` one.")
+                raise NotFoundError(
+                    N_("No season has been played here yet. An admin can `/season start` one.")
+                )
             # The running season, or else the one that ended last.
             return await self.board(guild_id, "season", str(seasons[0].id))
         if period in (Period.WEEK, Period.MONTH):
@@ -163,65 +249,74 @@ class LeaderboardService:
     async def board(self, guild_id: int, kind: str, key: str) -> Board:
         """A board from what a page button carries; NotFoundError if it no longer exists."""
         if kind == "all":
-            return Board(BoardKey(Source.SCORES, guild_id, "all", "all"), "All-time")
+            return Board(BoardKey(Source.SCORES, guild_id, "all", "all"), N_("All-time"))
         if kind == "week":
             tz = (await self.settings.get(guild_id)).timezone
             return Board(
                 BoardKey(Source.SCORES, guild_id, "week", key),
-                f"Week {key}",
-                f"{week_label(key)} ({tz})",
+                N_("Week {week}"),
+                N_("{days} ({tz})"),
+                params={"week": key, "days": WeekSpan(key), "tz": tz},
             )
         if kind == "month":
             tz = (await self.settings.get(guild_id)).timezone
-            return Board(BoardKey(Source.SCORES, guild_id, "month", key), month_label(key), f"Time zone {tz}")
+            return Board(
+                BoardKey(Source.SCORES, guild_id, "month", key),
+                "{month}",  # the month alone, named in the reader's language
+                N_("Time zone {tz}"),
+                params={"month": MonthName(key), "tz": tz},
+            )
         if kind == "topic":
             return Board(
                 BoardKey(Source.TOPIC, guild_id, "topic", key),
-                f"Topic: {key}",
-                "All-time, ranked by correct answers, then accuracy",
+                N_("Topic: {topic}"),
+                N_("All-time, ranked by correct answers, then accuracy"),
                 ranked_by=RankedBy.CORRECT,
                 topic=key,
+                params={"topic": key},
             )
         if kind in ("season", "archive") and not key.isdigit():
             # Only a forged button carries a non-numeric id; to the member, the board is gone.
-            raise NotFoundError("That leaderboard no longer exists.")
+            raise NotFoundError(N_("That leaderboard no longer exists."))
         if kind == "season":
             return await self._season_board(guild_id, int(key))
         if kind == "archive":
             archive = await self.scores.archive(int(key))
             if archive is None or archive.guild_id != guild_id:
-                raise NotFoundError("That archived board no longer exists.")
+                raise NotFoundError(N_("That archived board no longer exists."))
             if archive.season_id is not None:
                 return await self._season_board(guild_id, archive.season_id)
             created = from_ms(archive.created_at)
             return Board(
                 BoardKey(Source.ARCHIVE, guild_id, "archive", str(archive.id)),
-                archive.label,
-                f"Archived {created:%Y-%m-%d %H:%M} UTC",
+                "{label}",  # the label stored with the archive, as written then
+                N_("Archived {when} UTC"),
                 live=False,
+                params={"label": archive.label, "when": f"{created:%Y-%m-%d %H:%M}"},
             )
-        raise NotFoundError("That leaderboard no longer exists.")
+        raise NotFoundError(N_("That leaderboard no longer exists."))
 
     async def _season_board(self, guild_id: int, season_id: int) -> Board:
         season = await self.seasons.by_id(season_id)
         if season is None or season.guild_id != guild_id:
-            raise NotFoundError("That season no longer exists.")
+            raise NotFoundError(N_("That season no longer exists."))
         if season.running:
-            detail = "Running"
-            if season.ends_at is not None:
-                detail += f", ends <t:{season.ends_at // 1000}:f>"
             return Board(
-                BoardKey(Source.SCORES, guild_id, "season", str(season.id)), f"Season {season.name}", detail
+                BoardKey(Source.SCORES, guild_id, "season", str(season.id)),
+                N_("Season {name}"),
+                N_("Running, ends {when}") if season.ends_at is not None else N_("Running"),
+                params={"name": season.name, "when": f"<t:{(season.ends_at or 0) // 1000}:f>"},
             )
         archive = await self.scores.archive_of_season(season.id)
         if archive is None:
-            raise NotFoundError(f"The standings of season {season.name} were not archived.")
+            raise NotFoundError(N_("The standings of season {name} were not archived."), name=season.name)
         ended = from_ms(season.ended_at or archive.created_at)
         return Board(
             BoardKey(Source.ARCHIVE, guild_id, "archive", str(archive.id)),
-            f"Season {season.name}",
-            f"Final standings (ended {ended:%Y-%m-%d %H:%M} UTC)",
+            N_("Season {name}"),
+            N_("Final standings (ended {when} UTC)"),
             live=False,
+            params={"name": season.name, "when": f"{ended:%Y-%m-%d %H:%M}"},
         )
 
     # -- a page ----------------------------------------------------------------------------------
@@ -274,7 +369,7 @@ class LeaderboardService:
         """Archive the all-time board and start it over. Weeks, months, seasons and topics stay."""
         await self.writer.flush()  # answers given before the reset count on the archived board
         if await self.all_time_size(guild_id) == 0:
-            raise UserFacingError("The all-time board is already empty; there is nothing to reset.")
+            raise UserFacingError(N_("The all-time board is already empty; there is nothing to reset."))
         now = self.clock.now()
         tz = (await self.settings.get(guild_id)).timezone
         label = f"All-time until {now.astimezone(zone(tz)):%Y-%m-%d %H:%M} ({tz})"

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import ConflictError
+from bot.core.i18n import N_
 from bot.core.seasons import NoSeasonError, SeasonRunningError, clean_name, parse_ends_at
 from bot.services.answer_writer import AnswerWriter
 from bot.services.endings import announce_safely, end_each
@@ -102,7 +103,7 @@ class SeasonService:
                     )
             except SeasonNameTakenError:
                 raise ConflictError(
-                    f"This server already had a season named **{name}**; pick another name."
+                    N_("This server already had a season named **{name}**; pick another name."), name=name
                 ) from None
             self._running[guild_id] = season
         log.info("guild %s started season %s (%s), ends %s", guild_id, season.id, name, ends)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from bot.core.clock import Clock, to_ms
 from bot.core.competitions import clean_team_name, name_key
 from bot.core.errors import ConflictError, NotFoundError, UserFacingError
+from bot.core.i18n import N_
 from bot.storage.competitions import CompetitionRepository, CompetitionRow
 from bot.storage.database import Database
 from bot.storage.teams import TeamNameTakenError, TeamRepository, TeamRow
@@ -125,7 +126,9 @@ class TeamService:
         for team in self.teams(guild_id):
             if name_key(team.name) == key:
                 return team
-        raise NotFoundError(f"There is no team named **{' '.join(name.split())}** here; see `/team list`.")
+        raise NotFoundError(
+            N_("There is no team named **{name}** here; see `/team list`."), name=" ".join(name.split())
+        )
 
     async def listing(self, guild_id: int) -> list[TeamListing]:
         out = []
@@ -144,12 +147,16 @@ class TeamService:
         async with self._lock:
             cached = self._guild(guild_id)
             if any(name_key(t.name) == name_key(name) for t in cached.teams.values()):
-                raise ConflictError(f"This server already has a team named **{name}**.")
+                raise ConflictError(N_("This server already has a team named **{name}**."), name=name)
             if len(cached.teams) >= MAX_TEAMS:
-                raise ConflictError(f"A server can have at most {MAX_TEAMS} teams.")
+                raise ConflictError(N_("A server can have at most {n} teams."), n=MAX_TEAMS)
             if role_id is not None and role_id in cached.by_role:
                 other = cached.teams[cached.by_role[role_id]].name
-                raise ConflictError(f"The role {role_name or role_id} already makes up the team **{other}**.")
+                raise ConflictError(
+                    N_("The role {role} already makes up the team **{team}**."),
+                    role=role_name or role_id,
+                    team=other,
+                )
             try:
                 async with self.db.transaction() as conn:
                     team = await TeamRepository.create(
@@ -160,7 +167,9 @@ class TeamService:
                         created_at=to_ms(self.clock.now()),
                     )
             except TeamNameTakenError:
-                raise ConflictError(f"This server already has a team named **{name}**.") from None
+                raise ConflictError(
+                    N_("This server already has a team named **{name}**."), name=name
+                ) from None
             cached.teams[team.id] = team
             cached.reindex_roles()
         log.info("guild %s created team %s (%s), role %s", guild_id, team.id, name, role_id)
@@ -172,17 +181,22 @@ class TeamService:
         team = self.find(guild_id, name)
         if team.role_id is not None:
             raise UserFacingError(
-                f"**{team.name}** is made of everyone with the <@&{team.role_id}> role; "
-                "ask an admin for the role to be on it."
+                N_(
+                    "**{team}** is made of everyone with the <@&{role_id}> role; "
+                    "ask an admin for the role to be on it."
+                ),
+                team=team.name,
+                role_id=team.role_id,
             )
         async with self._lock:
             cached = self._guild(guild_id)
             current = cached.members.get(user_id)
             if current == team.id:
-                raise ConflictError(f"You are already on **{team.name}**.")
+                raise ConflictError(N_("You are already on **{team}**."), team=team.name)
             if current is not None:
                 raise ConflictError(
-                    f"You are on **{cached.teams[current].name}**; `/team leave` it first, then join another."
+                    N_("You are on **{team}**; `/team leave` it first, then join another."),
+                    team=cached.teams[current].name,
                 )
             async with self.db.transaction() as conn:
                 joined = await TeamRepository.join(
@@ -194,7 +208,7 @@ class TeamService:
                     now_ms=to_ms(self.clock.now()),
                 )
             if not joined:  # the cache and the table disagree: trust the table at the next start
-                raise ConflictError("You are already on a team; `/team leave` it first.")
+                raise ConflictError(N_("You are already on a team; `/team leave` it first."))
             cached.members[user_id] = team.id
         return team
 
@@ -206,13 +220,17 @@ class TeamService:
                 if bound is not None:
                     team = cached.teams[bound]
                     raise UserFacingError(
-                        f"You are on **{team.name}** through the <@&{team.role_id}> role; "
-                        "only losing the role takes you off it."
+                        N_(
+                            "You are on **{team}** through the <@&{role_id}> role; "
+                            "only losing the role takes you off it."
+                        ),
+                        team=team.name,
+                        role_id=team.role_id,
                     )
-                raise NotFoundError("You are not on a team.")
+                raise NotFoundError(N_("You are not on a team."))
             async with self.db.transaction() as conn:
                 left = await TeamRepository.leave(conn, guild_id=guild_id, user_id=user_id)
             cached.members.pop(user_id, None)
             if left is None or left not in cached.teams:  # the table had already forgotten it
-                raise NotFoundError("You are not on a team.")
+                raise NotFoundError(N_("You are not on a team."))
             return cached.teams[left]

@@ -67,7 +67,10 @@ def test_every_bad_value_is_listed_and_nothing_given_is_refused() -> None:
 
 def test_topics_keep_the_taxonomy_order_and_show_reads_back() -> None:
     assert parse_topics(",".join(reversed(TOPICS))) == TOPICS
-    assert show("topics_enabled", None) == "all" and show("topics_enabled", ("sft", "dpo")) == "sft, dpo"
+    assert (
+        show("topics_enabled", None) == "all"
+        and show("topics_enabled", ("sft", "data-prep")) == "SFT, Data preparation"
+    )
     assert show("speed_bonus", False) == "off" and show("default_seconds", 30) == "30 s"
 
 

@@ -148,7 +148,7 @@ async def test_settings_change_how_the_next_quiz_runs(
     assert changed.message.text().splitlines()[1:] == [
         "• Answer mode: reactions → **buttons**",
         "• Seconds per question: 20 s → **45 s**",
-        "• Topics enabled: all → **lora, dpo**",
+        "• Topics enabled: all → **LoRA, DPO**",
         "• Counts per choice at the reveal: on → **off**",
     ]
 

@@ -35,7 +35,7 @@ async def test_ties_share_a_rank_across_pages_and_the_viewer_sees_their_own(boar
     points.update({8: 900, 9: 900, 10: 900, 11: 900, 21: 700, 22: 700})
     await save_answers(boards.db, boards.clock, [A(u, p) for u, p in points.items()])
     board = await boards.leaderboards.resolve(GUILD, period=None)
-    assert board.title == "All-time" and board.ranked_by is RankedBy.POINTS
+    assert board.title_in() == "All-time" and board.ranked_by is RankedBy.POINTS
 
     first = await boards.leaderboards.page(board, 0, viewer_id=22)
     assert (first.page, first.pages, first.total) == (0, 3, 23)
@@ -83,7 +83,7 @@ async def test_week_and_month_boards_follow_the_servers_time_zone(db: Database) 
 
         week = await b.leaderboards.resolve(GUILD, period=Period.WEEK)
         assert week.key.period_key == "2026-W03"  # UTC would still say W02
-        assert "Mon 12 Jan – Sun 18 Jan 2026 (Asia/Tokyo)" in (week.detail or "")
+        assert "Mon 12 Jan – Sun 18 Jan 2026 (Asia/Tokyo)" in (week.detail_in() or "")
         assert [r.row.user_id for r in (await b.leaderboards.page(week, 0, 1)).rows] == [2]
         last_week = await b.leaderboards.board(GUILD, "week", "2026-W02")
         assert [r.row.user_id for r in (await b.leaderboards.page(last_week, 0, 1)).rows] == [1]
@@ -92,7 +92,7 @@ async def test_week_and_month_boards_follow_the_servers_time_zone(db: Database) 
         clock.set(datetime(2026, 1, 31, 15, 30, tzinfo=UTC))
         await save_answers(db, clock, [A(3, 700)], tz="Asia/Tokyo")
         month = await b.leaderboards.resolve(GUILD, period=Period.MONTH)
-        assert month.key.period_key == "2026-02" and month.title == "February 2026"
+        assert month.key.period_key == "2026-02" and month.title_in() == "February 2026"
         assert [r.row.user_id for r in (await b.leaderboards.page(month, 0, 1)).rows] == [3]
     finally:
         await b.close()
@@ -144,7 +144,7 @@ async def test_reset_archives_the_all_time_board_and_leaves_the_others(boards: B
     assert len((await boards.leaderboards.page(other, 0, 1)).rows) == 1
 
     archived = await boards.leaderboards.board(GUILD, "archive", str(result.archive_id))
-    assert not archived.live and archived.title == result.label
+    assert not archived.live and archived.title_in() == result.label
     rows = (await boards.leaderboards.page(archived, 0, 1)).rows
     assert [(r.rank, r.row.user_id, r.row.points) for r in rows] == [(1, 1, 900), (1, 2, 900)]
 

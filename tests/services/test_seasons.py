@@ -43,7 +43,7 @@ async def test_a_season_collects_points_and_its_end_archives_the_final_standings
         ],
     )
     live = await boards.leaderboards.resolve(GUILD, period=Period.SEASON)
-    assert live.live and live.title == "Season Spring 2026"
+    assert live.live and live.title_in() == "Season Spring 2026"
     assert [(r.rank, r.row.user_id) for r in (await boards.leaderboards.page(live, 0, 1)).rows] == [
         (1, 2),
         (2, 1),
@@ -61,7 +61,7 @@ async def test_a_season_collects_points_and_its_end_archives_the_final_standings
     ]
     # The standings stay readable, by name, from the archive.
     final = await boards.leaderboards.resolve(GUILD, period=Period.SEASON, season="spring 2026")
-    assert not final.live and "Final standings" in (final.detail or "")
+    assert not final.live and "Final standings" in (final.detail_in() or "")
     rows = (await boards.leaderboards.page(final, 0, 1)).rows
     assert [(r.rank, r.row.user_id, r.row.points) for r in rows][:2] == [(1, 2, 950), (2, 1, 900)]
     # The all-time board kept everything, including the answer from before the season.
