@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.errors import PermissionDeniedError, UserFacingError
+from bot.core.i18n import translator
 from cogs._guarded import GuardedButton, GuardedView
 from cogs._reply import edit
 
@@ -26,12 +27,12 @@ CONFIRM_TTL = timedelta(minutes=10)
 
 
 def confirm_view(
-    action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str
+    action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str, cancel_label: str = "Cancel"
 ) -> discord.ui.View:
     view = GuardedView()
     button_cls = ResetConfirmButton if action == "reset" else ForgetConfirmButton
     view.add_item(button_cls(True, guild_id, user_id, issued_s, confirm_label))
-    view.add_item(button_cls(False, guild_id, user_id, issued_s, "Cancel"))
+    view.add_item(button_cls(False, guild_id, user_id, issued_s, cancel_label))
     return view
 
 
@@ -63,7 +64,8 @@ class _ConfirmButton(GuardedButton, template=r"confirm-base:never"):
         if interaction.user.id != self.user_id or (interaction.guild_id or 0) != self.guild_id:
             raise PermissionDeniedError("Only the member who asked can confirm this.")
         if not self.yes:
-            await edit(interaction, content="Cancelled; nothing was changed.", view=None)
+            cancelled = translator(interaction.locale).gettext("Cancelled; nothing was changed.")
+            await edit(interaction, content=cancelled, view=None)
             return
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         if bot.clock.now().timestamp() - self.issued_s > CONFIRM_TTL.total_seconds():
@@ -99,8 +101,14 @@ class ForgetConfirmButton(
     async def run(self, interaction: discord.Interaction) -> str:
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         deleted = await bot.privacy.forget(self.guild_id, self.user_id)
-        where = "in this server" if self.guild_id else "in your private deck"
+        _ = translator(interaction.locale).gettext
         if not deleted:
-            return f"There was nothing to delete: I keep no record of you {where}."
-        what = ", ".join(f"{n} {kind}" for kind, n in deleted.items())
-        return f"Done. I deleted everything I kept about you {where} ({what})."
+            if self.guild_id:
+                return _("There was nothing to delete: I keep no record of you in this server.")
+            return _("There was nothing to delete: I keep no record of you in your private deck.")
+        what = ", ".join(f"{n} {_(kind)}" for kind, n in deleted.items())
+        if self.guild_id:
+            return _("Done. I deleted everything I kept about you in this server ({what}).").format(what=what)
+        return _("Done. I deleted everything I kept about you in your private deck ({what}).").format(
+            what=what
+        )

@@ -4,7 +4,8 @@ the coverage test compares.
     python -m tests.i18n_tools          # bot/locale/quizbot.pot from the code, zh .po updated, .mo compiled
 
 Strings in code are found the way Babel finds them (``_``, ``N_``, ``ngettext``, ``pgettext``...,
-in ``bot/`` and ``cogs/``). Command names, descriptions and choices are not in calls: they are
+in ``bot/`` and ``cogs/``), with ``bot.core.i18n``'s deferred plurals ``Nn_(singular, plural)``.
+Command names, descriptions and choices are not in calls: they are
 entries of the ``.po`` with the context ``command name`` (names) or ``command`` (descriptions and
 choices), added by hand; the end-to-end test checks every synced command and option has them.
 """
@@ -25,6 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 LOCALE_DIR = REPO / "bot" / "locale"
 DOMAIN = "quizbot"
 LANGS = ("zh",)
+# Babel's keywords, and bot.core.i18n's marker of a plural looked up later (an error's message).
+KEYWORDS = {**DEFAULT_KEYWORDS, "Nn_": (1, 2)}
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -39,7 +42,7 @@ def extract() -> Catalog:
         found = extract_from_dir(
             REPO / folder,
             method_map=[("**.py", "python")],
-            keywords=DEFAULT_KEYWORDS,
+            keywords=KEYWORDS,
             strip_comment_tags=True,
         )
         for filename, lineno, message, comments, context in found:

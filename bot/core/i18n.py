@@ -13,7 +13,8 @@ a translation may move them; the coverage test checks it keeps the same ones.
 from __future__ import annotations
 
 import gettext
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,50 @@ _BY_LOCALE = {"zh-CN": "zh", "zh-TW": "zh", "zh": "zh"}
 def N_(message: str) -> str:
     """Mark ``message`` for extraction where it is looked up later (module-level tables)."""
     return message
+
+
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A message with a singular and a plural English form; ``count`` names the parameter that
+    picks the form. Written with :func:`Nn_` so Babel extracts both forms."""
+
+    singular: str
+    plural: str
+    count: str = "count"
+
+
+def Nn_(singular: str, plural: str, count: str = "count") -> Plural:
+    """Mark a plural message for extraction where it is looked up later (``tests/i18n_tools`` knows
+    the keyword)."""
+    return Plural(singular, plural, count)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message to show later, in a language not known where it is made (a service's reply, a
+    note in a report): an English msgid (or :class:`Plural`) and its ``str.format`` parameters.
+
+    A parameter that is itself a :class:`Text` is rendered in the same language (a reason's label
+    inside a sentence)."""
+
+    message: str | Plural
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang_or_translator: object = ENGLISH) -> str:
+        tr = (
+            lang_or_translator
+            if isinstance(lang_or_translator, Translator)
+            else translator(lang_or_translator)
+        )
+        params = {k: v.render(tr) if isinstance(v, Text) else v for k, v in self.params.items()}
+        if isinstance(self.message, Plural):
+            found = tr.ngettext(self.message.singular, self.message.plural, int(params[self.message.count]))  # type: ignore[call-overload]
+        else:
+            found = tr.gettext(self.message)
+        return found.format(**params) if params else found
+
+    def __str__(self) -> str:
+        return self.render(ENGLISH)
 
 
 def language_of(locale: object) -> str:
