@@ -157,20 +157,20 @@ class ReasonView(GuardedView):
 
 
 class ReportModal(GuardedModal):
-    comment: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
-        custom_id="comment",
-        label="Anything to add? (optional)",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=500,
-        placeholder="e.g. the key should be C: ...",
-    )
+    """The optional comment of a report, its labels in the reporting member's language."""
 
     def __init__(self, item_id: str, round_id: int | None, reason: str, scope: int, lang: str = "en") -> None:
         _ = translator(lang).gettext
         super().__init__(title=_("Report this question"), timeout=900)
-        self.comment.label = _("Anything to add? (optional)")
-        self.comment.placeholder = _("e.g. the key should be C: ...")
+        self.comment: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
+            custom_id="comment",
+            label=_("Anything to add? (optional)"),
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=500,
+            placeholder=_("e.g. the key should be C: ..."),
+        )
+        self.add_item(self.comment)
         self.item_id = item_id
         self.round_id = round_id
         self.reason = reason
@@ -190,7 +190,7 @@ class ReportModal(GuardedModal):
             text = _("Thanks: your report on `{item_id}` ({reason}) went to the shared bank's curators.")
         else:
             text = _("Thanks: your report on `{item_id}` ({reason}) went to the server's curators.")
-        reason = _(REASONS[self.reason])
+        reason = _(REASONS[self.reason]).lower()
         await reply(interaction, text.format(item_id=self.item_id, reason=reason), ephemeral=True)
 
 
