@@ -134,13 +134,15 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         saved = new_per_day is not None or retention is not None
         if interaction.guild_id is not None:
             head = (
-                tr.gettext("Saved in this server:") if saved else tr.gettext("Your settings in this server:")
+                tr.gettext("Saved in this server: {settings}")
+                if saved
+                else tr.gettext("Your settings in this server: {settings}")
             )
         else:
             head = (
-                tr.gettext("Saved in your private deck:")
+                tr.gettext("Saved in your private deck: {settings}")
                 if saved
-                else tr.gettext("Your settings in your private deck:")
+                else tr.gettext("Your settings in your private deck: {settings}")
             )
         body = tr.ngettext(
             "**{count}** new card a day, desired retention **{retention}** (the share of cards you should "
@@ -149,7 +151,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             "still know when they come back; higher means more reviews).",
             saved_new,
         ).format(count=saved_new, retention=f"{saved_retention:.2f}")
-        await reply(interaction, f"{head} {body}", ephemeral=private(interaction))
+        await reply(interaction, head.format(settings=body), ephemeral=private(interaction))
 
     @app_commands.command(name="progress", description="Mastery per topic, what is due, retention, streak")
     @app_commands.describe(member="Another member's progress (needs Manage Server): a teacher's view")
