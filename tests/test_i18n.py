@@ -138,3 +138,86 @@ def test_chart_labels_are_cut_by_their_drawn_width() -> None:
     cut_wide, cut_narrow = charts._fit(draw, wide, face, 120), charts._fit(draw, narrow, face, 120)
     assert draw.textlength(cut_wide, font=face) <= 120 and draw.textlength(cut_narrow, font=face) <= 120
     assert len(cut_wide) < len(cut_narrow)  # a CJK character takes about two Latin ones' width
+
+
+def _drawn_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the charts draw from now on (ImageDraw.text, recorded)."""
+    drawn: list[str] = []
+    original = ImageDraw.ImageDraw.text
+
+    def record(self: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> None:
+        drawn.append(str(text))
+        original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
+    return drawn
+
+
+def _missing_glyphs(texts: list[str]) -> list[str]:
+    path = charts.font_path()
+    assert path is not None, "the manimgx-fonts-cjk package (a dependency) is not installed"
+    cmap = TTCollection(str(path)).fonts[charts.FONT_FACE].getBestCmap()
+    return sorted({c for t in texts for c in t if not c.isspace() and ord(c) not in cmap})
+
+
+def test_emoji_and_custom_emoji_are_written_as_their_names() -> None:
+    assert charts.drawable("小明🔥") == "小明[fire]"
+    assert charts.drawable("<:pepe_think:123456789012345678> fan") == ":pepe_think: fan"
+    assert charts.drawable("🇨🇳 team") == "[CN] team"
+    assert charts.drawable("👍🏽 ok") == "[thumbs up sign] ok"  # the skin tone says nothing as text
+    assert charts.drawable("数据准备 · LoRA → 75%") == "数据准备 · LoRA → 75%"  # the font has these
+
+
+def test_the_tutors_and_analytics_charts_in_chinese_draw_every_character_from_the_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import date
+
+    from bot.services.analytics_charts import Point, ShareBar, activity_chart, bars_chart, item_chart
+    from bot.services.progress import Progress, TopicMastery, progress_chart
+
+    drawn = _drawn_texts(monkeypatch)
+    zh = translator("zh").gettext
+    progress = Progress(
+        guild_id=1,
+        user_id=2,
+        topics=(
+            TopicMastery("data-prep", seen=3, pool=5, known=2, mean_retrievability=0.8),
+            TopicMastery("🔥-club", seen=1, pool=2, known=0, mean_retrievability=None),
+        ),
+        cards=4,
+        due_now=1,
+        forecast=(1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3),
+        forecast_start=date(2026, 11, 30),
+        retention=None,
+        retention_reviews=0,
+        streak=2,
+        next_due=None,
+        reminder=None,
+        reminder_off_reason=None,
+    )
+    pngs = [
+        progress_chart(progress, title=zh("{name}: study progress").format(name="小明 🎓"), lang="zh"),
+        item_chart(
+            zh("{item_id}: choice shares and p over time").format(item_id="s003-q01"),
+            [ShareBar("A. 低秩适配器 😀", 0.6, good=True), ShareBar("B. <:lol:111111111111111111>", 0.4)],
+            [Point("11-23", 0.5), Point("11-30", None)],
+            0.25,
+            lang="zh",
+        ),
+        activity_chart(zh("Participation: answers and active members per day"), [("11-30", 4, 2)], lang="zh"),
+        bars_chart(zh("The 5 hardest items (share right, last 30 days)"), [], lang="zh"),
+    ]
+    assert all(Image.open(io.BytesIO(png)).format == "PNG" for png in pngs)
+    everything = "\n".join(drawn)
+    for label in (
+        "数据准备",
+        "今天",
+        "未来 14 天到期",
+        "各选项占比（题库顺序）",
+        "柱：每天的作答次数",
+        "还没有作答",
+    ):
+        assert label in everything, label
+    assert "[fire]" in everything and ":lol:" in everything and "[graduation cap]" in everything
+    assert _missing_glyphs(drawn) == [], "characters drawn as empty boxes"
