@@ -18,7 +18,7 @@ from bot.core.topics import TOPICS, topic_label
 from bot.services import charts
 from bot.services.charts import AccuracyBar, accuracy_chart
 from cogs._i18n import NAME_CONTEXT, NAME_RULE, TEXT_CONTEXT
-from tests.i18n_tools import compiled, extract, placeholders, po_path, read
+from tests.i18n_tools import DERIVED, compiled, converted, extract, placeholders, po_path, read
 
 
 def _ids(message: Any) -> tuple[str, ...]:
@@ -50,9 +50,10 @@ def test_every_string_used_in_code_has_a_zh_entry_with_the_same_placeholders() -
     assert problems == [], "bot/locale/zh/LC_MESSAGES/quizbot.po:\n" + "\n".join(problems)
 
 
-def test_command_entries_keep_placeholders_and_names_follow_discords_rule() -> None:
+@pytest.mark.parametrize("lang", ["zh", "zh_TW"])
+def test_command_entries_keep_placeholders_and_names_follow_discords_rule(lang: str) -> None:
     problems = []
-    for entry in read("zh"):
+    for entry in read(lang):
         name = entry.string or ""
         if entry.context == NAME_CONTEXT and not (NAME_RULE.match(name) and name == name.lower()):
             problems.append(
@@ -63,17 +64,41 @@ def test_command_entries_keep_placeholders_and_names_follow_discords_rule() -> N
     assert problems == []
 
 
-def test_the_shipped_mo_is_the_compiled_po() -> None:
-    shipped = po_path("zh").with_suffix(".mo")
-    fresh = gettext.GNUTranslations(io.BytesIO(compiled(read("zh"))))
+@pytest.mark.parametrize("lang", ["zh", "zh_TW"])
+def test_the_shipped_mo_is_the_compiled_po(lang: str) -> None:
+    shipped = po_path(lang).with_suffix(".mo")
+    fresh = gettext.GNUTranslations(io.BytesIO(compiled(read(lang))))
     current = gettext.GNUTranslations(shipped.open("rb"))
     assert current._catalog == fresh._catalog, "run `python -m tests.i18n_tools` to compile the .po"  # type: ignore[attr-defined]
-    assert shipped.parent == LOCALE_DIR / "zh" / "LC_MESSAGES"
+    assert shipped.parent == LOCALE_DIR / lang / "LC_MESSAGES"
+
+
+def test_the_traditional_catalogue_is_the_simplified_one_converted_with_the_same_placeholders() -> None:
+    source, config = DERIVED["zh_TW"]
+    made = converted(read(source), "zh_TW", config, source)
+    expected = {(m.context, _ids(m)): _strings(m) for m in made if m.id}
+    shipped = {(m.context, _ids(m)): _strings(m) for m in read("zh_TW") if m.id}
+    assert shipped == expected, "run `python -m tests.i18n_tools`: zh_TW is generated from zh"
+    for (_context, ids), strings in shipped.items():
+        wanted = set().union(*(placeholders(i) for i in ids))
+        assert all(placeholders(s) == wanted for s in strings), ids
+    tw = translator("zh-TW")
+    assert tw.gettext("Why not {letter}?") == "為什麼不是 {letter}？"
+    assert topic_label("data-prep", "zh_TW") == "資料準備"
+    assert tw.pgettext(NAME_CONTEXT, "quiz") == "測驗"
 
 
 @pytest.mark.parametrize(
     ("locale", "lang"),
-    [("zh-CN", "zh"), ("zh-TW", "zh"), ("zh", "zh"), ("en-US", "en"), ("fr", "en"), (None, "en"), ("", "en")],
+    [
+        ("zh-CN", "zh"),
+        ("zh-TW", "zh_TW"),
+        ("zh", "zh"),
+        ("en-US", "en"),
+        ("fr", "en"),
+        (None, "en"),
+        ("", "en"),
+    ],
 )
 def test_discord_locales_read_the_catalogue_of_their_language(locale: str | None, lang: str) -> None:
     assert language_of(locale) == lang

@@ -22,8 +22,9 @@ DOMAIN = "quizbot"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"  # bot/locale, shipped as package data
 ENGLISH = "en"
 UI_LANGUAGES: tuple[str, ...] = ("en", "zh")  # what /settings set ui_language accepts
-# Discord locales that read a catalogue; zh-TW reads the (simplified) zh one until it has its own.
-_BY_LOCALE = {"zh-CN": "zh", "zh-TW": "zh", "zh": "zh"}
+# Discord locales that read a catalogue. zh_TW (Traditional) is the zh one converted by OpenCC
+# (tests/i18n_tools); a server's ui_language picks between en and zh only.
+_BY_LOCALE = {"zh-CN": "zh", "zh": "zh", "zh-TW": "zh_TW", "zh_TW": "zh_TW"}
 
 
 def N_(message: str) -> str:
@@ -76,8 +77,8 @@ class Text:
 
 
 def language_of(locale: object) -> str:
-    """The interface language for a Discord locale (``"zh-CN"``, a ``discord.Locale``, None): one of
-    :data:`UI_LANGUAGES`, English for every locale without a catalogue."""
+    """The interface language for a Discord locale (``"zh-CN"``, a ``discord.Locale``, None): ``en``,
+    ``zh`` or ``zh_TW``; English for every locale without a catalogue."""
     text = str(getattr(locale, "value", locale) or "")
     return _BY_LOCALE.get(text, _BY_LOCALE.get(text.split("-")[0], ENGLISH))
 

@@ -172,3 +172,16 @@ async def test_a_bad_option_and_a_running_quiz_are_refused_in_the_members_langua
     stop = await (await world.alice.slash("quiz stop")).wait_reply()  # not hers; no Manage Messages
     assert stop.ephemeral
     assert stop.text() == "只有开始这场测验的成员或拥有“管理消息”权限的成员才能结束它。"
+
+
+async def test_a_zh_tw_member_reads_the_traditional_catalogue(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    await start_bot(clock=FakeClock())
+    world.alice.user.locale = "zh-TW"
+    refused = await world.alice.slash("study start", topic="cooking")
+    assert refused.message.content == "`cooking` 不是一個主題。請從列表中選擇，或檢視 `/quiz topics`。"
+    started = (await world.alice.slash("study start", topic="data-prep", language="en", cards=1)).message
+    assert started.embeds[0]["title"].startswith("學習 1/1 · 資料準備")
+    synced = {c["name"]: c for c in fake.synced_commands(world.guild)}
+    assert synced["study"]["name_localizations"]["zh-TW"] == "學習"
