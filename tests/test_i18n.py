@@ -12,7 +12,7 @@ import pytest
 from fontTools.ttLib import TTCollection
 from PIL import Image, ImageDraw
 
-from bot.core.i18n import LOCALE_DIR, language_of, translator
+from bot.core.i18n import LOCALE_DIR, N_, language_of, translator
 from bot.core.settings_rules import show
 from bot.core.topics import TOPICS, topic_label
 from bot.services import charts
@@ -246,3 +246,34 @@ def test_the_tutors_and_analytics_charts_in_chinese_draw_every_character_from_th
         assert label in everything, label
     assert "[fire]" in everything and ":lol:" in everything and "[graduation cap]" in everything
     assert _missing_glyphs(drawn) == [], "characters drawn as empty boxes"
+
+
+def test_a_service_error_keeps_its_msgid_and_renders_in_the_language_asked() -> None:
+    from bot.core.errors import NotFoundError
+    from bot.core.i18n import Nn_, Text
+    from bot.core.study import StudyError
+
+    error = StudyError(
+        Nn_(
+            "Nothing to study now: no card is due and today's {count} new card is done. "
+            "`/study settings new_per_day` changes the daily limit.",
+            "Nothing to study now: no card is due and today's {count} new cards are done. "
+            "`/study settings new_per_day` changes the daily limit.",
+        ),
+        count=3,
+    )
+    assert str(error) == error.message
+    assert error.message.startswith("Nothing to study now: no card is due and today's 3 new cards are done.")
+    assert error.translated("zh-CN").startswith(
+        "现在没有要学习的内容：没有到期的卡片，今天的 3 张新卡片也已学完。"
+    )
+    assert error.translated(None) == error.message
+    one = NotFoundError(N_("This server has no question `{item_id}`."), item_id="q1")
+    assert one.translated(translator("zh")) == "本服务器没有题目 `q1`。"
+    unmarked = NotFoundError("A sentence no catalogue has.")  # falls back to English, untouched
+    assert unmarked.translated("zh-CN") == "A sentence no catalogue has."
+    nested = Text(
+        "Thanks: your report on `{item_id}` ({reason}) went to the server's curators.",
+        {"item_id": "q1", "reason": Text(N_("Typo"))},
+    )
+    assert nested.render("zh") == "谢谢：你对 `q1` 的举报（错别字）已提交给本服务器的题库管理员。"
