@@ -514,14 +514,12 @@ def class_embed(overview: ClassOverview, lang: str = "en") -> discord.Embed:
     tr = translator(lang)
     _, ngettext = tr.gettext, tr.ngettext
     active = {d.day for d in overview.activity if d.members}
-    answers = ngettext(
-        "**{answers}** answers on **{count}** day.", "**{answers}** answers on **{count}** days.", len(active)
+    description = ngettext(
+        "**{answers}** answers on **{count}** day. Private to you: no member is named anywhere else.",
+        "**{answers}** answers on **{count}** days. Private to you: no member is named anywhere else.",
+        len(active),
     ).format(answers=overview.answers, count=len(active))
-    embed = discord.Embed(
-        title=_("🎓 Class overview (last 30 days)"),
-        description=f"{answers} " + _("Private to you: no member is named anywhere else."),
-        colour=COLOUR,
-    )
+    embed = discord.Embed(title=_("🎓 Class overview (last 30 days)"), description=description, colour=COLOUR)
     right_of = _("{share}% right of {answers}: {prompt}")
     hardest = "\n".join(
         f"`{h.item_id}` "

@@ -4,7 +4,9 @@ server still reads English."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,6 +171,13 @@ async def test_a_bad_option_and_a_running_quiz_are_refused_in_the_members_langua
     assert started.message is not None and not started.message.ephemeral
     again = await world.alice.slash("quiz start")
     assert again.message.content == "这个频道已经有一场测验在进行；用 `/quiz stop` 结束它。"
+    newcomer = fake.add_member(world.guild, "xiaoming")
+    newcomer.user.locale = "zh-CN"
+    forget = await newcomer.slash("privacy forget-me")
+    assert forget.message.content == "我在本服务器没有保存任何关于你的记录，没有可删除的内容。"
+    about = (await newcomer.slash("about")).message.embeds[0]
+    assert about["description"].startswith("用测验教你微调大语言模型")
+    assert {f["name"] for f in about["fields"]} == {"题库", "主题"}
     stop = await (await world.alice.slash("quiz stop")).wait_reply()  # not hers; no Manage Messages
     assert stop.ephemeral
     assert stop.text() == "只有开始这场测验的成员或拥有“管理消息”权限的成员才能结束它。"
@@ -185,3 +194,67 @@ async def test_a_zh_tw_member_reads_the_traditional_catalogue(
     assert started.embeds[0]["title"].startswith("學習 1/1 · 資料準備")
     synced = {c["name"]: c for c in fake.synced_commands(world.guild)}
     assert synced["study"]["name_localizations"]["zh-TW"] == "學習"
+
+
+async def test_a_chinese_servers_reminder_dm_is_in_chinese_and_a_closed_dm_reason_reads_in_chinese(
+    fake: FakeDiscord, world: StudyServer, start_bot
+) -> None:
+    # The bot keeps no member's Discord locale outside an interaction: a reminder reads in the
+    # server's interface language.
+    carol = fake.add_member(world.guild, "carol", accepts_dms=False)
+    clock = FakeClock(datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    bot = await start_bot(clock=clock)
+    await world.admin.slash("settings set", ui_language="zh")
+    for member in (world.alice, carol):
+        message = (await member.slash("study start", topic="qlora", language="en", cards=1)).message
+        item = _item(bot, message)
+        wrong = min(
+            set(range(len(item.choices))) - {item.answer_index, *item.also_accepted_indexes}, default=None
+        )
+        if item.type is ItemType.SHORT_ANSWER or wrong is None:
+            shown = (await member.click(message, "Show answer")).message
+            again = [cid for cid in _buttons(shown) if cid.endswith(":r1")]
+            await member.click(shown, again[0])
+        else:
+            await member.click(message, LETTERS[wrong])  # due again in a minute
+        await member.slash("study remind on", time="14:30", timezone="Europe/Berlin")
+    fake.expect_http_error(403, 50007)  # carol's DMs are closed
+
+    clock.set(datetime(2026, 1, 5, 13, 30, tzinfo=UTC))
+    bot.wake_due_work()
+    dm = await fake.wait_for(lambda: next(iter(world.alice.dms), None), what="alice's reminder DM")
+    assert dm.content == "📚 你在 **Study Server** 有 1 张卡片到期：/study start"
+
+    for _ in range(100):
+        if (await bot.reminders.state(world.guild.id, carol.id)).off_reason is not None:
+            break
+        await asyncio.sleep(0.02)
+    carol.user.locale = "zh-CN"
+    progress = await (await carol.slash("study progress")).wait_reply()
+    fields = {f["name"]: f["value"] for f in progress.embeds[0]["fields"]}
+    assert fields["提醒"].startswith("关闭：你关闭了机器人的私信（Discord 错误 50007），所以提醒已关闭。")
+
+
+async def test_a_chinese_teacher_reads_the_class_overview_in_chinese(
+    fake: FakeDiscord, world: StudyServer, start_bot, two_lora: Path
+) -> None:
+    clock = FakeClock()
+    bot: QuizBot = await start_bot(clock=clock, bank_dir=two_lora)
+    fake.reaction_rate = None
+    _text, card = await _ask(fake, bot, world.alice, topic="lora", seconds=5)
+    await world.alice.react(card, "🇦")
+    await world.bob.react(card, "🇧")
+    await _reveal(fake, bot, clock, world.alice, 5)
+
+    world.admin.user.locale = "zh-CN"
+    reply = await (await world.admin.slash("class")).wait_reply()
+    embed = reply.embeds[0]
+    assert embed["title"] == "🎓 班级概况（最近 30 天）"
+    assert embed["description"] == "**1** 天里共有 **2** 次作答。仅你可见：其他任何地方都不会点名成员。"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert set(fields) >= {
+        "最难的题目",
+        "可能需要帮助（正确率低于 50%）",
+        "进步最大（最近 14 天对比之前 14 天）",
+    }
+    assert [a["filename"] for a in reply.attachments] == ["participation.png", "topics.png", "hardest.png"]
