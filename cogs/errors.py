@@ -30,45 +30,70 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _missing_perms(error: app_commands.MissingPermissions | app_commands.BotMissingPermissions) -> str:
+# Permission names as Discord's client shows them (msgids; the catalogue has the client's zh names).
+PERMISSION_NAMES = {
+    "manage_guild": N_("Manage Server"),
+    "manage_messages": N_("Manage Messages"),
+    "manage_roles": N_("Manage Roles"),
+    "manage_channels": N_("Manage Channels"),
+    "send_messages": N_("Send Messages"),
+    "send_messages_in_threads": N_("Send Messages in Threads"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+    "add_reactions": N_("Add Reactions"),
+    "read_message_history": N_("Read Message History"),
+    "view_channel": N_("View Channel"),
+    "read_messages": N_("View Channel"),
+    "use_external_emojis": N_("Use External Emoji"),
+    "administrator": N_("Administrator"),
+}
+
+
+def _missing_perms(
+    error: app_commands.MissingPermissions | app_commands.BotMissingPermissions, lang: object = None
+) -> str:
+    _ = translator(lang).gettext
     return ", ".join(
-        p.replace("_", " ").replace("guild", "server").title() for p in error.missing_permissions
+        _(PERMISSION_NAMES[p])
+        if p in PERMISSION_NAMES
+        else p.replace("_", " ").replace("guild", "server").title()
+        for p in error.missing_permissions
     )
 
 
 # Known failures and what to tell the member, as English msgids rendered in the member's language.
 # Checked in order; the first isinstance wins.
-USER_MESSAGES: tuple[tuple[type[Exception], Callable[[Any], Text]], ...] = (
+USER_MESSAGES: tuple[tuple[type[Exception], Callable[[Any, object], Text]], ...] = (
     (
         app_commands.MissingPermissions,
-        lambda e: Text(
+        lambda e, lang: Text(
             N_("You need the {permissions} permission to use this command."),
-            {"permissions": _missing_perms(e)},
+            {"permissions": _missing_perms(e, lang)},
         ),
     ),
     (
         app_commands.BotMissingPermissions,
-        lambda e: Text(
+        lambda e, lang: Text(
             N_("I need the {permissions} permission in this channel; ask an admin to grant it."),
-            {"permissions": _missing_perms(e)},
+            {"permissions": _missing_perms(e, lang)},
         ),
     ),
     (
         app_commands.NoPrivateMessage,
-        lambda e: Text(N_("This command works in a server channel, not in DMs.")),
+        lambda e, lang: Text(N_("This command works in a server channel, not in DMs.")),
     ),
     (
         app_commands.CommandOnCooldown,
-        lambda e: Text(N_("Slow down: try again in {seconds} s."), {"seconds": f"{e.retry_after:.0f}"}),
+        lambda e, lang: Text(N_("Slow down: try again in {seconds} s."), {"seconds": f"{e.retry_after:.0f}"}),
     ),
     (
         app_commands.TransformerError,
-        lambda e: Text(
+        lambda e, lang: Text(
             N_("I couldn't understand `{value}`; pick one of the suggested values."),
             {"value": clip_input(str(e.value))},
         ),
     ),
-    (app_commands.CheckFailure, lambda e: Text(N_("You can't use this command here."))),
+    (app_commands.CheckFailure, lambda e, lang: Text(N_("You can't use this command here."))),
 )
 
 
@@ -81,7 +106,7 @@ def message_for(error: Exception, locale: object = None) -> str | None:
         return error.translated(locale)
     for kind, message in USER_MESSAGES:
         if isinstance(error, kind):
-            return message(error).render(locale)
+            return message(error, locale).render(locale)
     return None
 
 

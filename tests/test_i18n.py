@@ -277,3 +277,20 @@ def test_a_service_error_keeps_its_msgid_and_renders_in_the_language_asked() -> 
         {"item_id": "q1", "reason": Text(N_("Typo"))},
     )
     assert nested.render("zh") == "谢谢：你对 `q1` 的举报（错别字）已提交给本服务器的题库管理员。"
+
+
+def test_discords_check_failures_read_in_the_members_language_with_permission_names() -> None:
+    from discord import app_commands
+
+    from cogs.errors import message_for
+
+    missing = app_commands.MissingPermissions(["manage_guild", "moderate_members"])
+    assert message_for(missing, "zh-CN") == "你需要“管理服务器, Moderate Members”权限才能使用这个命令。"
+    assert message_for(missing, "en-US") == (
+        "You need the Manage Server, Moderate Members permission to use this command."
+    )
+    assert (
+        message_for(app_commands.NoPrivateMessage(), "zh-CN")
+        == "这个命令只能在服务器频道中使用，不能在私信中使用。"
+    )
+    assert message_for(ValueError("unexpected"), "zh-CN") is None  # logged with a code instead
