@@ -270,6 +270,7 @@ def test_a_service_error_keeps_its_msgid_and_renders_in_the_language_asked() -> 
     assert error.translated(None) == error.message
     one = NotFoundError(N_("This server has no question `{item_id}`."), item_id="q1")
     assert one.translated(translator("zh")) == "本服务器没有题目 `q1`。"
+    assert one.translated(translator("zh").gettext) == "本服务器没有题目 `q1`。"  # the older call
     unmarked = NotFoundError("A sentence no catalogue has.")  # falls back to English, untouched
     assert unmarked.translated("zh-CN") == "A sentence no catalogue has."
     nested = Text(

@@ -28,7 +28,11 @@ class UserFacingError(Exception):
         self.params = params
 
     def translated(self, lang: object) -> str:
-        """The message in ``lang``: a language, a Discord locale or a :class:`Translator`."""
+        """The message in ``lang``: a language, a Discord locale or a :class:`Translator` (or, as
+        before plurals, a bare ``gettext`` function, for a singular message)."""
+        if callable(lang) and isinstance(self.template, str):
+            found = lang(self.template)
+            return found.format(**self.params) if self.params else found
         return self.text.render(lang)
 
 
