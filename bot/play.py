@@ -33,8 +33,12 @@ from bot.bank.loader import Bank, load_bank
 from bot.bank.upload import parse_upload
 from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_, Nn_, Plural, translator
+from bot.core.i18n import Text as UiText
 from bot.core.letters import LETTERS
 from bot.core.quiz import DEFAULT_QUESTIONS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS
+from bot.core.study import DIFFICULTY_NAMES
+from bot.core.topics import topic_label
 from bot.core.vocabulary import AnswerMode
 from bot.services.answer_writer import AnswerWriter
 from bot.services.posting import SendFailure
@@ -52,60 +56,44 @@ QUIT_WORDS = ("Q", "QUIT", "EXIT")
 # In a typed quiz any word may be an answer (even "Q"): stopping takes a slash.
 TYPED_QUIT_WORDS = ("/Q", "/QUIT", "/EXIT")
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "intro": "Quiz Tutor · {n} question(s) · type a letter and Enter to answer · q to stop · "
-        "Ctrl-C quits at once",
-        "question": "Question {position}/{total}",
-        "prompt": "Your answer ({letters}), {seconds} s:",
-        "invalid": "Type one of {letters} (or q to stop).",
-        "closed": "That question is closed.",
-        "right": "✔ right",
-        "wrong": "✘ not quite",
-        "timeout": "⏱ time's up",
-        "answer": "{verdict}: the answer is {letter}. {choice}",
-        "picked": "You picked {letter}. {choice}",
-        "also": "Also accepted: {letters}",
-        "why_not": "Why not {letter}?",
-        "next": "Enter: next question · q: stop",
-        "done": "Done: {correct}/{asked} right, {points} points.",
-        "done_none": "Done: no answers in {asked} question(s).",
-        "stopped": "Stopped.",
-        "stale": "Note: a quiz left running by an earlier `quizbot play` (session {id}) was ended "
-        "as stopped.",
-        "intro_typed": "Quiz Tutor · {n} question(s) · type the answer and Enter · /q to stop · "
-        "Ctrl-C quits at once",
-        "prompt_typed": "Your answer, {seconds} s:",
-        "typed": "You typed: {text}",
-        "answer_typed": "{verdict}: the answer is {answer}",
-        "accepted": "Accepted: {answers}",
-        "next_typed": "Enter: next question · /q: stop",
-    },
-    "zh": {
-        "intro": "Quiz Tutor · 共 {n} 题 · 输入字母并回车作答 · 输入 q 结束 · Ctrl-C 立即退出",
-        "question": "第 {position}/{total} 题",
-        "prompt": "你的答案（{letters}），限时 {seconds} 秒：",
-        "invalid": "请输入 {letters} 中的一个（或输入 q 结束）。",
-        "closed": "这道题已经结束。",
-        "right": "✔ 答对了",
-        "wrong": "✘ 答错了",
-        "timeout": "⏱ 时间到",
-        "answer": "{verdict}：正确答案是 {letter}. {choice}",
-        "picked": "你选了 {letter}. {choice}",
-        "also": "也算对：{letters}",
-        "why_not": "为什么不是 {letter}？",
-        "next": "回车：下一题 · q：结束",
-        "done": "结束：答对 {correct}/{asked} 题，得 {points} 分。",
-        "done_none": "结束：{asked} 道题都没有作答。",
-        "stopped": "已停止。",
-        "stale": "注意：之前一次 `quizbot play` 留下的测验（第 {id} 场）已结束并标记为停止。",
-        "intro_typed": "Quiz Tutor · 共 {n} 题 · 输入答案并回车 · 输入 /q 结束 · Ctrl-C 立即退出",
-        "prompt_typed": "你的答案，限时 {seconds} 秒：",
-        "typed": "你的答案：{text}",
-        "answer_typed": "{verdict}：正确答案是 {answer}",
-        "accepted": "可接受的答案：{answers}",
-        "next_typed": "回车：下一题 · /q：结束",
-    },
+# The terminal's labels as English msgids; the catalogue of ``--language`` translates them
+# (English for ``en`` and ``any``). A plural one names the parameter that counts.
+LABELS: dict[str, str | Plural] = {
+    "intro": Nn_(
+        "Quiz Tutor · {n} question · type a letter and Enter to answer · q to stop · Ctrl-C quits at once",
+        "Quiz Tutor · {n} questions · type a letter and Enter to answer · q to stop · Ctrl-C quits at once",
+        "n",
+    ),
+    "question": N_("Question {position}/{total}"),
+    "prompt": N_("Your answer ({letters}), {seconds} s:"),
+    "invalid": N_("Type one of {letters} (or q to stop)."),
+    "closed": N_("That question is closed."),
+    "right": N_("✔ right"),
+    "wrong": N_("✘ not quite"),
+    "timeout": N_("⏱ time's up"),
+    "answer": N_("{verdict}: the answer is {letter}. {choice}"),
+    "picked": N_("You picked {letter}. {choice}"),
+    "also": N_("Also accepted: {letters}"),
+    "why_not": N_("Why not {letter}?"),
+    "next": N_("Enter: next question · q: stop"),
+    "done": N_("Done: {correct}/{asked} right, {points} points."),
+    "done_none": Nn_(
+        "Done: no answer in {asked} question.", "Done: no answers in {asked} questions.", "asked"
+    ),
+    "stopped": N_("Stopped."),
+    "stale": N_(
+        "Note: a quiz left running by an earlier `quizbot play` (session {id}) was ended as stopped."
+    ),
+    "intro_typed": Nn_(
+        "Quiz Tutor · {n} question · type the answer and Enter · /q to stop · Ctrl-C quits at once",
+        "Quiz Tutor · {n} questions · type the answer and Enter · /q to stop · Ctrl-C quits at once",
+        "n",
+    ),
+    "prompt_typed": N_("Your answer, {seconds} s:"),
+    "typed": N_("You typed: {text}"),
+    "answer_typed": N_("{verdict}: the answer is {answer}"),
+    "accepted": N_("Accepted: {answers}"),
+    "next_typed": N_("Enter: next question · /q: stop"),
 }
 
 
@@ -118,7 +106,7 @@ class TerminalPresenter:
         self.service = service
         self.lines = lines
         self.console = Console(file=out, highlight=False, emoji=False)
-        self.labels = LABELS.get(language, LABELS["en"])
+        self.tr = translator(language)  # "any" reads English
         self._reader: asyncio.Task[None] | None = None
         self.picked: dict[int, int] = {}  # round id -> choice index
         self.typed: dict[int, str] = {}  # round id -> the typed answer
@@ -127,7 +115,7 @@ class TerminalPresenter:
         self.stopping = asyncio.Event()  # Ctrl-C: no more waiting for the player
 
     def label(self, key: str, **values: object) -> str:
-        return self.labels[key].format(**values)
+        return UiText(LABELS[key], values).render(self.tr)
 
     def say(self, text: str = "", *, style: str | None = None) -> None:
         self.console.print(Text(text, style=style or ""))
@@ -147,8 +135,10 @@ class TerminalPresenter:
     async def post_question(self, card: QuestionCard) -> int:
         item = card.item
         self.say()
-        heading = f"{self.label('question', position=card.position, total=card.total)} · {item.main_topic}"
-        self.console.rule(Text(f"{heading} · {item.difficulty.value}"), style="dim")
+        topic = topic_label(item.main_topic, self.tr.lang)
+        heading = f"{self.label('question', position=card.position, total=card.total)} · {topic}"
+        difficulty = self.tr.gettext(DIFFICULTY_NAMES.get(item.difficulty.value, item.difficulty.value))
+        self.console.rule(Text(f"{heading} · {difficulty}"), style="dim")
         self.markdown(item.prompt)
         self.say()
         seconds = int((card.closes_at - self.service.clock.now()).total_seconds())
@@ -446,7 +436,7 @@ async def play(
             presenter.stop_quiz()
             await asyncio.wait({finished}, timeout=5)
     except UserFacingError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {exc.translated(options.lang)}", file=sys.stderr)
         return 1
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -2,6 +2,8 @@
 
 The deck is the private one (deck 0, player 1), the one ``quizbot play`` answers feed too. Choice
 cards take a letter; flashcards show the answer on Enter and take a rating, 1 Again to 4 Easy.
+Labels are in the language of ``--language`` (English for ``any``); text wraps by display width
+(``rich``), so a Chinese line fits the terminal.
 """
 
 from __future__ import annotations
@@ -9,15 +11,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import textwrap
 from collections.abc import Callable
 from typing import TextIO
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
 
 from bot.bank.loader import load_bank
 from bot.core.clock import SystemClock
 from bot.core.errors import UserFacingError
+from bot.core.i18n import translator
 from bot.core.letters import LETTERS
-from bot.core.study import DEFAULT_CARDS, MAX_CARDS, MIN_CARDS, PRIVATE_DECK, RATING_NAMES
+from bot.core.study import DEFAULT_CARDS, DIFFICULTY_NAMES, MAX_CARDS, MIN_CARDS, PRIVATE_DECK, RATING_NAMES
+from bot.core.topics import topic_label
 from bot.services.optimizer import MIN_REVIEWS, Optimizer
 from bot.services.study import StudyCard, StudyService, StudyStep, StudySummary
 from bot.settings import load_settings
@@ -32,10 +39,14 @@ class _Quit(Exception):
 
 
 class TerminalStudy:
-    def __init__(self, service: StudyService, read: Callable[[], str], out: TextIO) -> None:
+    def __init__(
+        self, service: StudyService, read: Callable[[], str], out: TextIO, *, language: str = "en"
+    ) -> None:
         self.service = service
         self._read = read
         self.out = out
+        self.tr = translator(language)  # "any" reads English
+        self.console = Console(file=out, width=WIDTH, highlight=False, emoji=False, soft_wrap=False)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -51,8 +62,10 @@ class TerminalStudy:
         return text
 
     def wrap(self, text: str, indent: str = "") -> None:
+        """``text`` wrapped at WIDTH terminal cells (a CJK character takes two), indented."""
         for paragraph in text.splitlines() or [""]:
-            self.say(textwrap.fill(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or "")
+            self.console.print(Padding(Text(paragraph), (0, 0, 0, len(indent))))
+        self.out.flush()
 
     def when(self, card: StudyCard) -> str:
         if card.next_due is None:
@@ -65,10 +78,15 @@ class TerminalStudy:
         self.summary(step)
 
     async def card(self, card: StudyCard) -> StudyStep:
+        _ = self.tr.gettext
         item = card.item
-        new = " · new" if card.new else ""
+        new = _(" · new") if card.new else ""
+        heading = _("Card {position}/{total} · {topic}").format(
+            position=card.position, total=card.total, topic=topic_label(item.main_topic, self.tr.lang)
+        )
+        difficulty = _(DIFFICULTY_NAMES.get(item.difficulty.value, item.difficulty.value))
         self.say()
-        self.say(f"── Card {card.position}/{card.total} · {item.main_topic}{new} ──")
+        self.say(f"── {heading}{new} · {difficulty} ──")
         self.wrap(item.prompt)
         sid, pos = card.session_id, card.position
         if card.is_choice:
@@ -80,41 +98,53 @@ class TerminalStudy:
                     self.say(f"     {line}")
             letters = LETTERS[: len(item.choices)]
             while True:
-                text = (await self.ask(f"Your answer ({'/'.join(letters)}, q to stop): ")).upper()
+                prompt = _("Your answer ({letters}, q to stop): ").format(letters="/".join(letters))
+                text = (await self.ask(prompt)).upper()
                 if len(text) == 1 and text in letters:
                     break
-                self.say(f"Type one of {', '.join(letters)}.")
+                self.say(_("Type one of {letters}.").format(letters=", ".join(letters)))
             answered = await self.service.answer_choice(sid, LOCAL_PLAYER, pos, LETTERS.index(text))
             assert isinstance(answered, StudyCard)
             key = LETTERS[item.answer_index]
-            self.say("✔ right" if answered.right else f"✘ not quite: the answer is {key}")
+            self.say(
+                _("✔ right")
+                if answered.right
+                else _("✘ not quite: the answer is {letter}").format(letter=key)
+            )
             self.wrap(item.explanation)
             why = item.why_not.get(text)
             if not answered.right and why:
-                self.wrap(f"Why not {text}? {why}")
+                self.wrap(f"{_('Why not {letter}?').format(letter=text)} {why}")
         else:
-            await self.ask("(Enter shows the answer, q stops)")
+            await self.ask(_("(Enter shows the answer, q stops)"))
             shown = await self.service.show_answer(sid, LOCAL_PLAYER, pos)
             assert isinstance(shown, StudyCard)
-            self.say("Model answer:")
+            self.say(_("Model answer:"))
             self.wrap(item.answer, "  ")
             self.wrap(item.explanation)
-            options = "  ".join(f"{r} {RATING_NAMES[r]} · {shown.intervals[r]}" for r in RATING_NAMES)
+            options = "  ".join(f"{r} {_(RATING_NAMES[r])} · {shown.intervals[r]}" for r in RATING_NAMES)
             while True:
-                text = await self.ask(f"How well did you know it? {options}: ")
+                text = await self.ask(_("How well did you know it? {options}: ").format(options=options))
                 if text in ("1", "2", "3", "4"):
                     break
-                self.say("Type 1, 2, 3 or 4.")
+                self.say(_("Type 1, 2, 3 or 4."))
             answered = await self.service.rate(sid, LOCAL_PLAYER, pos, int(text))
             assert isinstance(answered, StudyCard)
-        self.say(f"Comes back: {self.when(answered)}")
+        self.say(_("Comes back: {when}").format(when=self.when(answered)))
         return await self.service.next(sid, LOCAL_PLAYER, pos)
 
     def summary(self, summary: StudySummary) -> None:
+        _ = self.tr.gettext
         self.say()
-        self.say(f"Done: {summary.reviewed} reviewed, {summary.correct} right.")
+        self.say(
+            _("Done: {reviewed} reviewed, {correct} right.").format(
+                reviewed=summary.reviewed, correct=summary.correct
+            )
+        )
         if summary.next_due is not None:
-            self.say(f"Next due: {summary.next_due.astimezone().strftime('%Y-%m-%d %H:%M')}")
+            self.say(
+                _("Next due: {when}").format(when=summary.next_due.astimezone().strftime("%Y-%m-%d %H:%M"))
+            )
 
 
 async def study(
@@ -131,16 +161,20 @@ async def study(
     try:
         await db.migrate()
         service = StudyService(db, bank, SystemClock())
-        terminal = TerminalStudy(service, read_line, out)
+        terminal = TerminalStudy(service, read_line, out, language=lang)
         try:
             step = await service.start(
                 guild_id=PRIVATE_DECK, user_id=LOCAL_PLAYER, topic=topic, lang=lang, cards=cards
             )
             await terminal.run(step)
         except _Quit:
-            terminal.say("Stopped; what you answered is saved. `quizbot study` goes on from your due cards.")
+            terminal.say(
+                terminal.tr.gettext(
+                    "Stopped; what you answered is saved. `quizbot study` goes on from your due cards."
+                )
+            )
         except UserFacingError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(f"error: {exc.translated(lang)}", file=sys.stderr)
             return 1
     finally:
         await db.close()

@@ -28,12 +28,20 @@ CONFIRM_TTL = timedelta(minutes=10)
 
 
 def confirm_view(
-    action: str, guild_id: int, user_id: int, issued_s: int, confirm_label: str, *, lang: str = "en"
+    action: str,
+    guild_id: int,
+    user_id: int,
+    issued_s: int,
+    confirm_label: str,
+    cancel_label: str | None = None,
+    *,
+    lang: str = "en",
 ) -> discord.ui.View:
     view = GuardedView()
     button_cls = ResetConfirmButton if action == "reset" else ForgetConfirmButton
     view.add_item(button_cls(True, guild_id, user_id, issued_s, confirm_label))
-    view.add_item(button_cls(False, guild_id, user_id, issued_s, translator(lang).gettext("Cancel")))
+    cancel = cancel_label if cancel_label is not None else translator(lang).gettext("Cancel")
+    view.add_item(button_cls(False, guild_id, user_id, issued_s, cancel))
     return view
 
 
@@ -104,8 +112,14 @@ class ForgetConfirmButton(
     async def run(self, interaction: discord.Interaction) -> str:
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         deleted = await bot.privacy.forget(self.guild_id, self.user_id)
-        where = "in this server" if self.guild_id else "in your private deck"
+        _ = translator(interaction.locale).gettext
         if not deleted:
-            return f"There was nothing to delete: I keep no record of you {where}."
-        what = ", ".join(f"{n} {kind}" for kind, n in deleted.items())
-        return f"Done. I deleted everything I kept about you {where} ({what})."
+            if self.guild_id:
+                return _("There was nothing to delete: I keep no record of you in this server.")
+            return _("There was nothing to delete: I keep no record of you in your private deck.")
+        what = ", ".join(f"{n} {_(kind)}" for kind, n in deleted.items())
+        if self.guild_id:
+            return _("Done. I deleted everything I kept about you in this server ({what}).").format(what=what)
+        return _("Done. I deleted everything I kept about you in your private deck ({what}).").format(
+            what=what
+        )

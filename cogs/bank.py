@@ -14,6 +14,9 @@ from discord.ext import commands
 from bot.bank.formats.export import EXPORT_FORMATS
 from bot.bank.loader import Problem
 from bot.bank.schema import BankItem
+from bot.core.i18n import translator
+from bot.core.item_analysis import FLAG_LABELS
+from bot.core.topics import topic_label
 from bot.services.analytics_charts import ShareBar, bars_chart
 from bot.services.guild_bank import MAX_ITEMS_PER_GUILD, ImportReport, check_file_size
 from cogs._analytics_views import (
@@ -24,6 +27,7 @@ from cogs._analytics_views import (
     detail_chart,
     detail_embed,
 )
+from cogs._i18n import private_language
 from cogs._reply import reply
 
 if TYPE_CHECKING:
@@ -42,44 +46,68 @@ def _start(text: str, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def report_text(report: ImportReport) -> str:
-    """The whole report, as plain text (the attached file)."""
-    head = (
-        f"{report.file_name}: imported {len(report.added)} question(s) ({report.format})"
-        if report.imported
-        else f"{report.file_name}: nothing imported; {len(report.problems)} problem(s)"
-    )
+def report_text(report: ImportReport, lang: str = "en") -> str:
+    """The whole report, as plain text (the attached file). The problems are the parsers' own
+    English lines (file:line and what is wrong)."""
+    tr = translator(lang)
+    _, ngettext = tr.gettext, tr.ngettext
+    if report.imported:
+        head = ngettext(
+            "{file}: imported {count} question ({format})",
+            "{file}: imported {count} questions ({format})",
+            len(report.added),
+        ).format(file=report.file_name, count=len(report.added), format=report.format)
+    else:
+        head = ngettext(
+            "{file}: nothing imported; {count} problem",
+            "{file}: nothing imported; {count} problems",
+            len(report.problems),
+        ).format(file=report.file_name, count=len(report.problems))
     lines = [head]
     lines += [str(p) for p in report.problems]
     lines += [str(p) for p in report.skipped]
-    lines += [f"added {i.id} ({i.main_topic}): {_start(i.prompt)}" for i in report.added]
+    added = _("added {item_id} ({topic}): {prompt}")
+    lines += [added.format(item_id=i.id, topic=i.main_topic, prompt=_start(i.prompt)) for i in report.added]
     return "\n".join(lines) + "\n"
 
 
-def report_message(report: ImportReport) -> tuple[str, bool]:
-    """The reply (within Discord's limits) and whether it had to be clipped."""
+def report_message(report: ImportReport, lang: str = "en") -> tuple[str, bool]:
+    """The reply in ``lang`` (within Discord's limits) and whether it had to be clipped."""
+    tr = translator(lang)
+    _, ngettext = tr.gettext, tr.ngettext
     if report.imported:
-        text = (
-            f"Imported **{len(report.added)}** question(s) from `{report.file_name}` ({report.format}). "
-            f"This server now has {report.total} of its own (up to {MAX_ITEMS_PER_GUILD}); they join its "
-            "quizzes from the next one on."
-        )
+        text = ngettext(
+            "Imported **{count}** question from `{file}` ({format}).",
+            "Imported **{count}** questions from `{file}` ({format}).",
+            len(report.added),
+        ).format(count=len(report.added), file=report.file_name, format=report.format)
+        text += " " + _(
+            "This server now has {total} of its own (up to {limit}); "
+            "they join its quizzes from the next one on."
+        ).format(total=report.total, limit=MAX_ITEMS_PER_GUILD)
         if report.without_explanation:
-            text += f"\n{report.without_explanation} came without an explanation; the reveal says so."
+            text += "\n" + ngettext(
+                "{count} came without an explanation; the reveal says so.",
+                "{count} came without an explanation; the reveal says so.",
+                report.without_explanation,
+            ).format(count=report.without_explanation)
         for note in report.notes:
-            text += f"\n{note}"
+            text += f"\n{note.render(lang)}"
         if report.skipped:
-            text += f"\n{len(report.skipped)} question(s) were skipped:"
-            return _listed(text + "\n", list(report.skipped))
+            text += "\n" + ngettext(
+                "{count} question was skipped:", "{count} questions were skipped:", len(report.skipped)
+            ).format(count=len(report.skipped))
+            return _listed(text + "\n", list(report.skipped), lang)
         return text, False
-    head = (
-        f"Nothing was imported from `{report.file_name}`: {len(report.problems)} problem(s). "
-        "Fix them all and import the file again.\n"
-    )
-    return _listed(head, [*report.problems, *report.skipped])
+    head = ngettext(
+        "Nothing was imported from `{file}`: {count} problem. Fix it and import the file again.",
+        "Nothing was imported from `{file}`: {count} problems. Fix them all and import the file again.",
+        len(report.problems),
+    ).format(file=report.file_name, count=len(report.problems))
+    return _listed(head + "\n", [*report.problems, *report.skipped], lang)
 
 
-def _listed(head: str, problems: list[Problem]) -> tuple[str, bool]:
+def _listed(head: str, problems: list[Problem], lang: str = "en") -> tuple[str, bool]:
     """``head`` and one line per problem, clipped to fit a message (then True: attach the report)."""
     lines: list[str] = []
     used = len(head)
@@ -87,26 +115,39 @@ def _listed(head: str, problems: list[Problem]) -> tuple[str, bool]:
         line = f"`{_start(str(problem), 180)}`"
         rest = len(problems) - n
         if used + len(line) + 40 > REPORT_BUDGET and rest:
-            lines.append(f"…and {rest} more (the attached report lists them all)")
+            more = translator(lang).ngettext(
+                "…and {count} more (the attached report lists them all)",
+                "…and {count} more (the attached report lists them all)",
+                rest,
+            )
+            lines.append(more.format(count=rest))
             return head + "\n".join(lines), True
         lines.append(line)
         used += len(line) + 1
     return head + "\n".join(lines), False
 
 
-def list_embed(items: list[BankItem], page: int) -> discord.Embed:
+def list_embed(items: list[BankItem], page: int, lang: str = "en") -> discord.Embed:
+    tr = translator(lang)
+    _, ngettext = tr.gettext, tr.ngettext
     pages = max(1, math.ceil(len(items) / PAGE_SIZE))
     page = min(max(page, 1), pages)
-    embed = discord.Embed(title="📚 This server's own questions", colour=discord.Colour.blurple())
+    embed = discord.Embed(title=_("📚 This server's own questions"), colour=discord.Colour.blurple())
     if not items:
-        embed.description = "None yet. `/bank import` adds questions from a file."
+        embed.description = _("None yet. `/bank import` adds questions from a file.")
         return embed
     shown = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     embed.description = "\n".join(
-        f"`{i.id}` · {i.main_topic} · {i.lang} · {discord.utils.escape_markdown(_start(i.prompt, 80))}"
+        f"`{i.id}` · {topic_label(i.main_topic, lang)} · {i.lang} · "
+        f"{discord.utils.escape_markdown(_start(i.prompt, 80))}"
         for i in shown
     )
-    embed.set_footer(text=f"Page {page}/{pages} · {len(items)} question(s) · limit {MAX_ITEMS_PER_GUILD}")
+    footer = ngettext(
+        "Page {page}/{pages} · {count} question · limit {limit}",
+        "Page {page}/{pages} · {count} questions · limit {limit}",
+        len(items),
+    )
+    embed.set_footer(text=footer.format(page=page, pages=pages, count=len(items), limit=MAX_ITEMS_PER_GUILD))
     return embed
 
 
@@ -146,9 +187,10 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         report = await self.service.import_file(
             interaction.guild_id, interaction.user.id, file.filename, data, topic=topic
         )
-        text, clipped = report_message(report)
+        lang = private_language(interaction)
+        text, clipped = report_message(report, lang)
         if clipped:
-            attachment = discord.File(io.BytesIO(report_text(report).encode()), "import-report.txt")
+            attachment = discord.File(io.BytesIO(report_text(report, lang).encode()), "import-report.txt")
             await reply(interaction, text, file=attachment, ephemeral=True)
         else:
             await reply(interaction, text, ephemeral=True)
@@ -164,9 +206,14 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         await interaction.response.defer(ephemeral=True, thinking=True)
         name, data = await self.service.export(interaction.guild_id, format)
         count = len(self.service.items_of(interaction.guild_id))
+        text = translator(private_language(interaction)).ngettext(
+            "This server's {count} question of its own, as {format}.",
+            "This server's {count} questions of its own, as {format}.",
+            count,
+        )
         await reply(
             interaction,
-            f"This server's {count} question(s) of its own, as {format}.",
+            text.format(count=count, format=format),
             file=discord.File(io.BytesIO(data), name),
             ephemeral=True,
         )
@@ -179,7 +226,7 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         items = list(self.service.items_of(interaction.guild_id))
-        await reply(interaction, embed=list_embed(items, page), ephemeral=True)
+        await reply(interaction, embed=list_embed(items, page, private_language(interaction)), ephemeral=True)
 
     async def item_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -203,9 +250,10 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         item = await self.service.remove(interaction.guild_id, item_id)
+        text = translator(private_language(interaction)).gettext("Removed `{item_id}`: {prompt}")
         await reply(
             interaction,
-            f"Removed `{item.id}`: {discord.utils.escape_markdown(_start(item.prompt))}",
+            text.format(item_id=item.id, prompt=discord.utils.escape_markdown(_start(item.prompt))),
             ephemeral=True,
         )
 
@@ -218,7 +266,14 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
         await interaction.response.defer(ephemeral=True, thinking=True)
         entries = await self.analytics.review_queue(interaction.guild_id)
         disabled = await self.analytics.disabled_entries(interaction.guild_id)
-        view = ReviewView(self.analytics, interaction.guild_id, interaction.user.id, entries, disabled)
+        view = ReviewView(
+            self.analytics,
+            interaction.guild_id,
+            interaction.user.id,
+            entries,
+            disabled,
+            lang=private_language(interaction),
+        )
         await reply(interaction, embed=view.render(), view=view, ephemeral=True)
 
     async def any_item_autocomplete(
@@ -240,28 +295,40 @@ class BankCog(commands.GroupCog, group_name="bank", group_description="This serv
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = private_language(interaction)
+        tr = translator(lang)
+        _, ngettext = tr.gettext, tr.ngettext
         if item_id is not None:
             detail = await self.analytics.item_detail(interaction.guild_id, item_id)
-            await reply(interaction, embed=detail_embed(detail), file=detail_chart(detail), ephemeral=True)
+            await reply(
+                interaction, embed=detail_embed(detail, lang), file=detail_chart(detail, lang), ephemeral=True
+            )
             return
         stats = await self.analytics.server_stats(interaction.guild_id)
         shown = stats[:15]
-        embed = discord.Embed(title="📊 Item statistics: the most answered here", colour=COLOUR)
+        embed = discord.Embed(title=_("📊 Item statistics: the most answered here"), colour=COLOUR)
         if not shown:
-            embed.description = "No statistics yet: they are computed hourly from the answers."
+            embed.description = _("No statistics yet: they are computed hourly from the answers.")
         else:
             embed.description = "\n".join(
-                f"`{s.item_id}` {s.answers} answers · p {round((s.p or 0) * 100)}% · "
+                f"`{s.item_id}` "
+                + ngettext("{count} answer", "{count} answers", s.answers).format(count=s.answers)
+                + f" · p {round((s.p or 0) * 100)}% · "
                 f"r {'-' if s.discrimination is None else f'{s.discrimination:+.2f}'}"
-                + (f" · 🚩 {', '.join(f.value for f in s.flags)}" if s.flags else "")
+                + (f" · 🚩 {', '.join(_(FLAG_LABELS[f]) for f in s.flags)}" if s.flags else "")
                 for s in shown
             )
-            embed.set_footer(
-                text=f"{len(stats)} item(s) with answers · /bank stats item_id:<id> for one in full"
+            footer = ngettext(
+                "{count} item with answers · /bank stats item_id:<id> for one in full",
+                "{count} items with answers · /bank stats item_id:<id> for one in full",
+                len(stats),
             )
+            embed.set_footer(text=footer.format(count=len(stats)))
+        of = _("of {count}")
         png = bars_chart(
-            "Share right of the most answered items",
-            [ShareBar(s.item_id, s.p or 0.0, note=f"of {s.answers}") for s in shown],
+            _("Share right of the most answered items"),
+            [ShareBar(s.item_id, s.p or 0.0, note=of.format(count=s.answers)) for s in shown],
+            lang=lang,
         )
         embed.set_image(url="attachment://items.png")
         await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), "items.png"), ephemeral=True)

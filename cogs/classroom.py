@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._analytics_views import class_embed, class_files
+from cogs._i18n import private_language
 from cogs._reply import reply
 
 if TYPE_CHECKING:
@@ -33,7 +34,10 @@ class ClassCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         overview = await self.analytics.class_overview(interaction.guild_id)
-        await reply(interaction, embed=class_embed(overview), files=class_files(overview), ephemeral=True)
+        lang = private_language(interaction)
+        await reply(
+            interaction, embed=class_embed(overview, lang), files=class_files(overview, lang), ephemeral=True
+        )
 
 
 async def setup(bot: QuizBot) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -20,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserFacingError
-from bot.core.i18n import translator
+from bot.core.i18n import N_, Text, translator
 from cogs._reply import clip_input, reply
 
 if TYPE_CHECKING:
@@ -29,45 +30,83 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _missing_perms(error: app_commands.MissingPermissions | app_commands.BotMissingPermissions) -> str:
+# Permission names as Discord's client shows them (msgids; the catalogue has the client's zh names).
+PERMISSION_NAMES = {
+    "manage_guild": N_("Manage Server"),
+    "manage_messages": N_("Manage Messages"),
+    "manage_roles": N_("Manage Roles"),
+    "manage_channels": N_("Manage Channels"),
+    "send_messages": N_("Send Messages"),
+    "send_messages_in_threads": N_("Send Messages in Threads"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+    "add_reactions": N_("Add Reactions"),
+    "read_message_history": N_("Read Message History"),
+    "view_channel": N_("View Channel"),
+    "read_messages": N_("View Channel"),
+    "use_external_emojis": N_("Use External Emoji"),
+    "administrator": N_("Administrator"),
+}
+
+
+def _missing_perms(
+    error: app_commands.MissingPermissions | app_commands.BotMissingPermissions, lang: object = None
+) -> str:
+    _ = translator(lang).gettext
     return ", ".join(
-        p.replace("_", " ").replace("guild", "server").title() for p in error.missing_permissions
+        _(PERMISSION_NAMES[p])
+        if p in PERMISSION_NAMES
+        else p.replace("_", " ").replace("guild", "server").title()
+        for p in error.missing_permissions
     )
 
 
-# Known failures and what to tell the member. Checked in order; the first isinstance wins.
-USER_MESSAGES: tuple[tuple[type[Exception], object], ...] = (
+# Known failures and what to tell the member, as English msgids rendered in the member's language.
+# Checked in order; the first isinstance wins.
+USER_MESSAGES: tuple[tuple[type[Exception], Callable[[Any, object], Text]], ...] = (
     (
         app_commands.MissingPermissions,
-        lambda e: f"You need the {_missing_perms(e)} permission to use this command.",
+        lambda e, lang: Text(
+            N_("You need the {permissions} permission to use this command."),
+            {"permissions": _missing_perms(e, lang)},
+        ),
     ),
     (
         app_commands.BotMissingPermissions,
-        lambda e: f"I need the {_missing_perms(e)} permission in this channel; ask an admin to grant it.",
+        lambda e, lang: Text(
+            N_("I need the {permissions} permission in this channel; ask an admin to grant it."),
+            {"permissions": _missing_perms(e, lang)},
+        ),
     ),
-    (app_commands.NoPrivateMessage, "This command works in a server channel, not in DMs."),
+    (
+        app_commands.NoPrivateMessage,
+        lambda e, lang: Text(N_("This command works in a server channel, not in DMs.")),
+    ),
     (
         app_commands.CommandOnCooldown,
-        lambda e: f"Slow down: try again in {e.retry_after:.0f} s.",
+        lambda e, lang: Text(N_("Slow down: try again in {seconds} s."), {"seconds": f"{e.retry_after:.0f}"}),
     ),
     (
         app_commands.TransformerError,
-        lambda e: f"I couldn't understand `{e.value}`; pick one of the suggested values.",
+        lambda e, lang: Text(
+            N_("I couldn't understand `{value}`; pick one of the suggested values."),
+            {"value": clip_input(str(e.value))},
+        ),
     ),
-    (app_commands.CheckFailure, "You can't use this command here."),
+    (app_commands.CheckFailure, lambda e, lang: Text(N_("You can't use this command here."))),
 )
 
 
 def message_for(error: Exception, locale: object = None) -> str | None:
-    """What to tell the member about ``error`` (a service's message in the member's ``locale``
-    where the catalogue has it), or None when it is unexpected."""
+    """What to tell the member about ``error``, in the language of their ``locale`` (English where
+    the catalogue lacks the message), or None when it is unexpected."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, UserFacingError):
-        return error.translated(translator(locale).gettext)
+        return error.translated(locale)
     for kind, message in USER_MESSAGES:
         if isinstance(error, kind):
-            return message(error) if callable(message) else str(message)
+            return message(error, locale).render(locale)
     return None
 
 
@@ -107,7 +146,16 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Exce
             interaction.user.id,
             exc_info=original,
         )
-        text = f"Something went wrong on my side (error code `{code}`). An admin can look it up in the logs."
+        text = (
+            translator(interaction.locale)
+            .gettext(
+                N_(
+                    "Something went wrong on my side (error code `{code}`). "
+                    "An admin can look it up in the logs."
+                )
+            )
+            .format(code=code)
+        )
     await reply_ephemeral(interaction, text)
 
 
@@ -126,19 +174,23 @@ _OPTION_TYPES: dict[discord.AppCommandOptionType, type | tuple[type, ...]] = {
     discord.AppCommandOptionType.boolean: bool,
 }
 _TYPE_NAMES = {
-    discord.AppCommandOptionType.string: "text",
-    discord.AppCommandOptionType.integer: "a whole number",
-    discord.AppCommandOptionType.number: "a number",
-    discord.AppCommandOptionType.boolean: "true or false",
+    discord.AppCommandOptionType.string: N_("text"),
+    discord.AppCommandOptionType.integer: N_("a whole number"),
+    discord.AppCommandOptionType.number: N_("a number"),
+    discord.AppCommandOptionType.boolean: N_("true or false"),
 }
 
 
-def option_problems(command: app_commands.Command[Any, ..., Any], data: dict[str, Any]) -> list[str]:
-    """What in a slash command's options breaks its declared ranges, lengths or choices.
+def option_problems(
+    command: app_commands.Command[Any, ..., Any], data: dict[str, Any], locale: object = None
+) -> list[str]:
+    """What in a slash command's options breaks its declared ranges, lengths or choices, in the
+    language of ``locale``.
 
     Discord's client never sends such values, but a raw request can, and discord.py passes them on
     unchecked; the command would then run with ``questions:0`` or a 2,000-character zone name.
     """
+    _ = translator(locale).gettext
     params = {p.display_name: p for p in command.parameters}
     problems = []
     for option in _leaf_options(data):
@@ -151,24 +203,43 @@ def option_problems(command: app_commands.Command[Any, ..., Any], data: dict[str
         if expected is not None and (
             not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool)
         ):
-            problems.append(f"`{name}` takes {_TYPE_NAMES[param.type]}, not `{clip_input(str(value), 40)}`.")
+            problems.append(
+                _("`{name}` takes {kind}, not `{value}`.").format(
+                    name=name, kind=_(_TYPE_NAMES[param.type]), value=clip_input(str(value), 40)
+                )
+            )
             continue
         low, high = param.min_value, param.max_value
         if isinstance(value, str) and param.type is discord.AppCommandOptionType.string:
             if high is not None and len(value) > high:
-                problems.append(f"`{name}` takes at most {high} characters, not {len(value)}.")
+                problems.append(
+                    _("`{name}` takes at most {high} characters, not {length}.").format(
+                        name=name, high=high, length=len(value)
+                    )
+                )
             elif low is not None and len(value) < low:
-                problems.append(f"`{name}` takes at least {low} characters.")
+                problems.append(_("`{name}` takes at least {low} characters.").format(name=name, low=low))
         elif (
             isinstance(value, int | float)
             and not isinstance(value, bool)
             and ((low is not None and value < low) or (high is not None and value > high))
         ):
-            span = f"from {low} to {high}" if low is not None and high is not None else "in range"
-            problems.append(f"`{name}` goes {span}, not {clip_input(str(value), 20)}.")
+            shown = clip_input(str(value), 20)
+            if low is not None and high is not None:
+                problems.append(
+                    _("`{name}` goes from {low} to {high}, not {value}.").format(
+                        name=name, low=low, high=high, value=shown
+                    )
+                )
+            else:
+                problems.append(_("`{name}` is out of range: {value}.").format(name=name, value=shown))
         if param.choices and value not in [c.value for c in param.choices]:
             names = ", ".join(f"`{c.value}`" for c in param.choices)
-            problems.append(f"`{name}` is one of {names}, not `{clip_input(str(value), 40)}`.")
+            problems.append(
+                _("`{name}` is one of {names}, not `{value}`.").format(
+                    name=name, names=names, value=clip_input(str(value), 40)
+                )
+            )
     return problems
 
 
@@ -185,10 +256,12 @@ class ErrorReportingTree(app_commands.CommandTree):
         command = interaction.command
         if not isinstance(command, app_commands.Command):
             return True
-        problems = option_problems(command, cast("dict[str, Any]", interaction.data or {}))
+        data = cast("dict[str, Any]", interaction.data or {})
+        problems = option_problems(command, data, interaction.locale)
         if not problems:
             return True
-        await reply_ephemeral(interaction, "Nothing was done: " + " ".join(problems))
+        text = translator(interaction.locale).gettext(N_("Nothing was done: {problems}"))
+        await reply_ephemeral(interaction, text.format(problems=" ".join(problems)))
         return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -198,8 +271,8 @@ class ErrorReportingTree(app_commands.CommandTree):
 # What to tell a member whose click names a component the message does not have (Discord's own
 # client never sends one; a forged request can). The first pattern that matches wins.
 UNROUTED_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"quiz:\d+:\d+"), "That is not one of this question's choices."),
-    (re.compile(r".*"), "That button is not on this message (any more); nothing was done."),
+    (re.compile(r"quiz:\d+:\d+"), N_("That is not one of this question's choices.")),
+    (re.compile(r".*"), N_("That button is not on this message (any more); nothing was done.")),
 )
 
 
@@ -228,7 +301,7 @@ class UnroutedComponents(commands.Cog):
             return  # a view or dynamic item of the bot answers it
         log.info("a click with a custom_id not on its message (%s) was refused", clip_input(custom_id, 100))
         text = next(text for pattern, text in UNROUTED_MESSAGES if pattern.fullmatch(custom_id))
-        await reply_ephemeral(interaction, text)
+        await reply_ephemeral(interaction, translator(interaction.locale).gettext(text))
 
 
 async def setup(bot: QuizBot) -> None:

@@ -10,7 +10,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import translator
 from cogs._confirm_views import ForgetConfirmButton, confirm_view
+from cogs._i18n import private_language
 from cogs._reply import reply
 
 if TYPE_CHECKING:
@@ -39,19 +41,37 @@ class PrivacyCog(
     async def forget_me(self, interaction: discord.Interaction) -> None:
         # In a DM with the bot: the member's private deck (server id 0: DM study and `quizbot study`).
         guild_id = interaction.guild_id or 0
-        where = "in this server" if guild_id else "in your private deck (studied in DMs with me)"
+        lang = private_language(interaction)
+        _ = translator(lang).gettext
         kept = await self.service.footprint(guild_id, interaction.user.id)
         if not kept:
-            await reply(interaction, f"I keep no record of you {where}: nothing to delete.", ephemeral=True)
+            if guild_id:
+                text = _("I keep no record of you in this server: nothing to delete.")
+            else:
+                text = _(
+                    "I keep no record of you in your private deck (studied in DMs with me): "
+                    "nothing to delete."
+                )
+            await reply(interaction, text, ephemeral=True)
             return
-        what = ", ".join(f"{n} {kind}" for kind, n in kept.items())
+        what = ", ".join(f"{n} {_(kind)}" for kind, n in kept.items())
         issued = int(self.bot.clock.now().timestamp())
-        consequence = "Your points leave every leaderboard, archived ones included. " if guild_id else ""
+        if guild_id:
+            text = _(
+                "Delete everything I keep about you in this server ({what})? Your points leave every "
+                "leaderboard, archived ones included. This cannot be undone; other servers are not affected."
+            )
+        else:
+            text = _(
+                "Delete everything I keep about you in your private deck (studied in DMs with me) ({what})? "
+                "This cannot be undone; other servers are not affected."
+            )
         await reply(
             interaction,
-            f"Delete everything I keep about you {where} ({what})? {consequence}This cannot be undone; "
-            "other servers are not affected.",
-            view=confirm_view("forget", guild_id, interaction.user.id, issued, "Delete my data"),
+            text.format(what=what),
+            view=confirm_view(
+                "forget", guild_id, interaction.user.id, issued, _("Delete my data"), _("Cancel")
+            ),
             ephemeral=True,
         )
 

@@ -440,7 +440,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         await channel.send(
             embed=reveal_embed(card, lang),
             reference=question.to_reference(fail_if_not_exists=False),
-            view=report_view(card.round_id),  # 🚩 Report (cogs/_analytics_views.py)
+            view=report_view(card.round_id, lang),  # 🚩 Report (cogs/_analytics_views.py)
         )
         if card.mode == AnswerMode.BUTTONS:
             await self._close_buttons(card, question)

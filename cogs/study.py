@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import PermissionDeniedError
+from bot.core.i18n import N_, translator
 from bot.core.study import (
     DEFAULT_CARDS,
     MAX_CARDS,
@@ -31,7 +32,8 @@ from bot.services.progress import progress_chart
 from bot.services.reminders import DmClosedError, ReminderCard
 from bot.services.study_export import APKG_NAME, STUDY_EXPORT_FORMATS, export_deck, export_studied_apkg
 from cogs._choices import taxonomy_choices, zone_choices
-from cogs._reply import reply
+from cogs._i18n import private_language, public_language
+from cogs._reply import clip_input, reply
 from cogs._study_views import StudyButton, progress_embed, render
 
 if TYPE_CHECKING:
@@ -99,7 +101,10 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         if topic is not None:
             topic = topic.strip().lower() or None
         if topic is not None and topic not in TOPICS:
-            raise StudyError(f"`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`.")
+            raise StudyError(
+                N_("`{topic}` is not a topic. Pick one from the list, or see `/quiz topics`."),
+                topic=clip_input(topic),
+            )
         step = await self.service.start(
             guild_id=deck_of(interaction),
             user_id=interaction.user.id,
@@ -107,7 +112,9 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             lang=language or "en",
             cards=cards,
         )
-        await reply(interaction, **render(step), ephemeral=private(interaction))
+        await reply(
+            interaction, **render(step, private_language(interaction)), ephemeral=private(interaction)
+        )
 
     @app_commands.command(name="settings", description="Your new cards per day and desired retention")
     @app_commands.describe(
@@ -123,14 +130,28 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         saved_retention, saved_new = await self.bot.tutor_settings.save(
             deck_of(interaction), interaction.user.id, new_per_day=new_per_day, retention=retention
         )
-        where = "in this server" if interaction.guild_id is not None else "in your private deck"
-        verb = "Saved" if new_per_day is not None or retention is not None else "Your settings"
-        await reply(
-            interaction,
-            f"{verb} {where}: **{saved_new}** new card(s) a day, desired retention **{saved_retention:.2f}** "
-            "(the share of cards you should still know when they come back; higher means more reviews).",
-            ephemeral=private(interaction),
-        )
+        tr = translator(private_language(interaction))
+        saved = new_per_day is not None or retention is not None
+        if interaction.guild_id is not None:
+            head = (
+                tr.gettext("Saved in this server: {settings}")
+                if saved
+                else tr.gettext("Your settings in this server: {settings}")
+            )
+        else:
+            head = (
+                tr.gettext("Saved in your private deck: {settings}")
+                if saved
+                else tr.gettext("Your settings in your private deck: {settings}")
+            )
+        body = tr.ngettext(
+            "**{count}** new card a day, desired retention **{retention}** (the share of cards you should "
+            "still know when they come back; higher means more reviews).",
+            "**{count}** new cards a day, desired retention **{retention}** (the share of cards you should "
+            "still know when they come back; higher means more reviews).",
+            saved_new,
+        ).format(count=saved_new, retention=f"{saved_retention:.2f}")
+        await reply(interaction, head.format(settings=body), ephemeral=private(interaction))
 
     @app_commands.command(name="progress", description="Mastery per topic, what is due, retention, streak")
     @app_commands.describe(member="Another member's progress (needs Manage Server): a teacher's view")
@@ -138,19 +159,23 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         target = member or interaction.user
         if target.id != interaction.user.id:
             if interaction.guild_id is None:
-                raise PermissionDeniedError("In a DM you can only see your own progress.")
+                raise PermissionDeniedError(N_("In a DM you can only see your own progress."))
             if not interaction.permissions.manage_guild:
                 raise PermissionDeniedError(
-                    "Another member's progress needs the Manage Server permission; `/study progress` "
-                    "without a member shows yours."
+                    N_(
+                        "Another member's progress needs the Manage Server permission; `/study progress` "
+                        "without a member shows yours."
+                    )
                 )
         await interaction.response.defer(ephemeral=private(interaction), thinking=True)
         progress = await self.bot.progress.progress(deck_of(interaction), target.id)
         name = target.display_name
-        png = progress_chart(progress, title=f"{name}: study progress")
+        lang = private_language(interaction)
+        title = translator(lang).gettext("{name}: study progress").format(name=name)
+        png = progress_chart(progress, title=title, lang=lang)
         await reply(
             interaction,
-            embed=progress_embed(progress, name),
+            embed=progress_embed(progress, name, lang),
             file=discord.File(io.BytesIO(png), filename="progress.png"),
             ephemeral=private(interaction),
         )
@@ -162,6 +187,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         self, interaction: discord.Interaction, format: app_commands.Range[str, 1, 8] = "csv"
     ) -> None:
         await interaction.response.defer(ephemeral=private(interaction), thinking=True)
+        tr = translator(private_language(interaction))
         if format == "anki":
             await self._export_anki(interaction)
             return
@@ -169,38 +195,62 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         if not exported.card_count:
             await reply(
                 interaction,
-                "You have no cards here yet: `/study start` or any quiz answer makes them.",
+                tr.gettext("You have no cards here yet: `/study start` or any quiz answer makes them."),
                 ephemeral=private(interaction),
             )
             return
-        await reply(
-            interaction,
-            f"Your {exported.reviews} review(s): `review_log.csv` has the columns FSRS's optimizer reads "
+        log_text = tr.ngettext(
+            "Your {count} review: `review_log.csv` has the columns FSRS's optimizer reads "
             "(card_id, review_time in ms, review_rating, review_duration in ms).",
-            file=discord.File(io.BytesIO(exported.review_log.encode()), filename="review_log.csv"),
-            ephemeral=private(interaction),
+            "Your {count} reviews: `review_log.csv` has the columns FSRS's optimizer reads "
+            "(card_id, review_time in ms, review_rating, review_duration in ms).",
+            exported.reviews,
         )
         await reply(
             interaction,
-            f"Your {exported.card_count} card(s) and their FSRS state: `cards.csv`.",
+            log_text.format(count=exported.reviews),
+            file=discord.File(io.BytesIO(exported.review_log.encode()), filename="review_log.csv"),
+            ephemeral=private(interaction),
+        )
+        cards_text = tr.ngettext(
+            "Your {count} card and its FSRS state: `cards.csv`.",
+            "Your {count} cards and their FSRS state: `cards.csv`.",
+            exported.card_count,
+        )
+        await reply(
+            interaction,
+            cards_text.format(count=exported.card_count),
             file=discord.File(io.BytesIO(exported.cards.encode()), filename="cards.csv"),
             ephemeral=private(interaction),
         )
 
     async def _export_anki(self, interaction: discord.Interaction) -> None:
+        tr = translator(private_language(interaction))
+        _, ngettext = tr.gettext, tr.ngettext
         studied = await export_studied_apkg(self.service, deck_of(interaction), interaction.user.id)
         if not studied.items:
-            text = "You have no cards here yet: `/study start` or any quiz answer makes them."
+            text = _("You have no cards here yet: `/study start` or any quiz answer makes them.")
             if studied.gone:
-                text = f"The {studied.gone} item(s) you have cards for here are no longer in the bank."
+                text = ngettext(
+                    "The {count} item you have cards for here is no longer in the bank.",
+                    "The {count} items you have cards for here are no longer in the bank.",
+                    studied.gone,
+                ).format(count=studied.gone)
             await reply(interaction, text, ephemeral=private(interaction))
             return
-        text = (
-            f"The {studied.items} item(s) you have studied here, as an Anki deck (a deck per topic; "
-            "importing a newer export updates the notes instead of adding copies)."
-        )
+        text = ngettext(
+            "The {count} item you have studied here, as an Anki deck (a deck per topic; "
+            "importing a newer export updates the notes instead of adding copies).",
+            "The {count} items you have studied here, as an Anki deck (a deck per topic; "
+            "importing a newer export updates the notes instead of adding copies).",
+            studied.items,
+        ).format(count=studied.items)
         if studied.gone:
-            text += f" {studied.gone} card(s) whose item is no longer in the bank are left out."
+            text += " " + ngettext(
+                "{count} card whose item is no longer in the bank is left out.",
+                "{count} cards whose item is no longer in the bank are left out.",
+                studied.gone,
+            ).format(count=studied.gone)
         await reply(
             interaction,
             text,
@@ -228,31 +278,52 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             deck_of(interaction), interaction.user.id, time=time, timezone=timezone
         )
         assert state.next_at is not None
+        text = translator(private_language(interaction)).gettext(
+            "I will DM you at {time} ({zone}) on days when cards are due, once a day; the next check is "
+            "{when}. Keep DMs from this server open. `/study remind off` stops it."
+        )
         await reply(
             interaction,
-            f"I will DM you at {state.time} ({state.timezone}) on days when cards are due, once a day; "
-            f"the next check is <t:{state.next_at // 1000}:f>. Keep DMs from this server open. "
-            "`/study remind off` stops it.",
+            text.format(time=state.time, zone=state.timezone, when=f"<t:{state.next_at // 1000}:f>"),
             ephemeral=private(interaction),
         )
 
     @remind.command(name="off", description="No more study reminders")
     async def remind_off(self, interaction: discord.Interaction) -> None:
         await self.bot.reminders.turn_off(deck_of(interaction), interaction.user.id)
-        await reply(interaction, "Study reminders are off.", ephemeral=private(interaction))
+        text = translator(private_language(interaction)).gettext("Study reminders are off.")
+        await reply(interaction, text, ephemeral=private(interaction))
 
     async def send_reminder(self, card: ReminderCard) -> None:
-        """The reminder service's presenter: DM the member, 50007 meaning their DMs are closed."""
+        """The reminder service's presenter: DM the member, 50007 meaning their DMs are closed.
+
+        The bot keeps no member's Discord locale (it is only known during an interaction), so a
+        reminder reads in the server's interface language (English for the private deck)."""
         if card.guild_id == PRIVATE_DECK:
-            where = "in your private deck"
+            tr = translator("en")
+            text = tr.ngettext(
+                "📚 {count} card due in your private deck: /study start",
+                "📚 {count} cards due in your private deck: /study start",
+                card.due,
+            ).format(count=card.due)
         else:
+            tr = translator(await public_language(self.bot, card.guild_id))
             guild = self.bot.get_guild(card.guild_id)
-            where = (
-                f"in **{discord.utils.escape_markdown(guild.name)}**" if guild is not None else "in a server"
-            )
+            if guild is None:
+                text = tr.ngettext(
+                    "📚 {count} card due in a server: /study start",
+                    "📚 {count} cards due in a server: /study start",
+                    card.due,
+                ).format(count=card.due)
+            else:
+                text = tr.ngettext(
+                    "📚 {count} card due in **{server}**: /study start",
+                    "📚 {count} cards due in **{server}**: /study start",
+                    card.due,
+                ).format(count=card.due, server=discord.utils.escape_markdown(guild.name))
         try:
             channel = await self.bot.create_dm(discord.Object(id=card.user_id))
-            await channel.send(f"📚 {card.due} card(s) due {where}: /study start")
+            await channel.send(text)
         except discord.Forbidden as error:
             if error.code == 50007:
                 raise DmClosedError() from error

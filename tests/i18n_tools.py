@@ -3,8 +3,13 @@ the coverage test compares.
 
     python -m tests.i18n_tools          # bot/locale/quizbot.pot from the code, zh .po updated, .mo compiled
 
+The zh_TW catalogue (Traditional Chinese, for Discord's zh-TW) is not kept by hand: it is the zh one
+converted with OpenCC's ``s2twp`` (Taiwan's characters and usual words), by the pure-Python
+``opencc-python-reimplemented`` (a dev dependency, offline), each time this runs.
+
 Strings in code are found the way Babel finds them (``_``, ``N_``, ``ngettext``, ``pgettext``...,
-in ``bot/`` and ``cogs/``). Command names, descriptions and choices are not in calls: they are
+in ``bot/`` and ``cogs/``), with ``bot.core.i18n``'s deferred plurals ``Nn_(singular, plural)``.
+Command names, descriptions and choices are not in calls: they are
 entries of the ``.po`` with the context ``command name`` (names) or ``command`` (descriptions and
 choices), added by hand; the end-to-end test checks every synced command and option has them.
 """
@@ -25,6 +30,10 @@ REPO = Path(__file__).resolve().parents[1]
 LOCALE_DIR = REPO / "bot" / "locale"
 DOMAIN = "quizbot"
 LANGS = ("zh",)
+# Catalogues made from another by conversion: language -> (its source, the OpenCC configuration).
+DERIVED: dict[str, tuple[str, str]] = {"zh_TW": ("zh", "s2twp")}
+# Babel's keywords, and bot.core.i18n's marker of a plural looked up later (an error's message).
+KEYWORDS = {**DEFAULT_KEYWORDS, "Nn_": (1, 2)}
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -39,7 +48,7 @@ def extract() -> Catalog:
         found = extract_from_dir(
             REPO / folder,
             method_map=[("**.py", "python")],
-            keywords=DEFAULT_KEYWORDS,
+            keywords=KEYWORDS,
             strip_comment_tags=True,
         )
         for filename, lineno, message, comments, context in found:
@@ -64,6 +73,48 @@ def compiled(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
+def converted(source: Catalog, lang: str, config: str, source_lang: str) -> Catalog:
+    """``source`` with every translation converted by OpenCC's ``config`` (ids, contexts, places kept)."""
+    from opencc import OpenCC
+
+    convert = OpenCC(config).convert
+    catalog = Catalog(
+        locale=lang,
+        domain=DOMAIN,
+        project="Quiz Tutor",
+        charset="utf-8",
+        fuzzy=False,
+        creation_date=source.creation_date,  # the source's: a run that changes nothing changes no file
+        revision_date=source.revision_date,
+        header_comment=(
+            f"# {lang} messages of Quiz Tutor: generated from the {source_lang} catalogue by OpenCC "
+            f"{config} (python -m tests.i18n_tools). Do not edit; edit the {source_lang} one."
+        ),
+    )
+    for message in source:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        done = tuple(convert(s) for s in strings)
+        catalog.add(
+            message.id,
+            done if isinstance(message.string, tuple) else done[0],
+            locations=message.locations,
+            auto_comments=message.auto_comments,
+            flags=message.flags,
+            context=message.context,
+        )
+    return catalog
+
+
+def write(catalog: Catalog, lang: str) -> None:
+    """The .po of ``lang`` and its compiled .mo."""
+    po_path(lang).parent.mkdir(parents=True, exist_ok=True)
+    with po_path(lang).open("wb") as f:
+        write_po(f, catalog, sort_output=True, include_previous=False)
+    po_path(lang).with_suffix(".mo").write_bytes(compiled(read(lang)))
+
+
 def main() -> int:
     template = extract()
     with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as f:
@@ -81,6 +132,10 @@ def main() -> int:
             write_po(f, catalog, sort_output=True, include_previous=False)
         po_path(lang).with_suffix(".mo").write_bytes(compiled(read(lang)))
         print(f"{lang}: {len(catalog)} entries")
+    for lang, (source, config) in DERIVED.items():
+        catalog = converted(read(source), lang, config, source)
+        write(catalog, lang)
+        print(f"{lang}: {len(catalog)} entries, converted from {source} ({config})")
     return 0
 
 

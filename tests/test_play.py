@@ -137,7 +137,7 @@ async def test_play_typed_takes_typed_answers_and_never_asks_a_long_model_answer
         assert code == 0, out.getvalue()
         texts.append(out.getvalue())
     slip, fragment = texts
-    assert "1 question(s) · type the answer and Enter · /q to stop" in slip, "the model answer is left out"
+    assert "1 question · type the answer and Enter · /q to stop" in slip, "the model answer is left out"
     assert "Explain fine-tuning" not in slip + fragment
     assert re.search(r"Your answer, \d+ s:", slip)
     assert "You typed: Adam with decopled weight decay" in slip and "✔ right: the answer is AdamW" in slip
@@ -201,7 +201,7 @@ async def test_play_a_files_questions_typed_without_importing_them_anywhere(
     )
     text = out.getvalue()
     assert code == 0, text
-    assert "1 question(s)" in text and "Who wrote Hamlet?" in text
+    assert "1 question ·" in text and "Who wrote Hamlet?" in text
     assert "✔ right: the answer is Shakespeare" in text
 
     broken = tmp_path / "essays.gift"

@@ -1,33 +1,39 @@
 """Errors a service raises to tell a member something, without knowing about Discord.
 
 The one error handler (``cogs/errors.py``) shows a :class:`UserFacingError`'s message
-ephemerally; anything else is logged with a short code that the member is also shown.
+ephemerally, in the member's language; anything else is logged with a short code that the member
+is also shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bot.core.i18n import Plural, Text
 
 
 class UserFacingError(Exception):
     """Tell the member ``message``: what went wrong and what to do instead.
 
-    With ``params`` the message is an English template (``"`{topic}` is not a topic."``) filled in
-    with them; the error handler looks the template up in the member's language first
-    (:meth:`translated`), so mark a translatable template with ``N_`` where it is written.
+    ``message`` is an English msgid marked where it is written (``N_("`{topic}` is not a topic.")``,
+    or ``Nn_(singular, plural)`` with a ``count`` parameter), filled in with ``params``; the error
+    handler renders it in the member's language (:meth:`translated`), English for a msgid the
+    catalogue lacks. ``str(error)`` and :attr:`message` are the English text (logs, the terminal).
     """
 
-    def __init__(self, message: str, **params: object) -> None:
-        text = message.format(**params) if params else message
-        super().__init__(text)
-        self.message = text
+    def __init__(self, message: str | Plural, **params: object) -> None:
+        self.text = Text(message, params)
+        english = self.text.render()
+        super().__init__(english)
+        self.message = english
         self.template = message
         self.params = params
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        """The message in the language ``gettext`` looks up (English for a template it lacks)."""
-        found = gettext(self.template)
-        return found.format(**self.params) if self.params else found
+    def translated(self, lang: object) -> str:
+        """The message in ``lang``: a language, a Discord locale or a :class:`Translator` (or, as
+        before plurals, a bare ``gettext`` function, for a singular message)."""
+        if callable(lang) and isinstance(self.template, str):
+            found = lang(self.template)
+            return found.format(**self.params) if self.params else found
+        return self.text.render(lang)
 
 
 class NotFoundError(UserFacingError):

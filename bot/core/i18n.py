@@ -13,7 +13,8 @@ a translation may move them; the coverage test checks it keeps the same ones.
 from __future__ import annotations
 
 import gettext
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -21,8 +22,9 @@ DOMAIN = "quizbot"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"  # bot/locale, shipped as package data
 ENGLISH = "en"
 UI_LANGUAGES: tuple[str, ...] = ("en", "zh")  # what /settings set ui_language accepts
-# Discord locales that read a catalogue; zh-TW reads the (simplified) zh one until it has its own.
-_BY_LOCALE = {"zh-CN": "zh", "zh-TW": "zh", "zh": "zh"}
+# Discord locales that read a catalogue. zh_TW (Traditional) is the zh one converted by OpenCC
+# (tests/i18n_tools); a server's ui_language picks between en and zh only.
+_BY_LOCALE = {"zh-CN": "zh", "zh": "zh", "zh-TW": "zh_TW", "zh_TW": "zh_TW"}
 
 
 def N_(message: str) -> str:
@@ -30,9 +32,53 @@ def N_(message: str) -> str:
     return message
 
 
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A message with a singular and a plural English form; ``count`` names the parameter that
+    picks the form. Written with :func:`Nn_` so Babel extracts both forms."""
+
+    singular: str
+    plural: str
+    count: str = "count"
+
+
+def Nn_(singular: str, plural: str, count: str = "count") -> Plural:
+    """Mark a plural message for extraction where it is looked up later (``tests/i18n_tools`` knows
+    the keyword)."""
+    return Plural(singular, plural, count)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message to show later, in a language not known where it is made (a service's reply, a
+    note in a report): an English msgid (or :class:`Plural`) and its ``str.format`` parameters.
+
+    A parameter that is itself a :class:`Text` is rendered in the same language (a reason's label
+    inside a sentence)."""
+
+    message: str | Plural
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang_or_translator: object = ENGLISH) -> str:
+        tr = (
+            lang_or_translator
+            if isinstance(lang_or_translator, Translator)
+            else translator(lang_or_translator)
+        )
+        params = {k: v.render(tr) if isinstance(v, Text) else v for k, v in self.params.items()}
+        if isinstance(self.message, Plural):
+            found = tr.ngettext(self.message.singular, self.message.plural, int(params[self.message.count]))  # type: ignore[call-overload]
+        else:
+            found = tr.gettext(self.message)
+        return found.format(**params) if params else found
+
+    def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+
 def language_of(locale: object) -> str:
-    """The interface language for a Discord locale (``"zh-CN"``, a ``discord.Locale``, None): one of
-    :data:`UI_LANGUAGES`, English for every locale without a catalogue."""
+    """The interface language for a Discord locale (``"zh-CN"``, a ``discord.Locale``, None): ``en``,
+    ``zh`` or ``zh_TW``; English for every locale without a catalogue."""
     text = str(getattr(locale, "value", locale) or "")
     return _BY_LOCALE.get(text, _BY_LOCALE.get(text.split("-")[0], ENGLISH))
 

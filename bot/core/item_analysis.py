@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.core.i18n import N_
+
 MIN_OTHER_ANSWERS = 5  # a member's rest score counts once it rests on this many other answers
 TOO_EASY_ABOVE = 0.9
 TOO_HARD_MARGIN = 0.1  # too hard below chance + this
@@ -48,11 +50,11 @@ class Flag(StrEnum):
     DEAD_DISTRACTOR = "dead_distractor"
 
 
-FLAG_LABELS = {
-    Flag.SUSPECT_KEY: "suspect key",
-    Flag.TOO_EASY: "too easy",
-    Flag.TOO_HARD: "too hard",
-    Flag.DEAD_DISTRACTOR: "dead distractor",
+FLAG_LABELS = {  # English msgids, shown translated on Discord
+    Flag.SUSPECT_KEY: N_("suspect key"),
+    Flag.TOO_EASY: N_("too easy"),
+    Flag.TOO_HARD: N_("too hard"),
+    Flag.DEAD_DISTRACTOR: N_("dead distractor"),
 }
 
 

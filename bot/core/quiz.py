@@ -19,23 +19,23 @@ TYPED_CHOICE = -1  # the stored choice of a typed answer, which has no letter
 
 class QuestionClosedError(UserFacingError):
     def __init__(self) -> None:
-        super().__init__("This question is closed; wait for the next one.")
+        super().__init__(N_("This question is closed; wait for the next one."))
 
 
 class AlreadyAnsweredError(UserFacingError):
     def __init__(self, letter: str) -> None:
-        super().__init__(f"You already answered {letter}; your first answer counts.")
+        super().__init__(N_("You already answered {letter}; your first answer counts."), letter=letter)
         self.letter = letter
 
 
 class AlreadyTypedError(UserFacingError):
     def __init__(self) -> None:
-        super().__init__("You already answered this question; your first answer counts.")
+        super().__init__(N_("You already answered this question; your first answer counts."))
 
 
 class InvalidChoiceError(UserFacingError):
     def __init__(self) -> None:
-        super().__init__("That is not one of this question's choices.")
+        super().__init__(N_("That is not one of this question's choices."))
 
 
 class QuizAlreadyRunningError(ConflictError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.errors import UserFacingError
-from bot.core.i18n import N_, UI_LANGUAGES, translator
+from bot.core.i18n import N_, UI_LANGUAGES, Translator, translator
 from bot.core.periods import zone
 from bot.core.quiz import MAX_SECONDS, MIN_SECONDS
 from bot.core.topics import TOPICS, topic_label
@@ -82,8 +82,14 @@ class InvalidSettingsError(UserFacingError):
         ]
         return gettext("Nothing was changed:") + "\n" + "\n".join(f"• {line}" for line in lines)
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        return self._text(gettext)
+    def translated(self, lang: object) -> str:
+        """Each problem in ``lang`` (a language, a Discord locale, a :class:`Translator` or a bare
+        ``gettext``), like :meth:`UserFacingError.translated`."""
+        if isinstance(lang, Translator):
+            return self._text(lang.gettext)
+        if callable(lang):
+            return self._text(lang)
+        return self._text(translator(lang).gettext)
 
 
 @functools.cache

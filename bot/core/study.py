@@ -18,9 +18,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.daily import local_date, next_post_at, weakest_first
 from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+# English msgids: the views show them through the catalogue.
+RATING_NAMES = {AGAIN: N_("Again"), HARD: N_("Hard"), GOOD: N_("Good"), EASY: N_("Easy")}
+# A bank item's difficulty as study cards and the terminal show it (the value is the key).
+DIFFICULTY_NAMES = {"easy": N_("easy"), "medium": N_("medium"), "hard": N_("hard")}
 
 MIN_RETENTION, MAX_RETENTION, DEFAULT_RETENTION = 0.80, 0.97, 0.90
 MIN_NEW_PER_DAY, MAX_NEW_PER_DAY, DEFAULT_NEW_PER_DAY = 0, 50, 10
@@ -52,21 +56,36 @@ def is_pass(rating: int) -> bool:
 def check_retention(value: float) -> float:
     if not MIN_RETENTION <= value <= MAX_RETENTION:
         raise StudyError(
-            f"Desired retention runs from {MIN_RETENTION:.2f} to {MAX_RETENTION:.2f} "
-            f"(0.90 means you remember 9 cards in 10 when they come back), not {value:g}."
+            N_(
+                "Desired retention runs from {low} to {high} "
+                "(0.90 means you remember 9 cards in 10 when they come back), not {value}."
+            ),
+            low=f"{MIN_RETENTION:.2f}",
+            high=f"{MAX_RETENTION:.2f}",
+            value=f"{value:g}",
         )
     return round(value, 3)
 
 
 def check_new_per_day(value: int) -> int:
     if not MIN_NEW_PER_DAY <= value <= MAX_NEW_PER_DAY:
-        raise StudyError(f"New cards per day run from {MIN_NEW_PER_DAY} to {MAX_NEW_PER_DAY}, not {value}.")
+        raise StudyError(
+            N_("New cards per day run from {low} to {high}, not {value}."),
+            low=MIN_NEW_PER_DAY,
+            high=MAX_NEW_PER_DAY,
+            value=value,
+        )
     return value
 
 
 def check_cards(value: int) -> int:
     if not MIN_CARDS <= value <= MAX_CARDS:
-        raise StudyError(f"A session has {MIN_CARDS} to {MAX_CARDS} cards, not {value}.")
+        raise StudyError(
+            N_("A session has {low} to {high} cards, not {value}."),
+            low=MIN_CARDS,
+            high=MAX_CARDS,
+            value=value,
+        )
     return value
 
 

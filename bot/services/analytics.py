@@ -26,6 +26,7 @@ from bot.bank.loader import Bank
 from bot.bank.schema import BankItem
 from bot.core.clock import Clock, to_ms
 from bot.core.errors import ConflictError, NotFoundError, UserFacingError
+from bot.core.i18n import N_
 from bot.core.item_analysis import Flag, ItemStats, ItemTally, item_stats
 from bot.core.pacing import TokenBucket
 from bot.core.ranking import accuracy
@@ -58,12 +59,13 @@ log = logging.getLogger(__name__)
 
 REFRESH_EVERY = timedelta(hours=1)
 SCAN_NICENESS = 10  # the scan's thread yields the CPU to the answer path (Linux: threads have their own)
+# The labels are English msgids: the report flow and /bank review show them translated.
 REASONS: dict[str, str] = {
-    "wrong_key": "Wrong key",
-    "unclear": "Unclear",
-    "typo": "Typo",
-    "outdated": "Outdated",
-    "other": "Other",
+    "wrong_key": N_("Wrong key"),
+    "unclear": N_("Unclear"),
+    "typo": N_("Typo"),
+    "outdated": N_("Outdated"),
+    "other": N_("Other"),
 }
 COMMENT_LIMIT = 500
 # Reports per member: a burst of 3, then one every 2 minutes (a flood is refused, privately).
@@ -356,14 +358,14 @@ class AnalyticsService:
         """The item of a revealed round a member may report (the reveal's 🚩 button)."""
         row = await QuizRepository(self.db).round(round_id)
         if row is None or row.guild_id != guild_id:
-            raise NotFoundError("That question is no longer known here.")
+            raise NotFoundError(N_("That question is no longer known here."))
         return await self.reportable(guild_id, row.item_id, user_id)
 
     async def reportable_study(self, session_id: int, position: int, user_id: int) -> tuple[int, BankItem]:
         """The deck (server, or 0 for a DM's private deck) and item of a member's own study card."""
         session = await CardRepository(self.db).session(session_id)
         if session is None or session.user_id != user_id or not 1 <= position <= session.total:
-            raise NotFoundError("That study card is no longer known here.")
+            raise NotFoundError(N_("That study card is no longer known here."))
         deck = session.guild_id
         return deck, await self.reportable(deck, session.item_ids[position - 1], user_id)
 
@@ -371,9 +373,9 @@ class AnalyticsService:
         """The item a member may report from a reveal; refused when already reported."""
         item = self.pool.item(guild_id, round_item)
         if item is None:
-            raise NotFoundError("That question is no longer in this server's bank.")
+            raise NotFoundError(N_("That question is no longer in this server's bank."))
         if await self.repo.has_reported(guild_id, item.id, user_id):
-            raise ConflictError("You already reported this question; the server's curators will see it.")
+            raise ConflictError(N_("You already reported this question; the server's curators will see it."))
         return item
 
     async def report(
@@ -387,7 +389,7 @@ class AnalyticsService:
         round_id: int | None = None,
     ) -> None:
         if reason not in REASONS:
-            raise UserFacingError("Pick one of the reasons offered.")
+            raise UserFacingError(N_("Pick one of the reasons offered."))
         item = await self.reportable(guild_id, item_id, user_id)
         now = self.clock.now()
         bucket = self._buckets.setdefault(
@@ -396,14 +398,16 @@ class AnalyticsService:
         wait = bucket.admit(1, now)
         if wait:
             seconds = max(1, round(wait.total_seconds()))
-            raise UserFacingError(f"You have sent several reports just now; try again in {seconds} s.")
+            raise UserFacingError(
+                N_("You have sent several reports just now; try again in {seconds} s."), seconds=seconds
+            )
         text = (comment or "").strip()[:COMMENT_LIMIT] or None
         async with self.db.transaction() as conn:
             added = await AnalyticsRepository.add_report(
                 conn, ReportRow(guild_id, item.id, user_id, round_id, reason, text, to_ms(now))
             )
         if not added:
-            raise ConflictError("You already reported this question; the server's curators will see it.")
+            raise ConflictError(N_("You already reported this question; the server's curators will see it."))
         log.info("server %s: member %s reported %s (%s)", guild_id, user_id, item.id, reason)
 
     # -- the review queue -----------------------------------------------------------------------
@@ -473,7 +477,7 @@ class AnalyticsService:
     async def disable(self, guild_id: int, item_id: str, user_id: int) -> BankItem:
         item = self.pool.item(guild_id, item_id)
         if item is None:
-            raise NotFoundError(f"This server has no question `{item_id}`.")
+            raise NotFoundError(N_("This server has no question `{item_id}`."), item_id=item_id)
         async with self.db.transaction() as conn:
             await AnalyticsRepository.disable(conn, guild_id, item.id, user_id, to_ms(self.clock.now()))
         self.disabled.add(guild_id, item.id)
@@ -489,7 +493,7 @@ class AnalyticsService:
     async def remove(self, guild_id: int, item_id: str) -> BankItem:
         """Remove one of the server's own items (the shared bank's are disabled instead)."""
         if self.pool.bank.by_id(item_id) is not None:
-            raise UserFacingError("Shared questions can't be removed here; use Disable here instead.")
+            raise UserFacingError(N_("Shared questions can't be removed here; use Disable here instead."))
         item = await self.guild_bank.remove(guild_id, item_id)
         async with self.db.transaction() as conn:
             await AnalyticsRepository.forget_item(conn, guild_id, item.id)
@@ -502,7 +506,8 @@ class AnalyticsService:
         item = self.pool.item(guild_id, item_id.strip())
         if item is None or item.type not in CHOICE_TYPES:
             raise NotFoundError(
-                f"No choice question `{item_id.strip()}` here. Item ids are in each question's footer."
+                N_("No choice question `{item_id}` here. Item ids are in each question's footer."),
+                item_id=item_id.strip(),
             )
         own = self.pool.bank.by_id(item.id) is None
         stats = await self._stats(guild_id, item)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from bot.services.charts import BACKGROUND, FAIR, GOOD, GRID, INK, MUTED, POOR, WIDTH, _fit, font
+from bot.core.i18n import translator
+from bot.services.charts import BACKGROUND, FAIR, GOOD, GRID, INK, MUTED, POOR, WIDTH, _fit, drawable, font
 
 ACCENT = (88, 101, 242)  # Discord blurple
 PANEL_TOP = 56
@@ -43,7 +44,12 @@ def _png(image: Image.Image) -> bytes:
 
 
 def _bars(
-    draw: ImageDraw.ImageDraw, top: int, bars: Sequence[ShareBar], *, neutral: tuple[int, int, int]
+    draw: ImageDraw.ImageDraw,
+    top: int,
+    bars: Sequence[ShareBar],
+    *,
+    neutral: tuple[int, int, int],
+    lang: str = "en",
 ) -> int:
     """Horizontal 0-100% bars from ``top``; returns the y below them."""
     text, small = font(15), font(12)
@@ -55,7 +61,7 @@ def _bars(
         label = f"{tick}%"
         draw.text((x - draw.textlength(label, font=small) / 2, bottom + 4), label, fill=MUTED, font=small)
     if not bars:
-        draw.text((LEFT, top + 6), "No answers yet", fill=MUTED, font=text)
+        draw.text((LEFT, top + 6), translator(lang).gettext("No answers yet"), fill=MUTED, font=text)
     for index, bar in enumerate(bars):
         y = top + index * ROW
         draw.text((16, y + 6), _fit(draw, bar.label, text, LEFT - 28), fill=INK, font=text)
@@ -75,6 +81,7 @@ def _line(
     *,
     reference: float | None = None,
     colour: tuple[int, int, int] = ACCENT,
+    lang: str = "en",
 ) -> int:
     """A 0-100% line over ``points`` from ``top`` (with a dashed ``reference`` level); returns the y below."""
     small = font(12)
@@ -89,7 +96,7 @@ def _line(
         for dash in range(left, right, 12):
             draw.line([(dash, level), (min(dash + 6, right), level)], fill=MUTED, width=1)
     if not points:
-        draw.text((left + 8, top + 8), "No answers yet", fill=MUTED, font=font(15))
+        draw.text((left + 8, top + 8), translator(lang).gettext("No answers yet"), fill=MUTED, font=font(15))
         return bottom + 30
     step = (right - left) / max(1, len(points) - 1) if len(points) > 1 else 0.0
     previous: tuple[float, float] | None = None
@@ -99,7 +106,7 @@ def _line(
         if index % every == 0 or index == len(points) - 1:
             draw.text(
                 (x - draw.textlength(point.label, font=small) / 2, bottom + 4),
-                point.label,
+                drawable(point.label),
                 fill=MUTED,
                 font=small,
             )
@@ -114,20 +121,23 @@ def _line(
     return bottom + 30
 
 
-def item_chart(title: str, shares: Sequence[ShareBar], weeks: Sequence[Point], chance: float) -> bytes:
+def item_chart(
+    title: str, shares: Sequence[ShareBar], weeks: Sequence[Point], chance: float, *, lang: str = "en"
+) -> bytes:
     """``/bank stats``: the choice shares (the key in green), then p per week against chance."""
+    _ = translator(lang).gettext
     height = PANEL_TOP + ROW * max(1, len(shares)) + 24 + 40 + PLOT_HEIGHT + 40
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.text((16, 14), _fit(draw, title, font(20), WIDTH - 32), fill=INK, font=font(20))
-    draw.text((16, PANEL_TOP - 20), "Choice shares (bank order)", fill=MUTED, font=font(13))
-    y = _bars(draw, PANEL_TOP, shares, neutral=FAIR)
-    draw.text((16, y + 4), "Share right per week (dashed: chance)", fill=MUTED, font=font(13))
-    _line(draw, y + 30, weeks, reference=chance)
+    draw.text((16, PANEL_TOP - 20), _("Choice shares (bank order)"), fill=MUTED, font=font(13))
+    y = _bars(draw, PANEL_TOP, shares, neutral=FAIR, lang=lang)
+    draw.text((16, y + 4), _("Share right per week (dashed: chance)"), fill=MUTED, font=font(13))
+    _line(draw, y + 30, weeks, reference=chance, lang=lang)
     return _png(image)
 
 
-def activity_chart(title: str, days: Sequence[tuple[str, int, int]]) -> bytes:
+def activity_chart(title: str, days: Sequence[tuple[str, int, int]], *, lang: str = "en") -> bytes:
     """``/class``: answers per day as bars, active members per day as a line (own scale)."""
     height = PANEL_TOP + PLOT_HEIGHT + 70
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
@@ -158,15 +168,16 @@ def activity_chart(title: str, days: Sequence[tuple[str, int, int]]) -> bytes:
             draw.text(
                 (cx - draw.textlength(label, font=small) / 2, bottom + 4), label, fill=MUTED, font=small
             )
-    draw.text((16, bottom + 24), "bars: answers per day · line: active members", fill=MUTED, font=small)
+    legend = translator(lang).gettext("bars: answers per day · line: active members")
+    draw.text((16, bottom + 24), legend, fill=MUTED, font=small)
     return _png(image)
 
 
-def bars_chart(title: str, bars: Sequence[ShareBar]) -> bytes:
+def bars_chart(title: str, bars: Sequence[ShareBar], *, lang: str = "en") -> bytes:
     """Horizontal 0-100% bars (``/class``'s hardest items, by share right)."""
     height = PANEL_TOP + ROW * max(1, len(bars)) + 40
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.text((16, 14), _fit(draw, title, font(20), WIDTH - 32), fill=INK, font=font(20))
-    _bars(draw, PANEL_TOP, bars, neutral=POOR)
+    _bars(draw, PANEL_TOP, bars, neutral=POOR, lang=lang)
     return _png(image)

@@ -5,14 +5,18 @@ The font is Noto Sans CJK (SIL Open Font License) as the ``manimgx-fonts-cjk`` p
 dependency installed from PyPI like any other: nothing is read from the system or downloaded at run
 time, and the Docker image needs no font package. Its Latin letters draw the English labels too.
 Text is measured in pixels as drawn (``textlength``), so a CJK character counts its full width.
-Emoji are not in the font (a name's emoji still draw as boxes). Without the package, or without
-FreeType, charts fall back to Pillow's own font (Latin only), with a warning.
+Emoji are not in the font: :func:`drawable` writes what the font lacks as its Unicode name in
+brackets (``🔥`` -> ``[fire]``) and a custom Discord emoji as its ``:name:``, checked against the
+font's character map (read with fontTools), so no text draws as empty boxes. Without the package,
+or without FreeType, charts fall back to Pillow's own font (Latin only), with a warning.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -78,6 +82,55 @@ def font(size: int) -> Font:
     return ImageFont.load_default(size=size)
 
 
+# A custom Discord emoji in a name or a topic: <:name:id> or <a:name:id> (animated).
+CUSTOM_EMOJI = re.compile(r"<a?:(\w{1,32}):\d{5,25}>")
+# Joiners, variation selectors, skin tones, keycap and tag characters: parts of an emoji sequence
+# that say nothing once the emoji is written as its name.
+_SEQUENCE_PARTS = frozenset(
+    [0x200D, 0xFE0E, 0xFE0F, 0x20E3, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
+)
+_REGIONAL_A = 0x1F1E6  # regional indicators: a flag is two of them, written as its letters
+
+
+@cache
+def glyphs() -> frozenset[int] | None:
+    """The code points the chart font draws, or None without the font (text is then left alone)."""
+    path = font_path()
+    if path is None:
+        return None
+    from fontTools.ttLib import TTCollection
+
+    with TTCollection(str(path), lazy=True) as collection:
+        return frozenset(collection.fonts[FONT_FACE].getBestCmap())
+
+
+def drawable(text: str) -> str:
+    """``text`` with every character the font lacks written out: an emoji as its name in brackets
+    (``🔥`` -> ``[fire]``, a flag as ``[CN]``), a custom emoji as ``:name:``; never an empty box."""
+    text = CUSTOM_EMOJI.sub(r":\1:", text)
+    have = glyphs()
+    if have is None:
+        return text
+    out: list[str] = []
+    flag = ""
+    for char in text:
+        point = ord(char)
+        if _REGIONAL_A <= point < _REGIONAL_A + 26:
+            flag += chr(ord("A") + point - _REGIONAL_A)
+            if len(flag) == 2:
+                out.append(f"[{flag}]")
+                flag = ""
+            continue
+        if point in have or char.isspace():
+            out.append(char)
+        elif point not in _SEQUENCE_PARTS:
+            name = unicodedata.name(char, "")
+            out.append(f"[{name.lower()}]" if name else "?")
+    if flag:
+        out.append(f"[{flag}]")
+    return "".join(out)
+
+
 def share_colour(share: float) -> tuple[int, int, int]:
     """Green from 75 %, amber from 50 %, red below: the colour of a share bar."""
     if share >= 0.75:
@@ -88,7 +141,9 @@ def share_colour(share: float) -> tuple[int, int, int]:
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
-    """``text`` shortened with an ellipsis to fit ``width`` pixels."""
+    """``text`` made :func:`drawable` and shortened with an ellipsis to fit ``width`` pixels, as
+    drawn (a CJK character is about twice as wide as a Latin one)."""
+    text = drawable(text)
     if draw.textlength(text, font=face) <= width:
         return text
     while text and draw.textlength(text + "…", font=face) > width:
@@ -123,7 +178,9 @@ def accuracy_chart(bars: Sequence[AccuracyBar], *, title: str, empty: str = "No 
             font=small_font,
         )
     if not shown:
-        draw.text((LEFT, TOP + 8), empty, fill=MUTED, font=text_font)
+        draw.text(
+            (LEFT, TOP + 8), _fit(draw, empty, text_font, WIDTH - LEFT - 16), fill=MUTED, font=text_font
+        )
     for index, bar in enumerate(shown):
         y = TOP + index * ROW
         share = bar.correct / bar.answered

@@ -24,6 +24,7 @@ from bot.bank.schema import ID_PATTERN, SERVER_TOPICS, BankItem
 from bot.bank.upload import parse_upload
 from bot.core.clock import Clock, to_ms
 from bot.core.errors import ConflictError, NotFoundError, UserFacingError
+from bot.core.i18n import N_, Nn_, Text
 from bot.services.question_pool import is_typeable
 from bot.storage.database import Database
 from bot.storage.guild_items import GuildItemRepository
@@ -44,7 +45,7 @@ class ImportReport:
     problems: tuple[Problem, ...] = ()  # when any, nothing was imported
     without_explanation: int = 0
     total: int = 0  # the server's own items after the import
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Text, ...] = field(default=())  # rendered in the reader's language
     skipped: tuple[Problem, ...] = ()  # questions left out (`skipped: reason`); the rest imported
 
     @property
@@ -59,8 +60,8 @@ def guild_item_id(file_id: str) -> str:
 def check_file_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
         raise UserFacingError(
-            f"That file is {size / 1024 / 1024:.1f} MB; question files may be up to 1 MB. "
-            "Split it into parts."
+            N_("That file is {size} MB; question files may be up to 1 MB. Split it into parts."),
+            size=f"{size / 1024 / 1024:.1f}",
         )
 
 
@@ -181,9 +182,25 @@ class GuildBankService:
         typed = sum(1 for i in items if is_typeable(i))
         long_answers = sum(1 for i in items if not i.is_choice and not is_typeable(i))
         if typed:
-            notes.append(f"{typed} short-answer question(s) can be played typed: `/quiz start mode:typed`.")
+            notes.append(
+                Text(
+                    Nn_(
+                        "{count} short-answer question can be played typed: `/quiz start mode:typed`.",
+                        "{count} short-answer questions can be played typed: `/quiz start mode:typed`.",
+                    ),
+                    {"count": typed},
+                )
+            )
         if long_answers:
-            notes.append(f"{long_answers} question(s) with long answers are kept; quizzes do not ask them.")
+            notes.append(
+                Text(
+                    Nn_(
+                        "{count} question with a long answer is kept; quizzes do not ask it.",
+                        "{count} questions with long answers are kept; quizzes do not ask them.",
+                    ),
+                    {"count": long_answers},
+                )
+            )
         return ImportReport(
             file_name,
             parsed.format,
@@ -198,7 +215,7 @@ class GuildBankService:
         """The server's own questions as a file: (file name, bytes) in json, gift or anki."""
         items = list(self.items_of(guild_id))
         if not items:
-            raise NotFoundError("This server has no questions of its own yet. `/bank import` adds some.")
+            raise NotFoundError(N_("This server has no questions of its own yet. `/bank import` adds some."))
         # An .apkg of 2,000 questions takes a few hundred ms to build: off the event loop.
         return await asyncio.to_thread(export_file, items, fmt)
 
@@ -208,13 +225,20 @@ class GuildBankService:
             item = self.get(guild_id, wanted) or self.get(guild_id, guild_item_id(wanted))
             if item is None:
                 raise NotFoundError(
-                    f"This server has no question `{wanted}` of its own. `/bank list` shows its questions."
+                    N_(
+                        "This server has no question `{item_id}` of its own. "
+                        "`/bank list` shows its questions."
+                    ),
+                    item_id=wanted,
                 )
             async with self.db.transaction() as conn:
                 if await QuizRepository.item_is_open(conn, guild_id, item.id):
                     raise ConflictError(
-                        f"`{item.id}` is on a question still open here (a quiz or the question of the day);"
-                        " remove it after its answer is revealed."
+                        N_(
+                            "`{item_id}` is on a question still open here (a quiz or the question of the "
+                            "day); remove it after its answer is revealed."
+                        ),
+                        item_id=item.id,
                     )
                 await GuildItemRepository.delete(conn, guild_id, item.id)
             self._items[guild_id] = [i for i in self.items_of(guild_id) if i.id != item.id]

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from bot.bank.schema import TOPICS
 from bot.core.clock import Clock, from_ms, to_ms
+from bot.core.i18n import translator
 from bot.core.periods import zone
 from bot.core.study import (
     FORECAST_DAYS,
@@ -26,6 +27,7 @@ from bot.core.study import (
     study_streak,
     true_retention,
 )
+from bot.core.topics import topic_label
 from bot.services.charts import BACKGROUND, GOOD, GRID, INK, MUTED, POOR, _fit, font, share_colour
 from bot.services.study import StudyService
 from bot.services.tutor import retrievability
@@ -127,8 +129,10 @@ LEFT = 170
 RIGHT = 200
 
 
-def progress_chart(progress: Progress, *, title: str) -> bytes:
-    """Mastery per topic (seen of the pool, known share shaded) and the 14-day due forecast."""
+def progress_chart(progress: Progress, *, title: str, lang: str = "en") -> bytes:
+    """Mastery per topic (seen of the pool, known share shaded) and the 14-day due forecast, its
+    labels and topics in ``lang``."""
+    _ = translator(lang).gettext
     topics = [t for t in progress.topics if t.pool or t.seen]
     chart_h = 150
     height = 64 + ROW * max(1, len(topics)) + 40 + chart_h + 60
@@ -138,10 +142,15 @@ def progress_chart(progress: Progress, *, title: str) -> bytes:
     draw.text((16, 16), _fit(draw, title, title_font, WIDTH - 32), fill=INK, font=title_font)
     bar_w = WIDTH - LEFT - RIGHT
     y = 56
-    draw.text((LEFT, y - 14), "seen of pool · known (R >= 0.9) in colour", fill=MUTED, font=small)
+    draw.text((LEFT, y - 14), _("seen of pool · known (R >= 0.9) in colour"), fill=MUTED, font=small)
     for t in topics:
         y0 = y + 4
-        draw.text((16, y0 + 2), _fit(draw, t.topic, text_font, LEFT - 28), fill=INK, font=text_font)
+        draw.text(
+            (16, y0 + 2),
+            _fit(draw, topic_label(t.topic, lang), text_font, LEFT - 28),
+            fill=INK,
+            font=text_font,
+        )
         draw.rectangle([(LEFT, y0), (LEFT + bar_w, y0 + ROW - 10)], fill=GRID)
         if t.pool:
             seen_end = LEFT + round(bar_w * t.seen / t.pool)
@@ -151,14 +160,16 @@ def progress_chart(progress: Progress, *, title: str) -> bytes:
             if known_end > LEFT:
                 draw.rectangle([(LEFT, y0), (known_end, y0 + ROW - 10)], fill=share_colour(share))
         mean = f"{t.mean_retrievability:.0%}" if t.mean_retrievability is not None else "-"
-        figure = f"{t.seen}/{t.pool} · {t.known} known · R {mean}"
+        figure = _("{seen}/{pool} · {known} known · R {mean}").format(
+            seen=t.seen, pool=t.pool, known=t.known, mean=mean
+        )
         draw.text((LEFT + bar_w + 8, y0 + 2), figure, fill=INK, font=small)
         y += ROW
     if not topics:
-        draw.text((LEFT, y + 4), "No cards yet: /study start", fill=MUTED, font=text_font)
+        draw.text((LEFT, y + 4), _("No cards yet: /study start"), fill=MUTED, font=text_font)
         y += ROW
     y += 30
-    draw.text((16, y - 20), "Due in the next 14 days", fill=INK, font=text_font)
+    draw.text((16, y - 20), _("Due in the next 14 days"), fill=INK, font=text_font)
     peak = max(progress.forecast) if any(progress.forecast) else 1
     slot = (WIDTH - 32) / max(1, len(progress.forecast))
     base = y + chart_h
@@ -174,7 +185,7 @@ def progress_chart(progress: Progress, *, title: str) -> bytes:
             ((x0 + x1) / 2 - draw.textlength(label, font=small) / 2, top - 16), label, fill=INK, font=small
         )
         day = progress.forecast_start + timedelta(days=i)
-        tick = "today" if i == 0 else day.strftime("%d")
+        tick = _("today") if i == 0 else day.strftime("%d")
         draw.text(
             ((x0 + x1) / 2 - draw.textlength(tick, font=small) / 2, base + 4), tick, fill=MUTED, font=small
         )
@@ -183,10 +194,16 @@ def progress_chart(progress: Progress, *, title: str) -> bytes:
     return out.getvalue()
 
 
-def mastery_lines(topics: Sequence[TopicMastery]) -> list[str]:
-    return [
-        f"`{t.topic}` {t.seen}/{t.pool} seen, {t.known} known"
-        + (f", mean R {t.mean_retrievability:.0%}" if t.mean_retrievability is not None else "")
-        for t in topics
-        if t.seen
-    ]
+def mastery_lines(topics: Sequence[TopicMastery], lang: str = "en") -> list[str]:
+    _ = translator(lang).gettext
+    lines = []
+    for t in topics:
+        if not t.seen:
+            continue
+        line = _("{topic}: {seen}/{pool} seen, {known} known").format(
+            topic=topic_label(t.topic, lang), seen=t.seen, pool=t.pool, known=t.known
+        )
+        if t.mean_retrievability is not None:
+            line += _(", mean R {share}").format(share=f"{t.mean_retrievability:.0%}")
+        lines.append(line)
+    return lines

@@ -271,10 +271,10 @@ class QuizService:
         runner = self._runners.get(channel_id)
         session = await self.quizzes.running_in_channel(channel_id)
         if runner is None or session is None:
-            raise NotFoundError("No quiz is running in this channel.")
+            raise NotFoundError(N_("No quiz is running in this channel."))
         if user_id != session.started_by and not can_manage_messages:
             raise PermissionDeniedError(
-                "Only the member who started this quiz, or someone with Manage Messages, can stop it."
+                N_("Only the member who started this quiz, or someone with Manage Messages, can stop it.")
             )
         runner.stop.set()
         if runner.task is not None:

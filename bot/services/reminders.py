@@ -23,6 +23,7 @@ from typing import Protocol
 
 from bot.core.clock import Clock, to_ms
 from bot.core.daily import format_post_time, parse_post_time, parse_zone
+from bot.core.i18n import N_
 from bot.core.study import next_reminder_at, reminder_date
 from bot.services.daily import Pacer
 from bot.storage.cards import CardRepository, StudyMember
@@ -40,7 +41,8 @@ RUN_BUDGET = timedelta(seconds=20)
 # the question of the day uses (40/s) while they run. A reminder is counted as two requests (opening
 # the DM channel, the send): 20 reminders/s, about 400 a minute; the rest stay due for the next.
 REQUESTS_PER_SECOND = 40.0
-DMS_CLOSED = (
+# Kept as the reminder's off reason in English (the msgid); /study progress shows it translated.
+DMS_CLOSED = N_(
     "Your DMs are closed to the bot (Discord error 50007), so reminders were turned off. "
     "Allow direct messages from this server's members, then `/study remind on` again."
 )

@@ -20,6 +20,7 @@ from bot.bank.loader import Bank
 from bot.bank.schema import BankItem, ItemType
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError
+from bot.core.i18n import N_, Nn_
 from bot.core.study import (
     AGAIN,
     DEFAULT_NEW_PER_DAY,
@@ -185,16 +186,38 @@ class StudyService:
     ) -> StudyCard:
         check_cards(cards)
         if not self.pool(guild_id, topic, lang):
-            what = f"topic `{topic}`" if topic else "any topic"
-            raise NotFoundError(f"There are no questions for {what} in `{lang}`. `/quiz topics` lists them.")
+            if topic:
+                raise NotFoundError(
+                    N_("There are no questions for topic `{topic}` in `{lang}`. `/quiz topics` lists them."),
+                    topic=topic,
+                    lang=lang,
+                )
+            raise NotFoundError(
+                N_("There are no questions for any topic in `{lang}`. `/quiz topics` lists them."), lang=lang
+            )
         plan = await self.plan(guild_id, user_id, topic=topic, lang=lang, cards=cards)
         if not plan.item_ids:
             _r, new_per_day = await self.settings.get(guild_id, user_id)
             next_due = await self.cards.next_due(guild_id, user_id)
-            when = f" The next card is due <t:{next_due // 1000}:R>." if next_due else ""
+            if next_due:
+                raise StudyError(
+                    Nn_(
+                        "Nothing to study now: no card is due and today's {count} new card is done. "
+                        "The next card is due {when}. `/study settings new_per_day` changes the daily limit.",
+                        "Nothing to study now: no card is due and today's {count} new cards are done. "
+                        "The next card is due {when}. `/study settings new_per_day` changes the daily limit.",
+                    ),
+                    count=new_per_day,
+                    when=f"<t:{next_due // 1000}:R>",
+                )
             raise StudyError(
-                f"Nothing to study now: no card is due and today's {new_per_day} new card(s) are done."
-                f"{when} `/study settings new_per_day` changes the daily limit."
+                Nn_(
+                    "Nothing to study now: no card is due and today's {count} new card is done. "
+                    "`/study settings new_per_day` changes the daily limit.",
+                    "Nothing to study now: no card is due and today's {count} new cards are done. "
+                    "`/study settings new_per_day` changes the daily limit.",
+                ),
+                count=new_per_day,
             )
         now_ms = to_ms(self.clock.now())
         session = await self.db.write(
@@ -236,7 +259,7 @@ class StudyService:
             session = await self._step(conn, session_id, user_id, position, "ask")
             item = self._item_of(session)
             if item.type not in CHOICE_TYPES or not 0 <= choice < len(item.choices):
-                raise StaleStepError("That is not one of this card's choices.")
+                raise StaleStepError(N_("That is not one of this card's choices."))
             # Study shows choices in bank order; an also-accepted choice is right, as in a quiz.
             rating = rating_for_choice(choice == item.answer_index or choice in item.also_accepted_indexes)
             return await self._review(conn, session, item, rating, at, choice=choice)
@@ -264,7 +287,7 @@ class StudyService:
     async def rate(self, session_id: int, user_id: int, position: int, rating: int) -> StudyStep:
         """A flashcard rated by the member (Again, Hard, Good, Easy) after seeing the answer."""
         if rating not in (1, 2, 3, 4):
-            raise StaleStepError("Rate with Again, Hard, Good or Easy.")
+            raise StaleStepError(N_("Rate with Again, Hard, Good or Easy."))
         at = self.clock.now()
 
         async def work(conn: Connection) -> StudySessionRow:
@@ -299,9 +322,9 @@ class StudyService:
 
     def _own(self, session: StudySessionRow | None, user_id: int) -> None:
         if session is None:
-            raise NotFoundError("This study session no longer exists; `/study start` begins a new one.")
+            raise NotFoundError(N_("This study session no longer exists; `/study start` begins a new one."))
         if session.user_id != user_id:
-            raise StudyError("This is someone else's study session; `/study start` begins your own.")
+            raise StudyError(N_("This is someone else's study session; `/study start` begins your own."))
 
     async def _step(
         self, conn: Connection, session_id: int, user_id: int, position: int, phase: str
@@ -310,13 +333,13 @@ class StudyService:
         self._own(session, user_id)
         assert session is not None
         if session.position != position or session.phase != phase:
-            raise StaleStepError("That button is from an earlier step of the session.")
+            raise StaleStepError(N_("That button is from an earlier step of the session."))
         return session
 
     def _item_of(self, session: StudySessionRow) -> BankItem:
         item = self.item(session.guild_id, session.item_id or "")
         if item is None:
-            raise StaleStepError("This card's question was removed from the bank; press Next.")
+            raise StaleStepError(N_("This card's question was removed from the bank; press Next."))
         return item
 
     async def _review(
@@ -382,7 +405,7 @@ class StudyService:
             )
         item = self.item(session.guild_id, session.item_id or "")
         if item is None:
-            raise NotFoundError("This card's question was removed from the bank.")
+            raise NotFoundError(N_("This card's question was removed from the bank."))
         card = await self.cards.card(session.guild_id, session.user_id, item.id)
         intervals: dict[int, str] = {}
         if session.phase == "shown":

@@ -8,35 +8,37 @@ Other servers are untouched.
 
 from __future__ import annotations
 
+from bot.core.i18n import N_
 from bot.storage.database import Connection, Database
 
-# (what, count statement, delete statement); every statement takes (guild_id, user_id).
+# (what, count statement, delete statement); every statement takes (guild_id, user_id). ``what``
+# is an English msgid: /privacy shows it translated.
 _TABLES: tuple[tuple[str, str, str], ...] = tuple(
     (what, f"SELECT COUNT(*) FROM {frm} WHERE {where}", f"DELETE FROM {frm} WHERE {where}")
     for what, frm, where in (
-        ("answers", "answers", "guild_id = ? AND user_id = ?"),
-        ("scores waiting for a reveal", "pending_scores", "guild_id = ? AND user_id = ?"),
-        ("scores", "scores", "guild_id = ? AND user_id = ?"),
+        (N_("answers"), "answers", "guild_id = ? AND user_id = ?"),
+        (N_("scores waiting for a reveal"), "pending_scores", "guild_id = ? AND user_id = ?"),
+        (N_("scores"), "scores", "guild_id = ? AND user_id = ?"),
         (
-            "archived scores",
+            N_("archived scores"),
             "score_archive_rows",
             "archive_id IN (SELECT id FROM score_archives WHERE guild_id = ?) AND user_id = ?",
         ),
-        ("topic scores", "topic_scores", "guild_id = ? AND user_id = ?"),
-        ("streaks", "streaks", "guild_id = ? AND user_id = ?"),
-        ("names", "members", "guild_id = ? AND user_id = ?"),
-        ("team memberships", "team_members", "guild_id = ? AND user_id = ?"),
-        ("question reports", "item_reports", "guild_id = ? AND user_id = ?"),
+        (N_("topic scores"), "topic_scores", "guild_id = ? AND user_id = ?"),
+        (N_("streaks"), "streaks", "guild_id = ? AND user_id = ?"),
+        (N_("names"), "members", "guild_id = ? AND user_id = ?"),
+        (N_("team memberships"), "team_members", "guild_id = ? AND user_id = ?"),
+        (N_("question reports"), "item_reports", "guild_id = ? AND user_id = ?"),
         (
-            "competition scores",
+            N_("competition scores"),
             "competition_scores",
             "competition_id IN (SELECT id FROM competitions WHERE guild_id = ?) AND user_id = ?",
         ),
         # The tutor (issue 16): the member's deck here, its review log, settings and sessions.
-        ("reviews", "review_log", "guild_id = ? AND user_id = ?"),
-        ("study cards", "cards", "guild_id = ? AND user_id = ?"),
-        ("study settings", "study_members", "guild_id = ? AND user_id = ?"),
-        ("study sessions", "study_sessions", "guild_id = ? AND user_id = ?"),
+        (N_("reviews"), "review_log", "guild_id = ? AND user_id = ?"),
+        (N_("study cards"), "cards", "guild_id = ? AND user_id = ?"),
+        (N_("study settings"), "study_members", "guild_id = ? AND user_id = ?"),
+        (N_("study sessions"), "study_sessions", "guild_id = ? AND user_id = ?"),
     )
 )
 

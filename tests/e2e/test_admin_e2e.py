@@ -209,14 +209,14 @@ async def test_imported_questions_join_this_servers_quizzes_only(
     upload = Upload("club.yaml", bank_file(item_yaml(1), item_yaml(2, topic="sft")), "application/yaml")
     reply = await world.admin.slash("bank import", file=upload)
     text = (await reply.wait_reply()).text()
-    assert reply.message.ephemeral and "Imported **2** question(s) from `club.yaml` (bank)" in text
+    assert reply.message.ephemeral and "Imported **2** questions from `club.yaml` (bank)" in text
     assert "This server now has 2 of its own" in text
     assert len(fake.attachment_fetches) == 1  # read once, from the URL Discord gave the bot
 
     listed = (await world.admin.slash("bank list")).message
     description = listed.embeds[0]["description"]
-    assert "`g-club-q01` · dpo · en · Club question number 1" in description
-    assert "`g-club-q02` · sft" in description and "Page 1/1 · 2 question(s)" in listed.text()
+    assert "`g-club-q01` · DPO · en · Club question number 1" in description
+    assert "`g-club-q02` · SFT" in description and "Page 1/1 · 2 questions" in listed.text()
     # /quiz topics and the topic autocomplete count them here, and only here.
     topics = (await world.alice.slash("quiz topics")).message.embeds[0]["description"]
     assert "`dpo` " in topics
@@ -256,7 +256,7 @@ async def test_imported_questions_join_this_servers_quizzes_only(
     )
     reply = await world.admin.slash("bank import", file=Upload("my quiz.txt", f"Quiz:\n{seed}\n".encode()))
     text = (await reply.wait_reply()).text()
-    assert "Imported **1** question(s) from `my quiz.txt` (json-mc)" in text and "now has 3" in text
+    assert "Imported **1** question from `my quiz.txt` (json-mc)" in text and "now has 3" in text
     assert "1 came without an explanation" in text
     seeded = bot.guild_bank.get(world.guild.id, "g-my-quiz-q01")
     assert seeded is not None and seeded.answer_index == 1 and seeded.topics == ["reward-models"]
@@ -310,7 +310,7 @@ async def test_an_invalid_file_imports_nothing_and_says_what_is_wrong_where(
     def line_of(needle: str, start: int = 0) -> int:
         return next(n for n, line in enumerate(lines, 1) if n > start and needle in line)
 
-    assert "Nothing was imported from `club.yaml`: 3 problem(s)" in text
+    assert "Nothing was imported from `club.yaml`: 3 problems" in text
     assert f"club.yaml:{line_of('answer: E')}: club-q02: answer 'E' is not among the choice letters" in text
     assert (
         f"club.yaml:{line_of('topics: [knitting]')}: club-q03: topics: unknown topic(s) ['knitting']" in text
@@ -325,7 +325,7 @@ async def test_an_invalid_file_imports_nothing_and_says_what_is_wrong_where(
     many = bank_file(*(item_yaml(n, answer="Z") for n in range(1, 61)))
     reply = await world.admin.slash("bank import", file=Upload("many.yaml", many))
     message = await reply.wait_reply()
-    assert "Nothing was imported from `many.yaml`: 60 problem(s)" in message.text()
+    assert "Nothing was imported from `many.yaml`: 60 problems" in message.text()
     assert "more (the attached report lists them all)" in message.text() and len(message.text()) <= 2000
     [attachment] = message.attachments
     _name, data, _ctype = fake.attachments[int(attachment["id"])]
@@ -423,10 +423,10 @@ async def test_a_gift_import_skips_the_essay_and_its_topic_joins_this_server(
     reply = await world.admin.slash("bank import", file=Upload("club.gift", GIFT_CLUB))
     text = (await reply.wait_reply()).text()
     assert reply.message.ephemeral
-    assert "Imported **2** question(s) from `club.gift` (gift)" in text
-    assert "1 question(s) were skipped:" in text
+    assert "Imported **2** questions from `club.gift` (gift)" in text
+    assert "1 question was skipped:" in text
     assert "`club.gift:3: skipped: essay question: question 1 (essay)`" in text
-    assert "1 short-answer question(s) can be played typed: `/quiz start mode:typed`" in text
+    assert "1 short-answer question can be played typed: `/quiz start mode:typed`" in text
     port = bot.guild_bank.get(world.guild.id, "g-club-q02")
     assert port is not None and port.topics == ["networking"] and port.explanation == "HTTPS listens on 443."
     arp = bot.guild_bank.get(world.guild.id, "g-club-q03")
@@ -476,7 +476,7 @@ async def test_bank_export_gives_an_admin_the_servers_own_questions(
     ):
         reply = await world.admin.slash("bank export", format=fmt)
         message = await reply.wait_reply()
-        assert message.ephemeral and f"This server's 2 question(s) of its own, as {fmt}." in message.text()
+        assert message.ephemeral and f"This server's 2 questions of its own, as {fmt}." in message.text()
         [attachment] = message.attachments
         stored_name, data, _ctype = fake.attachments[int(attachment["id"])]
         assert stored_name == name
@@ -518,13 +518,13 @@ async def test_an_image_url_stays_in_the_prompt_and_the_question_card_shows_it(
     bot = await start_bot(clock=clock, bank_dir=small_bank)
     # A Red list keeps the URL in the prompt as written (quizzes ask its short answers in typed mode).
     reply = await world.admin.slash("bank import", file=Upload("animals.yaml", RED_PICTURES))
-    assert "Imported **2** question(s) from `animals.yaml` (red-trivia)" in (await reply.wait_reply()).text()
+    assert "Imported **2** questions from `animals.yaml` (red-trivia)" in (await reply.wait_reply()).text()
     red = bot.guild_bank.get(world.guild.id, "g-animals-q001")
     assert red is not None and red.prompt == f"Which animal is this? {PICTURE}"
 
     # A choice question with the same URL, asked in a quiz: the card shows the picture.
     reply = await world.admin.slash("bank import", file=Upload("pictures.txt", AIKEN_PICTURES))
-    assert "Imported **1** question(s) from `pictures.txt` (aiken)" in (await reply.wait_reply()).text()
+    assert "Imported **1** question from `pictures.txt` (aiken)" in (await reply.wait_reply()).text()
     _text, card = await _ask(fake, bot, world.alice, topic="pictures", mode="buttons")
     embed = card.embeds[0]
     assert embed["footer"]["text"].endswith("g-pictures-q01")

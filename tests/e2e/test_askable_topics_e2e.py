@@ -81,7 +81,7 @@ async def test_about_and_quiz_topics_count_only_quiz_questions(
     about = (await world.alice.slash("about")).message.embeds[0]
     fields = {f["name"]: f["value"] for f in about["fields"]}
     assert fields["Question bank"] == "3 quiz questions (2 en, 1 zh)"  # not the 2 short answers
-    assert fields["Topics"] == "sft 1, lora 2, peft 1"  # no dpo: only a short answer there
+    assert fields["Topics"] == "SFT 1, LoRA 2, PEFT 1"  # no dpo: only a short answer there
 
     listing = (await world.alice.slash("quiz topics")).message.embeds[0]["description"].splitlines()
     assert listing == ["`sft` SFT: 1 en", "`lora` LoRA: 1 en, 1 zh", "`peft` PEFT: 1 en"]

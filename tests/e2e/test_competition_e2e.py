@@ -349,7 +349,7 @@ async def test_a_servers_imported_question_is_drawn_as_the_question_of_the_day_a
     # ... until the server imports one of its own.
     upload = Upload("club.yaml", bank_file(item_yaml(1, topic="dpo", answer="B")), "application/yaml")
     imported = await world.admin.slash("bank import", file=upload)
-    assert "Imported **1** question(s) from `club.yaml`" in (await imported.wait_reply()).text()
+    assert "Imported **1** question from `club.yaml`" in (await imported.wait_reply()).text()
     said = await _setup(world, world.channel, topic="dpo")
     assert "every day at **09:00** (Europe/Berlin)" in said
 

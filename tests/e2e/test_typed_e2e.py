@@ -149,9 +149,9 @@ async def test_a_typed_quiz_takes_answers_in_a_box_accepts_a_slip_and_refuses_a_
     bot = await start_bot(clock=clock, bank_dir=small_bank)
     alice, bob, ada = world.alice, world.bob, world.admin
     imported = await _import(world)
-    assert "Imported **4** question(s)" in imported
-    assert "2 short-answer question(s) can be played typed: `/quiz start mode:typed`" in imported
-    assert "1 question(s) with long answers are kept; quizzes do not ask them." in imported
+    assert "Imported **4** questions" in imported
+    assert "2 short-answer questions can be played typed: `/quiz start mode:typed`" in imported
+    assert "1 question with a long answer is kept; quizzes do not ask it." in imported
 
     started = await alice.slash("quiz start", mode="typed", questions=5, seconds=20)
     assert "started a quiz of 2 question(s)" in started.message.text(), "only the two short answers"

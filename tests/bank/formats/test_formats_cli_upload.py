@@ -109,13 +109,13 @@ def test_a_long_skip_report_is_clipped_and_attached_whole() -> None:
     report = ImportReport("big.gift", "gift", added=(), skipped=skipped, total=5)
     text, clipped = report_message(report)
     assert clipped and len(text) <= REPORT_BUDGET + 200
-    assert text.startswith("Imported **0** question(s) from `big.gift` (gift).")
-    assert "200 question(s) were skipped:" in text and "more (the attached report lists them all)" in text
+    assert text.startswith("Imported **0** questions from `big.gift` (gift).")
+    assert "200 questions were skipped:" in text and "more (the attached report lists them all)" in text
     assert report_text(report).count("skipped: essay question") == 200
     short = ImportReport("s.gift", "gift", skipped=skipped[:1], total=1)
     assert report_message(short) == (
-        "Imported **0** question(s) from `s.gift` (gift). This server now has 1 of its own (up to 2000); "
-        "they join its quizzes from the next one on.\n1 question(s) were skipped:\n"
+        "Imported **0** questions from `s.gift` (gift). This server now has 1 of its own (up to 2000); "
+        "they join its quizzes from the next one on.\n1 question was skipped:\n"
         "`big.gift:1: skipped: essay question: question 1`",
         False,
     )
