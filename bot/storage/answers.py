@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
 from bot.storage.database import Connection, Database
-from bot.storage.sql import POSTGRESQL, dialect_of
+from bot.storage.sql import POSTGRESQL, dialect_of, insert_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,31 @@ _PG_STAGE_DDL = (
 )
 
 
+_STAGE_COLUMNS = (
+    "seq",
+    "round_id",
+    "user_id",
+    "guild_id",
+    "display_name",
+    "item_id",
+    "topic",
+    "choice",
+    "correct",
+    "points",
+    "latency_ms",
+    "answered_at",
+    "week_key",
+    "month_key",
+    "season_id",
+    "daily_date",
+    "competition_id",
+    "team_id",
+    "deferred",
+    "bank_choice",
+    "typed_text",
+)
+
+
 async def _create_stage(conn: Connection) -> None:
     for statement in _PG_STAGE_DDL if dialect_of(conn) == POSTGRESQL else _STAGE_DDL:
         await conn.execute(statement)
@@ -133,13 +158,10 @@ class AnswerRepository:
             return []
         await _create_stage(conn)
         await conn.execute("DELETE FROM answer_stage")
-        await conn.executemany(
-            """
-            INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
-                correct, points, latency_ms, answered_at, week_key, month_key, season_id, daily_date,
-                competition_id, team_id, deferred, bank_choice, typed_text)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
+        await insert_rows(
+            conn,
+            "answer_stage",
+            _STAGE_COLUMNS,
             [
                 (
                     seq,
