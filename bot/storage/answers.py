@@ -192,8 +192,7 @@ class AnswerRepository:
         await conn.execute(
             """
             UPDATE answer_stage SET accepted = 1
-            WHERE seq = (SELECT MIN(s.seq) FROM answer_stage s
-                         WHERE s.round_id = answer_stage.round_id AND s.user_id = answer_stage.user_id)
+            WHERE seq IN (SELECT MIN(seq) FROM answer_stage GROUP BY round_id, user_id)
               AND NOT EXISTS (SELECT 1 FROM answers a
                               WHERE a.round_id = answer_stage.round_id AND a.user_id = answer_stage.user_id)
             """

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.storage.database import Connection, Database
-from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one
+from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one, insert_rows
 
 Key = tuple[int, int, str]  # (guild id, user id, item id)
 
@@ -151,6 +151,33 @@ _KEYS_DDL = (
 )
 
 
+_REVIEW_STAGE_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS review_stage (seq INTEGER PRIMARY KEY, guild_id INTEGER NOT NULL, "
+    "user_id INTEGER NOT NULL, item_id TEXT NOT NULL, topic TEXT NOT NULL, state INTEGER NOT NULL, "
+    "step INTEGER, stability DOUBLE PRECISION, difficulty DOUBLE PRECISION, due_at INTEGER NOT NULL, "
+    "rating INTEGER NOT NULL, reviewed_at INTEGER NOT NULL, duration_ms INTEGER, source TEXT NOT NULL, "
+    "prior_state INTEGER NOT NULL, lapse INTEGER NOT NULL)"
+)
+_REVIEW_STAGE_COLUMNS = (
+    "seq",
+    "guild_id",
+    "user_id",
+    "item_id",
+    "topic",
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due_at",
+    "rating",
+    "reviewed_at",
+    "duration_ms",
+    "source",
+    "prior_state",
+    "lapse",
+)
+
+
 _MEMBER_KEYS_DDL = (
     "CREATE TEMP TABLE IF NOT EXISTS member_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
     "PRIMARY KEY (guild_id, user_id))"
@@ -175,7 +202,7 @@ class CardRepository:
         """The existing cards among ``keys`` (one indexed join, whatever the batch size)."""
         await conn.execute(_temp_ddl(conn, _KEYS_DDL))
         await conn.execute("DELETE FROM card_keys")
-        await conn.executemany("INSERT INTO card_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING", list(keys))
+        await insert_rows(conn, "card_keys", ("guild_id", "user_id", "item_id"), sorted(set(keys)))
         rows = await fetch_all(
             conn,
             f"""
@@ -194,7 +221,7 @@ class CardRepository:
         """Desired retention of the members who set one (the others use the default): one join."""
         await conn.execute(_temp_ddl(conn, _MEMBER_KEYS_DDL))
         await conn.execute("DELETE FROM member_keys")
-        await conn.executemany("INSERT INTO member_keys VALUES (?, ?) ON CONFLICT DO NOTHING", list(members))
+        await insert_rows(conn, "member_keys", ("guild_id", "user_id"), sorted(set(members)))
         rows = await fetch_all(
             conn,
             """
@@ -237,19 +264,18 @@ class CardRepository:
         """Upsert each card with its new state and log its review, in order."""
         if not reviews:
             return
-        await conn.executemany(
-            """
-            INSERT INTO cards (guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at,
-                last_review_at, reps, lapses, introduced_by, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-            ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET
-                state = excluded.state, step = excluded.step, stability = excluded.stability,
-                difficulty = excluded.difficulty, due_at = excluded.due_at,
-                last_review_at = excluded.last_review_at, reps = cards.reps + 1,
-                lapses = cards.lapses + excluded.lapses
-            """,
+        # Staged, then two set-based statements: each card takes its last state of the batch (a
+        # member may review one card twice in a batch), its reps and lapses grow by the batch's
+        # count and sum; the log gets every review, in order, joined to the cards just written.
+        await conn.execute(_temp_ddl(conn, _REVIEW_STAGE_DDL))
+        await conn.execute("DELETE FROM review_stage")
+        await insert_rows(
+            conn,
+            "review_stage",
+            _REVIEW_STAGE_COLUMNS,
             [
                 (
+                    seq,
                     r.guild_id,
                     r.user_id,
                     r.item_id,
@@ -259,37 +285,46 @@ class CardRepository:
                     r.stability,
                     r.difficulty,
                     r.due_at,
-                    r.reviewed_at,
-                    int(r.lapse),
-                    r.source,
-                    r.reviewed_at,
-                )
-                for r in reviews
-            ],
-        )
-        await conn.executemany(
-            """
-            INSERT INTO review_log (card_id, guild_id, user_id, rating, reviewed_at, duration_ms, source,
-                prior_state)
-            VALUES ((SELECT id FROM cards WHERE guild_id = ? AND user_id = ? AND item_id = ?),
-                    ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                (
-                    r.guild_id,
-                    r.user_id,
-                    r.item_id,
-                    r.guild_id,
-                    r.user_id,
                     r.rating,
                     r.reviewed_at,
                     r.duration_ms,
                     r.source,
                     r.prior_state,
+                    int(r.lapse),
                 )
-                for r in reviews
+                for seq, r in enumerate(reviews)
             ],
         )
+        await conn.execute(
+            """
+            INSERT INTO cards (guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at,
+                last_review_at, reps, lapses, introduced_by, created_at)
+            SELECT r.guild_id, r.user_id, r.item_id, r.topic, r.state, r.step, r.stability, r.difficulty,
+                r.due_at, r.reviewed_at, n.reps, n.lapses, f.source, f.reviewed_at
+            FROM (SELECT MIN(seq) AS first_seq, MAX(seq) AS last_seq, COUNT(*) AS reps, SUM(lapse) AS lapses
+                  FROM review_stage GROUP BY guild_id, user_id, item_id) AS n
+            JOIN review_stage r ON r.seq = n.last_seq
+            JOIN review_stage f ON f.seq = n.first_seq
+            WHERE true
+            ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET
+                state = excluded.state, step = excluded.step, stability = excluded.stability,
+                difficulty = excluded.difficulty, due_at = excluded.due_at,
+                last_review_at = excluded.last_review_at, reps = cards.reps + excluded.reps,
+                lapses = cards.lapses + excluded.lapses
+            """
+        )
+        await conn.execute(
+            """
+            INSERT INTO review_log (card_id, guild_id, user_id, rating, reviewed_at, duration_ms, source,
+                prior_state)
+            SELECT c.id, r.guild_id, r.user_id, r.rating, r.reviewed_at, r.duration_ms, r.source,
+                r.prior_state
+            FROM review_stage r
+            JOIN cards c ON c.guild_id = r.guild_id AND c.user_id = r.user_id AND c.item_id = r.item_id
+            ORDER BY r.seq
+            """
+        )
+        await conn.execute("DELETE FROM review_stage")
 
     @staticmethod
     async def save_member(
