@@ -442,7 +442,7 @@ async def test_an_unreachable_target_is_one_line_and_exit_3(
     assert code == 3
     assert err.count("\n") == 1
     assert err.startswith("error: cannot reach PostgreSQL at postgresql://quiz@127.0.0.1:1/quiz (")
-    assert "is it running" in err
+    assert "is it running, and is the --to URL right?" in err
     assert out == ""
 
 

@@ -658,10 +658,18 @@ def _check_url(url: str, option: str) -> None:
         )
 
 
+def _named_by(exc: DatabaseOpenError, option: str) -> DatabaseOpenError:
+    """The bot's open errors point at DATABASE_URL; here the URL came from ``option``."""
+    return DatabaseOpenError(str(exc).replace("DATABASE_URL", f"the {option} URL"))
+
+
 async def open_source(url: str) -> Source:
-    if _is_postgres(url):
-        return await PostgresSource.open(url)
-    return await SqliteSource.open(sqlite_path(url))
+    try:
+        if _is_postgres(url):
+            return await PostgresSource.open(url)
+        return await SqliteSource.open(sqlite_path(url))
+    except DatabaseOpenError as exc:
+        raise _named_by(exc, "--from") from None
 
 
 async def open_target(url: str) -> Target:
@@ -669,6 +677,8 @@ async def open_target(url: str) -> Target:
         if _is_postgres(url):
             return await PostgresTarget.open(url)
         return await SqliteTarget.open(sqlite_path(url))
+    except DatabaseOpenError as exc:
+        raise _named_by(exc, "--to") from None
     except MigrationError as exc:
         raise CopyRefusedError(f"the target cannot be migrated: {exc}") from None
 
