@@ -140,6 +140,89 @@ async def _postgres_status(settings: Settings) -> int:
     return 0
 
 
+DB_COPY_HELP = """\
+Copy a bot's data into a new, empty database: SQLite to PostgreSQL (the move to scale out), or
+either way between SQLite and PostgreSQL.
+
+--from is read in one consistent snapshot, read-only (SQLite: one read transaction on a read-only
+connection), so a running bot can go on writing meanwhile; answers and other writes made after
+the snapshot are NOT copied. Make a trial copy while the bot runs if you like, but stop the bot for
+the final copy, then start it with DATABASE_URL set to the --to URL.
+
+--to is migrated to this version's schema, must hold no rows, and is written in one transaction:
+a copy that stops part way leaves it migrated and empty. The source must be at this version's
+schema too (else run `quizbot db migrate` with DATABASE_URL set to it first). Every table of the
+schema is copied in foreign-key order; ids are kept and identity sequences moved past them. A value
+the target cannot take (say text in an INTEGER column, which SQLite allows) stops the copy, naming
+its table, rowid and column. Then the row counts of every table are compared and printed.
+
+exit codes: 0 copied, counts match; 1 copied, but the counts of the tables named differ;
+2 a wrong command line; 3 a database cannot be opened or reached;
+5 refused or stopped, nothing copied (source at another schema version, target not empty,
+values the target cannot take: each named)."""
+
+
+def add_db_copy_command(db_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy the data into a new database (SQLite to PostgreSQL) and compare row counts",
+        description=DB_COPY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example: quizbot db copy --from sqlite:///var/quiz.db --to postgresql://quiz@db:5432/quiz",
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="the database to copy: sqlite:///path (relative; sqlite:////abs/path) or postgresql://...",
+    )
+    copy.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="the new, empty database: postgresql://user@host:port/db (or sqlite:///path)",
+    )
+    copy.set_defaults(handler=cmd_db_copy)
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    from bot.storage.copy import CopyRefusedError, copy_database
+
+    setup_logging("WARNING")
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        result = asyncio.run(copy_database(args.source, args.target, progress=progress))
+    except CopyRefusedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"copied {result.source} -> {result.target} (schema {result.schema_version})")
+    for name in result.skipped:
+        print(f"not copied: {name} (not a table of Quiz Tutor's schema)")
+    width = max([len("table"), *(len(c.table) for c in result.counts)])
+    print(f"{'table':<{width}}  {'source':>10}  {'target':>10}")
+    for count in result.counts:
+        mark = "" if count.matches else "  DIFFERS"
+        print(f"{count.table:<{width}}  {count.source:>10,}  {count.target:>10,}{mark}")
+    total_source = sum(c.source for c in result.counts)
+    print(f"{'total':<{width}}  {total_source:>10,}  {result.rows:>10,}")
+    differing = result.differing
+    if differing:
+        named = ", ".join(f"{c.table} (source {c.source:,}, target {c.target:,})" for c in differing)
+        print(
+            f"error: row counts differ in {named}: the target is not a faithful copy; "
+            "do not switch the bot to it (drop it, create it again and copy again)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{len(result.counts)} tables, {result.rows:,} rows in {result.seconds:.1f} s: every count matches")
+    return 0
+
+
 def cmd_health(args: argparse.Namespace) -> int:
     """Exit 0 when the database opens and the running bot's heartbeat is fresh (Docker HEALTHCHECK)."""
     from datetime import UTC, datetime
@@ -197,12 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the bot (the same as `python -m bot`)")
     run.set_defaults(handler=cmd_run)
 
-    db = sub.add_parser("db", help="the SQLite database")
+    db = sub.add_parser("db", help="the database: migrate, status, copy")
     db_sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
     db_sub.add_parser("migrate", help="apply pending migrations").set_defaults(handler=cmd_db_migrate)
     db_sub.add_parser("status", help="show the schema version and pending migrations").set_defaults(
         handler=cmd_db_status
     )
+
+    add_db_copy_command(db_sub)
 
     sub.add_parser(
         "health", help="exit 0 when the database opens and the running bot's heartbeat is fresh"
