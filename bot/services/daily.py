@@ -18,10 +18,16 @@ that server's post of the day is marked failed. One server's failure never stops
 
 Restarts: a post whose time passed while the bot was down is made late if it is still the
 same local day, otherwise recorded as skipped and logged; overdue reveals are made. A post
-claimed whose send never started is sent at start-up (same rule: still that local day, or
-skipped); one whose send started but was never recorded as done (the process died during the
-request) is marked failed rather than sent again: exactly once means at most once when the two
-cannot be told apart.
+claimed whose send never started is sent later (same rule: still that local day, or skipped);
+one whose send started but was never recorded as done (the process died during the request) is
+marked failed rather than sent again: exactly once means at most once when the two cannot be
+told apart.
+
+Several processes (issue 15): a process reads only the schedules and posts of the servers it owns
+(``owner``), and every claimed post carries a lease (:mod:`bot.services.leases`) held until it is
+sent. Each run takes over the claimed posts whose lease expired (their process died) or was given
+back (a clean stop), and a process that lost its lease while it stalled does not send. Reveals
+are leased too. See "Due work across processes" in bot/storage/README.md.
 """
 
 from __future__ import annotations
