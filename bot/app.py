@@ -1,8 +1,14 @@
-"""The bot: a ``commands.Bot`` subclass whose resources the entry point owns.
+"""The bot: a ``commands.AutoShardedBot`` subclass whose resources the entry point owns.
 
 :func:`create_bot` opens the database, migrates it, loads the question bank and builds the
 scheduler; ``setup_hook`` starts the scheduler, loads the explicit extension list and syncs
 slash commands; :meth:`QuizBot.close` drains background work and releases everything.
+
+Shards (issue 15): with ``SHARD_COUNT`` unset the process runs every shard, as many as Discord's
+``GET /gateway/bot`` recommends (discord.py's automatic sharding; one shard for a small bot).
+With ``SHARD_COUNT`` (and ``SHARD_IDS``, this process's part) set, discord.py runs those shards,
+and the services take the due work of the servers those shards own only
+(:class:`bot.core.shards.Ownership`); the process running shard 0 syncs the slash commands.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from discord.ext import commands
 
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import Clock, SystemClock, to_ms
+from bot.core.shards import Ownership
 from bot.services.posting import RetrySchedule
 from bot.settings import Settings
 from bot.storage.command_sync import CommandSyncRepository
@@ -77,7 +84,7 @@ def apply_endpoints(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-class QuizBot(commands.Bot):
+class QuizBot(commands.AutoShardedBot):
     def __init__(
         self,
         settings: Settings,
@@ -100,6 +107,9 @@ class QuizBot(commands.Bot):
         client_kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
         client_kwargs.setdefault("member_cache_flags", discord.MemberCacheFlags.none())
         client_kwargs.setdefault("chunk_guilds_at_startup", False)
+        # Unset: discord.py asks Discord how many shards and runs them all here.
+        client_kwargs.setdefault("shard_count", settings.shard_count)
+        client_kwargs.setdefault("shard_ids", settings.shard_ids)
         # No prefix commands: everything is a slash command. A mention prefix keeps
         # commands.Bot happy without needing the message content intent.
         super().__init__(
@@ -113,13 +123,18 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
+        # The servers whose due work (and restart recovery) is this process's.
+        self.owner = Ownership.of(settings.shard_count, settings.shard_ids)
         self.services = build_services(
             db,
             bank,
             self.clock,
             send_retry=send_retry,
             analytics_min_answers=settings.analytics_min_answers,
+            owner=self.owner,
         )
+        self.leases = self.services.leases
+        self._lease_beat: asyncio.Task[None] | None = None
         # The services under their own names, for the cogs.
         self.tasks = self.services.tasks
         self.answer_writer = self.services.answer_writer
@@ -148,7 +163,18 @@ class QuizBot(commands.Bot):
         self._closing = False
         self._waiting_for_ready: set[asyncio.Task[Any]] = set()
 
+    async def launch_shards(self) -> None:
+        """discord.py's, except that a configured gateway URL (a proxy, the test stand-in) is kept
+        when the shard count comes from Discord (discord.py would take the URL Discord gives)."""
+        if self.shard_count is None and self.settings.discord_gateway_url:
+            self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        await super().launch_shards()
+
     async def setup_hook(self) -> None:
+        log.info("this process runs %s (lease holder %s)", self.owner.describe(), self.leases.holder)
+        # Keep this process's leases on due work alive while it runs (another process takes over
+        # the work of one that died once its leases expire).
+        self._lease_beat = asyncio.create_task(self.leases.run(), name="lease-heartbeat")
         if not self.scheduler.running:
             self.scheduler.start()
         self.answer_writer.start()
@@ -222,7 +248,16 @@ class QuizBot(commands.Bot):
             job.modify(next_run_time=datetime.now(UTC))
 
     async def sync_commands(self) -> None:
-        """Sync to DEV_GUILD_ID at every start; globally only when the definitions changed."""
+        """Sync to DEV_GUILD_ID at every start; globally only when the definitions changed.
+
+        Only the process running shard 0 syncs: every process has the same commands, and Discord
+        needs them once."""
+        if not self.owner.runs_first_shard:
+            log.info(
+                "not syncing slash commands: the process running shard 0 does (this one runs %s)",
+                self.owner.describe(),
+            )
+            return
         if self.settings.dev_guild_id is not None:
             guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -279,7 +314,23 @@ class QuizBot(commands.Bot):
         await self.tasks.drain()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self._give_back_leases()
         await self.db.close()
+
+    async def _give_back_leases(self) -> None:
+        """Stop the heartbeat and give every lease back: what this process held (a claimed question
+        of the day it did not send) is free for the next start, or another process, at once."""
+        beat, self._lease_beat = self._lease_beat, None
+        if beat is not None:
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)
+        try:
+            released = await self.leases.release_all()
+        except Exception:
+            log.warning("could not give back this process's leases; they expire on their own", exc_info=True)
+            return
+        if released:
+            log.info("gave back %d lease(s)", released)
 
 
 async def open_database(settings: Settings) -> Database:

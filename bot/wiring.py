@@ -17,6 +17,7 @@ from bot.bank.loader import Bank
 from bot.core.clock import Clock
 from bot.core.item_analysis import DEFAULT_MIN_ANSWERS
 from bot.core.pacing import Pacer, TokenBucket
+from bot.core.shards import Ownership
 from bot.services.analytics import AnalyticsService, DisabledItems
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
@@ -25,6 +26,7 @@ from bot.services.daily_schedule import DailyScheduleService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.leases import Leases
 from bot.services.posting import RetrySchedule
 from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
@@ -67,16 +69,25 @@ class Services:
     progress: ProgressService
     reminders: ReminderService
     analytics: AnalyticsService
+    # Sharded processes on one database (issue 15): the servers this one owns, and its leases.
+    owner: Ownership
+    leases: Leases
 
     def due_work(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
-        """What the minute's wake-up runs, in order; each part's failure is logged and the rest run."""
-        return [
+        """What the minute's wake-up runs, in order; each part's failure is logged and the rest run.
+
+        Each part takes only the due work of the servers this process owns (``owner``); the item
+        analytics snapshot covers every server, so only the process running shard 0 refreshes it.
+        """
+        work: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("seasons", self.seasons.end_due),
             ("competitions", self.competitions.end_due),
             ("daily", self.daily.run_due),
             ("study reminders", self.reminders.run_due),
-            ("analytics", self.analytics.refresh_if_stale),
         ]
+        if self.owner.runs_first_shard:
+            work.append(("analytics", self.analytics.refresh_if_stale))
+        return work
 
     async def load(self) -> None:
         """Fill the in-memory caches from the database (before any cog loads)."""
@@ -97,17 +108,23 @@ def build_services(
     pacer: Pacer | None = None,
     send_retry: RetrySchedule | None = None,
     analytics_min_answers: int = DEFAULT_MIN_ANSWERS,
+    owner: Ownership | None = None,
+    leases: Leases | None = None,
 ) -> Services:
     """Build every service of the bot on one database, bank and clock.
 
     ``seed`` makes the quiz's and the daily question's draws, and the choice orders of postings,
     repeatable (tests and benches); each gets its own generator, so one's draws never shift another's.
     ``send_retry``: how posts that Discord fails for a while are tried again (tests pass short waits).
+    ``owner``: the servers (shards) whose due work this process does (default: all of them);
+    ``leases``: this process's leases on due work shared with other processes (default: a new holder).
     """
     tasks = tasks or TaskRunner()
+    owner = owner or Ownership.everything()
+    leases = leases or Leases(db, clock)
     writer = AnswerWriter(db, tasks)
     leaderboards = LeaderboardService(db, clock, writer)
-    seasons = SeasonService(db, clock, writer, leaderboards)
+    seasons = SeasonService(db, clock, writer, leaderboards, owner=owner)
     teams = TeamService(db, clock)
     guild_bank = GuildBankService(db, bank, clock)
     # A server's own questions join its quizzes (and questions of the day); items it disabled leave them.
@@ -136,7 +153,7 @@ def build_services(
         seasons=seasons,
         stats=StatsService(leaderboards),
         teams=teams,
-        competitions=CompetitionService(db, clock, writer, teams),
+        competitions=CompetitionService(db, clock, writer, teams, owner=owner),
         # A forgotten member leaves the team cache too.
         privacy=PrivacyService(db, writer, forgotten=teams.forget_member),
         guild_settings=GuildSettingsService(db, clock),
@@ -144,15 +161,34 @@ def build_services(
         question_pool=pool,
         rounds=rounds,
         quizzes=QuizService(
-            db, clock, tasks, pool, rounds, rng=random.Random(seed), pause_between_rounds=pause_between_rounds
+            db,
+            clock,
+            tasks,
+            pool,
+            rounds,
+            rng=random.Random(seed),
+            pause_between_rounds=pause_between_rounds,
+            owner=owner,
         ),
         daily_schedules=daily_schedules,
-        daily=DailyService(db, clock, pool, rounds, daily_schedules, pacer=pacer, rng=random.Random(seed)),
+        daily=DailyService(
+            db,
+            clock,
+            pool,
+            rounds,
+            daily_schedules,
+            pacer=pacer,
+            rng=random.Random(seed),
+            owner=owner,
+            leases=leases,
+        ),
         tutor_settings=TutorSettings(db, clock),
         study=study,
         progress=ProgressService(study, clock),
-        reminders=ReminderService(db, clock, pacer=TokenBucket(clock, REMINDER_RATE)),
+        reminders=ReminderService(db, clock, pacer=TokenBucket(clock, REMINDER_RATE), owner=owner),
         analytics=AnalyticsService(
             db, clock, pool, guild_bank, disabled, tasks, min_answers=analytics_min_answers
         ),
+        owner=owner,
+        leases=leases,
     )

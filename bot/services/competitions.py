@@ -32,6 +32,7 @@ from bot.core.competitions import (
 )
 from bot.core.errors import ConflictError, NotFoundError
 from bot.core.i18n import N_
+from bot.core.shards import Ownership
 from bot.services.answer_writer import AnswerWriter
 from bot.services.endings import announce_safely, end_each
 from bot.services.teams import TeamService
@@ -82,8 +83,17 @@ class CompetitionPresenter(Protocol):
 
 
 class CompetitionService:
-    def __init__(self, db: Database, clock: Clock, writer: AnswerWriter, teams: TeamService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        writer: AnswerWriter,
+        teams: TeamService,
+        *,
+        owner: Ownership | None = None,
+    ) -> None:
         self.db = db
+        self.owner = owner  # the servers whose competitions this process ends when due (None: all)
         self.clock = clock
         self.writer = writer
         self.teams = teams
@@ -157,7 +167,7 @@ class CompetitionService:
     async def end_due(self) -> list[CompetitionEnded]:
         """End every competition whose time has come and announce each. Safe to call any time."""
         return await end_each(
-            await self.repo.due(to_ms(self.clock.now())),
+            await self.repo.due(to_ms(self.clock.now()), self.owner),
             lambda competition: self._end(competition, on_schedule=True),
             self._announce,
             lambda competition: f"competition {competition.id} of guild {competition.guild_id}",

@@ -18,10 +18,16 @@ that server's post of the day is marked failed. One server's failure never stops
 
 Restarts: a post whose time passed while the bot was down is made late if it is still the
 same local day, otherwise recorded as skipped and logged; overdue reveals are made. A post
-claimed whose send never started is sent at start-up (same rule: still that local day, or
-skipped); one whose send started but was never recorded as done (the process died during the
-request) is marked failed rather than sent again: exactly once means at most once when the two
-cannot be told apart.
+claimed whose send never started is sent later (same rule: still that local day, or skipped);
+one whose send started but was never recorded as done (the process died during the request) is
+marked failed rather than sent again: exactly once means at most once when the two cannot be
+told apart.
+
+Several processes (issue 15): a process reads only the schedules and posts of the servers it owns
+(``owner``), and every claimed post carries a lease (:mod:`bot.services.leases`) held until it is
+sent. Each run takes over the claimed posts whose lease expired (their process died) or was given
+back (a clean stop), and a process that lost its lease while it stalled does not send. Reveals
+are leased too. See "Due work across processes" in bot/storage/README.md.
 """
 
 from __future__ import annotations
@@ -47,8 +53,11 @@ from bot.core.daily import (
 )
 from bot.core.errors import ConflictError, NotFoundError
 from bot.core.pacing import Pacer, TokenBucket
+from bot.core.shards import Ownership
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
+from bot.services import leases as lease_names
 from bot.services.daily_schedule import PAUSED_BY_ADMIN, DailyScheduleService, DailyStatus
+from bot.services.leases import Leases
 from bot.services.posting import PostingFailedError, SendFailure, post_with_retries
 from bot.services.question_pool import QuestionPool
 from bot.services.rounds import ActiveRound, QuestionCard, RoundService
@@ -167,8 +176,12 @@ class DailyService:
         concurrency: int = CONCURRENCY,
         run_budget: timedelta = RUN_BUDGET,
         rng: random.Random | None = None,
+        owner: Ownership | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self.db = db
+        self.owner = owner or Ownership.everything()  # the servers whose posts this process makes
+        self.leases = leases or Leases(db, clock)
         self.clock = clock
         self.pool = pool
         self.rounds = rounds
@@ -230,7 +243,7 @@ class DailyService:
         """Take answers again on the questions of the day still open (before the gateway is ready,
         so nothing members do is missed). Reactions made while down are counted by the first run."""
         restored = 0
-        for post in await self.repo.with_status("posted"):
+        for post in await self.repo.with_status("posted", self.owner):
             if post.round_id is None:
                 continue
             row = await self.round_rows.round(post.round_id)
@@ -243,13 +256,15 @@ class DailyService:
         return restored
 
     async def _recover(self) -> None:
-        """Once per process, before the first run: settle what the previous process left."""
-        if self._recovered:
-            return
-        self._recovered = True
+        """Before every run: take over the claimed posts nobody holds any more (left by a process
+        that died, this one's previous life included, once their lease expired), and once per
+        process count the reactions made while the bot was down."""
         now_ms = to_ms(self.clock.now())
         report = DueReport()
-        for post in await self.repo.with_status("claimed"):
+        for post in await self.repo.with_status("claimed", self.owner):
+            name = lease_names.daily_post(post.guild_id, post.local_date)
+            if not await self.leases.acquire(name):
+                continue  # a live process holds it: its claim, its send
             resend = await self._unsent(post) if post.posted_at is None else None
             if resend is not None:
                 log.info("sending the claimed daily post of guild %s for %s", post.guild_id, post.local_date)
@@ -276,8 +291,12 @@ class DailyService:
                 )
                 if post.round_id is not None:
                     await QuizRepository.close_round(conn, post.round_id, RoundStatus.REVEALED, now_ms)
+                await self.leases.release_in(conn, name)
             if post.round_id is not None:  # answers it took, if it was out after all, still count
                 await self.db.write(AnswerRepository.release_scores, post.round_id)
+        if self._recovered:
+            return
+        self._recovered = True
         restored, self._restored = self._restored, []
         for active in restored:
             if self.rounds.active_round(active.row.message_id or 0) is active:
@@ -333,7 +352,9 @@ class DailyService:
                 # after the seasons and competitions that came due meanwhile have had their turn.
                 report.more = True
                 return
-            schedules = [s for s in await self.repo.due(now_ms, self.chunk) if s.guild_id not in seen]
+            schedules = [
+                s for s in await self.repo.due(now_ms, self.chunk, self.owner) if s.guild_id not in seen
+            ]
             if not schedules:
                 return
             seen.update(s.guild_id for s in schedules)
@@ -479,6 +500,8 @@ class DailyService:
             reveal_at=to_ms(reveal_at),
         ):
             return None  # that date already has its post (e.g. /daily now earlier today)
+        # Ours to send; if this process dies before it is sent, another takes it over once it expires.
+        await self.leases.acquire_in(conn, lease_names.daily_post(schedule.guild_id, plan.post_date))
         row = await QuizRepository.create_round(
             conn,
             guild_id=schedule.guild_id,
@@ -513,7 +536,16 @@ class DailyService:
             posting=self.rounds.posting_of(row, claimed.item),
         )
         await self.pacer.take(1)  # interrupted while waiting, the post is sent at the next start
+        lease = lease_names.daily_post(schedule.guild_id, claimed.local_date)
         async with self.db.transaction() as conn:
+            # Still ours? A process that stalled past its lease's expiry finds it taken over: no send.
+            if not await self.leases.hold_in(conn, lease):
+                log.warning(
+                    "the daily post of guild %s for %s was taken over by another process; not sending it",
+                    schedule.guild_id,
+                    claimed.local_date,
+                )
+                return
             await DailyRepository.mark_sending(
                 conn, schedule.guild_id, claimed.local_date, to_ms(self.clock.now())
             )
@@ -540,6 +572,7 @@ class DailyService:
             await DailyRepository.set_status(
                 conn, schedule.guild_id, claimed.local_date, "posted", posted_at=to_ms(self.clock.now())
             )
+            await self.leases.release_in(conn, lease)
         report.posted += 1
         report.late += claimed.late
         if row.mode != AnswerMode.REACTIONS:
@@ -576,6 +609,7 @@ class DailyService:
                 if round_id is not None:
                     await DailyRepository.set_status(conn, schedule.guild_id, date, "failed")
                     await QuizRepository.close_round(conn, round_id, RoundStatus.REVEALED, now_ms)
+                    await self.leases.release_in(conn, lease_names.daily_post(schedule.guild_id, date))
                 if reason is not None:
                     await DailyRepository.set_paused(
                         conn, schedule.guild_id, paused=True, reason=reason, now_ms=now_ms
@@ -596,15 +630,30 @@ class DailyService:
 
     async def _reveal_due(self, report: DueReport) -> None:
         now_ms = to_ms(self.clock.now())
+        held_elsewhere: set[tuple[int, str]] = set()
         for _ in range(10_000):  # each pass settles every row it read, so this ends; a bound anyway
-            posts = await self.repo.reveal_due(now_ms, self.chunk)
+            posts = [
+                p
+                for p in await self.repo.reveal_due(now_ms, self.chunk, self.owner)
+                if (p.guild_id, p.local_date) not in held_elsewhere
+            ]
             if not posts:
                 return
             for post in posts:
-                await self._reveal(post, report)
+                name = lease_names.daily_reveal(post.guild_id, post.local_date)
+                if not await self.leases.acquire(name):
+                    held_elsewhere.add((post.guild_id, post.local_date))  # another process reveals it
+                    continue
+                try:
+                    await self._reveal(post, report)
+                finally:
+                    await self.leases.release(name)
 
     async def _reveal(self, post: PostRow, report: DueReport) -> None:
         assert self.presenter is not None
+        current = await self.repo.post(post.guild_id, post.local_date)
+        if current is None or current.status != "posted":
+            return  # revealed (or settled) by another process since it was read
         row = await self.round_rows.round(post.round_id) if post.round_id is not None else None
         try:
             if row is not None and row.message_id is not None and row.status != RoundStatus.REVEALED:

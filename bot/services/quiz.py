@@ -33,6 +33,7 @@ from bot.core.quiz import (
     draw_items,
     standings,
 )
+from bot.core.shards import Ownership
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services.posting import PostingFailedError
 from bot.services.question_pool import QuestionPool
@@ -184,8 +185,10 @@ class QuizService:
         *,
         rng: random.Random | None = None,
         pause_between_rounds: timedelta = PAUSE_BETWEEN_ROUNDS,
+        owner: Ownership | None = None,
     ) -> None:
         self.db = db
+        self.owner = owner  # the servers whose quizzes this process resumes at start (None: all)
         self.clock = clock
         self.tasks = tasks
         self.pool = pool
@@ -526,7 +529,7 @@ class QuizService:
     async def resume(self) -> int:
         """Pick up every quiz that was running when the process stopped. Returns how many."""
         try:
-            sessions = await self.quizzes.running_sessions()
+            sessions = await self.quizzes.running_sessions(self.owner)
             for session in sessions:
                 if session.channel_id in self._runners:
                     continue

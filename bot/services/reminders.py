@@ -24,6 +24,7 @@ from typing import Protocol
 from bot.core.clock import Clock, to_ms
 from bot.core.daily import format_post_time, parse_post_time, parse_zone
 from bot.core.i18n import N_
+from bot.core.shards import Ownership
 from bot.core.study import next_reminder_at, reminder_date
 from bot.services.daily import Pacer
 from bot.storage.cards import CardRepository, StudyMember
@@ -94,8 +95,10 @@ class ReminderService:
         chunk: int = CHUNK,
         concurrency: int = CONCURRENCY,
         run_budget: timedelta = RUN_BUDGET,
+        owner: Ownership | None = None,
     ) -> None:
         self.db = db
+        self.owner = owner  # the servers whose members this process reminds (guild 0: shard 0's)
         self.clock = clock
         self.pacer = pacer
         self.chunk = chunk
@@ -159,7 +162,7 @@ class ReminderService:
                 if now - started >= self.run_budget:
                     report.more = True  # still due in the database: the next minute's run goes on
                     break
-                due = await self.cards.due_reminders(to_ms(now), self.chunk)
+                due = await self.cards.due_reminders(to_ms(now), self.chunk, self.owner)
                 if not due:
                     break
                 cards = await self._claim(due, report)

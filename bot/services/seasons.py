@@ -18,6 +18,7 @@ from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import ConflictError
 from bot.core.i18n import N_
 from bot.core.seasons import NoSeasonError, SeasonRunningError, clean_name, parse_ends_at
+from bot.core.shards import Ownership
 from bot.services.answer_writer import AnswerWriter
 from bot.services.endings import announce_safely, end_each
 from bot.services.leaderboard import LeaderboardService, RankedRow
@@ -49,9 +50,16 @@ class SeasonPresenter(Protocol):
 
 class SeasonService:
     def __init__(
-        self, db: Database, clock: Clock, writer: AnswerWriter, leaderboards: LeaderboardService
+        self,
+        db: Database,
+        clock: Clock,
+        writer: AnswerWriter,
+        leaderboards: LeaderboardService,
+        *,
+        owner: Ownership | None = None,
     ) -> None:
         self.db = db
+        self.owner = owner  # the servers whose seasons this process ends when due (None: all)
         self.clock = clock
         self.writer = writer
         self.leaderboards = leaderboards
@@ -124,7 +132,7 @@ class SeasonService:
     async def end_due(self) -> list[SeasonEnded]:
         """End every season whose end time has come and announce each. Safe to call any time."""
         return await end_each(
-            await self.repo.due(to_ms(self.clock.now())),
+            await self.repo.due(to_ms(self.clock.now()), self.owner),
             lambda season: self._end(season, on_schedule=True),
             self._announce,
             lambda season: f"season {season.id} of guild {season.guild_id}",

@@ -13,7 +13,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database
+from bot.storage.shards import owned
 from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one, insert_rows
 
 Key = tuple[int, int, str]  # (guild id, user id, item id)
@@ -576,11 +578,14 @@ class CardRepository:
         )
         return _session(tuple(row)) if row is not None else None
 
-    async def due_reminders(self, now_ms: int, limit: int) -> list[StudyMember]:
+    async def due_reminders(
+        self, now_ms: int, limit: int, owner: Ownership | None = None
+    ) -> list[StudyMember]:
         rows = await self._db.fetch_all(
             f"""
             SELECT {_MEMBER_COLUMNS} FROM study_members
-            WHERE remind_next_at IS NOT NULL AND remind_next_at <= ? ORDER BY remind_next_at LIMIT ?
+            WHERE remind_next_at IS NOT NULL AND remind_next_at <= ?{owned(owner)}
+            ORDER BY remind_next_at LIMIT ?
             """,
             (now_ms, limit),
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database, IntegrityErrors, Row
+from bot.storage.shards import owned
 
 _COLUMNS = "id, guild_id, name, scoring, started_at, ends_at, ended_at, channel_id, started_by"
 
@@ -78,10 +80,10 @@ class CompetitionRepository:
         rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM competitions WHERE ended_at IS NULL")
         return [_competition(r) for r in rows]
 
-    async def due(self, now_ms: int) -> list[CompetitionRow]:
+    async def due(self, now_ms: int, owner: Ownership | None = None) -> list[CompetitionRow]:
         """Running competitions whose end time has come (the partial index competitions_due)."""
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM competitions WHERE ended_at IS NULL AND ends_at <= ? "
+            f"SELECT {_COLUMNS} FROM competitions WHERE ended_at IS NULL AND ends_at <= ?{owned(owner)} "
             "ORDER BY ends_at, id",
             (now_ms,),
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database, Row
+from bot.storage.shards import owned
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +83,13 @@ class DailyRepository:
         row = await self._db.fetch_one("SELECT * FROM daily_schedules WHERE guild_id = ?", (guild_id,))
         return None if row is None else _schedule(row)
 
-    async def due(self, now_ms: int, limit: int) -> list[ScheduleRow]:
-        """Running schedules whose next post time has come, the longest overdue first."""
+    async def due(self, now_ms: int, limit: int, owner: Ownership | None = None) -> list[ScheduleRow]:
+        """Running schedules whose next post time has come, the longest overdue first (of the servers
+        ``owner`` owns)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM daily_schedules WHERE paused = 0 AND next_post_at <= ? "
-            "ORDER BY next_post_at, guild_id LIMIT ?",
+            "SELECT * FROM daily_schedules WHERE paused = 0 AND next_post_at <= ?"
+            + owned(owner)
+            + " ORDER BY next_post_at, guild_id LIMIT ?",
             (now_ms, limit),
         )
         return [_schedule(r) for r in rows]
@@ -246,17 +250,19 @@ class DailyRepository:
         )
         return [_post(r) for r in rows]
 
-    async def reveal_due(self, now_ms: int, limit: int) -> list[PostRow]:
+    async def reveal_due(self, now_ms: int, limit: int, owner: Ownership | None = None) -> list[PostRow]:
         rows = await self._db.fetch_all(
-            "SELECT * FROM daily_posts WHERE status = 'posted' AND reveal_at <= ? "
-            "ORDER BY reveal_at, guild_id LIMIT ?",
+            "SELECT * FROM daily_posts WHERE status = 'posted' AND reveal_at <= ?"
+            + owned(owner)
+            + " ORDER BY reveal_at, guild_id LIMIT ?",
             (now_ms, limit),
         )
         return [_post(r) for r in rows]
 
-    async def with_status(self, status: str) -> list[PostRow]:
+    async def with_status(self, status: str, owner: Ownership | None = None) -> list[PostRow]:
         rows = await self._db.fetch_all(
-            "SELECT * FROM daily_posts WHERE status = ? ORDER BY guild_id, local_date", (status,)
+            "SELECT * FROM daily_posts WHERE status = ?" + owned(owner) + " ORDER BY guild_id, local_date",
+            (status,),
         )
         return [_post(r) for r in rows]
 

@@ -7,9 +7,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.shards import Ownership
 from bot.core.shuffle import decode_order, encode_order
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.storage.database import Connection, Database, IntegrityErrors, Row
+from bot.storage.shards import owned
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +175,10 @@ class QuizRepository:
         )
         return None if row is None else _session(row)
 
-    async def running_sessions(self) -> list[SessionRow]:
-        rows = await self._db.fetch_all("SELECT * FROM quiz_sessions WHERE status = 'running' ORDER BY id")
+    async def running_sessions(self, owner: Ownership | None = None) -> list[SessionRow]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM quiz_sessions WHERE status = 'running'" + owned(owner) + " ORDER BY id"
+        )
         return [_session(r) for r in rows]
 
     async def session(self, session_id: int) -> SessionRow | None:

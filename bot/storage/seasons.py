@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database, Row
+from bot.storage.shards import owned
 
 _COLUMNS = "id, guild_id, name, started_at, ends_at, ended_at, channel_id, started_by"
 
@@ -84,10 +86,11 @@ class SeasonRepository:
         )
         return [_season(r) for r in rows]
 
-    async def due(self, now_ms: int) -> list[SeasonRow]:
+    async def due(self, now_ms: int, owner: Ownership | None = None) -> list[SeasonRow]:
         """Running seasons whose end time has come (uses the partial index seasons_due)."""
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM seasons WHERE ended_at IS NULL AND ends_at <= ? ORDER BY ends_at, id",
+            f"SELECT {_COLUMNS} FROM seasons WHERE ended_at IS NULL AND ends_at <= ?{owned(owner)} "
+            "ORDER BY ends_at, id",
             (now_ms,),
         )
         return [_season(r) for r in rows]
