@@ -21,7 +21,7 @@ from bot.core.shards import Ownership
 from bot.services.analytics import AnalyticsService, DisabledItems
 from bot.services.answer_writer import AnswerWriter
 from bot.services.competitions import CompetitionService
-from bot.services.daily import DailyService
+from bot.services.daily import DAILY_REQUESTS_PER_SECOND, DailyService
 from bot.services.daily_schedule import DailyScheduleService
 from bot.services.guild_bank import GuildBankService
 from bot.services.guild_settings import GuildSettingsService
@@ -177,7 +177,8 @@ def build_services(
             pool,
             rounds,
             daily_schedules,
-            pacer=pacer,
+            # Discord's global rate limit is per bot: each process posts at its shards' share of it.
+            pacer=pacer or TokenBucket(clock, DAILY_REQUESTS_PER_SECOND * owner.share),
             rng=random.Random(seed),
             owner=owner,
             leases=leases,
@@ -185,7 +186,9 @@ def build_services(
         tutor_settings=TutorSettings(db, clock),
         study=study,
         progress=ProgressService(study, clock),
-        reminders=ReminderService(db, clock, pacer=TokenBucket(clock, REMINDER_RATE), owner=owner),
+        reminders=ReminderService(
+            db, clock, pacer=TokenBucket(clock, REMINDER_RATE * owner.share), owner=owner
+        ),
         analytics=AnalyticsService(
             db, clock, pool, guild_bank, disabled, tasks, min_answers=analytics_min_answers
         ),

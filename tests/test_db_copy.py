@@ -204,6 +204,14 @@ FILL: list[tuple[str, dict[str, Any]]] = [
     ),
     ("item_reviews", {"guild_id": GUILD, "item_id": "s000-q01"}),
     ("disabled_items", {"guild_id": GUILD, "item_id": "s000-q02"}),
+    (
+        "leases",
+        {
+            "name": f"daily-post:{GUILD}:2026-03-26",
+            "holder": "host:4242:ab12",
+            "expires_at": 1_900_000_000_000,
+        },
+    ),
 ]
 
 FILLER = {"INTEGER": 1, "REAL": 0.5, "TEXT": "x"}

@@ -65,6 +65,12 @@ class Ownership:
         """The process running shard 0: it syncs the slash commands and owns DM decks (guild 0)."""
         return 0 in self.ids
 
+    @property
+    def share(self) -> float:
+        """This process's part of the bot's shards: its share of what is per bot, not per process,
+        such as Discord's global rate limit (50 requests/s per bot token, whatever the shards)."""
+        return len(self.ids) / self.count
+
     def owns(self, guild_id: int) -> bool:
         return self.owns_all or shard_of(guild_id, self.count) in self.ids
 

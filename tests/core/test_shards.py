@@ -75,3 +75,10 @@ def test_negative_ids_and_counts_are_refused() -> None:
         shard_of(-1, 2)
     with pytest.raises(ValueError):
         shard_of(1, 0)
+
+
+def test_a_process_takes_its_shards_share_of_what_is_per_bot() -> None:
+    assert Ownership.everything().share == 1.0
+    assert Ownership.of(4, [1]).share == 0.25
+    assert Ownership.of(4, [0, 3]).share == 0.5
+    assert Ownership.of(4, None).share == 1.0

@@ -22,17 +22,18 @@ from typing import Any
 
 import pytest
 
-from bot.bank.loader import Bank
+from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock, to_ms
+from bot.core.pacing import TokenBucket
 from bot.core.shards import Ownership, shard_of
 from bot.core.study import GOOD
 from bot.services import leases as lease_names
 from bot.services.competitions import CompetitionEnded
-from bot.services.daily import DailyCard
+from bot.services.daily import DAILY_REQUESTS_PER_SECOND, DailyCard
 from bot.services.leases import Leases
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard, QuizOptions
-from bot.services.reminders import ReminderCard
+from bot.services.reminders import REQUESTS_PER_SECOND, ReminderCard
 from bot.services.seasons import SeasonEnded
 from bot.services.tutor import review
 from bot.storage.cards import CardRepository
@@ -534,3 +535,17 @@ async def test_the_owned_filter_in_sql_agrees_with_the_formula(cluster: Cluster)
     assert sorted(s.guild_id for s in await repo.due(now_ms, 1000, both)) == [
         g for g in guilds if shard_of(g, 4) in (1, 3)
     ]
+
+
+async def test_each_process_posts_at_its_shards_share_of_the_bots_rate_limit(db: Database) -> None:
+    """Discord's global limit is per bot token: four processes of one shard each post at a quarter."""
+
+    bank = load_bank()
+    clock = FakeClock(START)
+    alone = build_services(db, bank, clock)
+    one_of_four = build_services(db, bank, clock, owner=Ownership.of(4, [2]))
+    for services, share in ((alone, 1.0), (one_of_four, 0.25)):
+        assert isinstance(services.daily.pacer, TokenBucket)
+        assert services.daily.pacer.rate == DAILY_REQUESTS_PER_SECOND * share
+        assert isinstance(services.reminders.pacer, TokenBucket)
+        assert services.reminders.pacer.rate == REQUESTS_PER_SECOND * share
