@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     )
     shard_ids: list[int] | None = Field(
         default=None,
-        description="Shards this process runs, e.g. 0,1 (needs SHARD_COUNT); unset: all of them.",
+        description="Shards this process runs, e.g. 0,1 or 0-24 (needs SHARD_COUNT); unset: all of them.",
     )
     discord_api_base: str = Field(
         default=DEFAULT_API_BASE, description="REST base URL (a proxy, or a test stand-in)."
@@ -97,15 +97,24 @@ class Settings(BaseSettings):
     @field_validator("shard_ids", mode="before")
     @classmethod
     def _shard_list(cls, value: Any) -> Any:
-        """``0,1`` or ``0 1`` or ``[0, 1]`` (JSON): the environment's forms of a list."""
+        """``0,1`` or ``0 1`` or ``[0, 1]`` (JSON), and ranges: ``0-24`` or ``0-3,8``."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, str):
             text = value.strip().strip("[]")
+            ids: list[int] = []
             try:
-                return [int(part) for part in text.replace(",", " ").split()]
+                for part in text.replace(",", " ").split():
+                    first, dash, last = part.partition("-")
+                    if not dash:
+                        ids.append(int(part))
+                    elif int(first) <= int(last):
+                        ids.extend(range(int(first), int(last) + 1))
+                    else:
+                        raise ValueError(part)
             except ValueError:
-                raise ValueError("expected shard ids such as 0,1") from None
+                raise ValueError("expected shard ids such as 0,1 or a range such as 0-24") from None
+            return ids
         if isinstance(value, int):
             return [value]
         return value

@@ -17,6 +17,9 @@ ENV_NAMES = (
     "LOG_LEVEL",
     "BANK_DIR",
     "ANALYTICS_MIN_ANSWERS",
+    "DATABASE_URL",
+    "SHARD_COUNT",
+    "SHARD_IDS",
 )
 
 
@@ -128,3 +131,81 @@ def test_analytics_min_answers_defaults_to_30_and_must_be_positive(monkeypatch: 
     monkeypatch.setenv("ANALYTICS_MIN_ANSWERS", "0")
     with pytest.raises(SettingsError, match="ANALYTICS_MIN_ANSWERS"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        ("0,1", [0, 1]),
+        ("0 1", [0, 1]),
+        ("[2, 3]", [2, 3]),
+        ("5", [5]),
+        ("0-3", [0, 1, 2, 3]),
+        ("0-2,7", [0, 1, 2, 7]),
+    ],
+)
+def test_shard_ids_take_the_environments_forms_of_a_list(
+    monkeypatch: pytest.MonkeyPatch, value: str, ids: list[int]
+) -> None:
+    monkeypatch.setenv("SHARD_COUNT", "8")
+    monkeypatch.setenv("SHARD_IDS", value)
+    settings = load_settings()
+    assert settings.shard_count == 8 and settings.shard_ids == ids
+
+
+def test_shards_unset_mean_automatic_sharding_in_one_process() -> None:
+    settings = load_settings()
+    assert settings.shard_count is None and settings.shard_ids is None
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [
+        (None, "0", "SHARD_IDS needs SHARD_COUNT"),
+        ("2", "2", "SHARD_IDS [2] are not shards of SHARD_COUNT=2 (0 to 1)"),
+        ("4", "1,1", "SHARD_IDS lists a shard twice"),
+        ("4", "3-1", "expected shard ids such as 0,1 or a range such as 0-24"),
+        ("4", "one", "expected shard ids such as 0,1"),
+        ("0", None, "SHARD_COUNT"),
+    ],
+)
+def test_impossible_shards_are_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, count: str | None, ids: str | None, expected: str
+) -> None:
+    if count is not None:
+        monkeypatch.setenv("SHARD_COUNT", count)
+    if ids is not None:
+        monkeypatch.setenv("SHARD_IDS", ids)
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert expected in str(excinfo.value) and "\n" not in str(excinfo.value)
+    assert excinfo.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "postgres"),
+    [
+        ("sqlite:///var/other.db", False),
+        ("postgresql://quiz@db:5432/quiz", True),
+        ("postgres://quiz:secret@127.0.0.1/quiz", True),
+    ],
+)
+def test_database_url_picks_the_backend(monkeypatch: pytest.MonkeyPatch, url: str, postgres: bool) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    settings = load_settings()
+    assert settings.uses_postgres is postgres
+    assert "secret" not in settings.database_label()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite://quiz.db", "sqlite:///path"),
+        ("mysql://quiz@db/quiz", "expected sqlite:///path or postgresql://"),
+    ],
+)
+def test_a_bad_database_url_names_the_forms(monkeypatch: pytest.MonkeyPatch, url: str, expected: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings()
+    assert "DATABASE_URL" in str(excinfo.value) and expected in str(excinfo.value)
