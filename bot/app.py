@@ -299,6 +299,10 @@ class QuizBot(commands.AutoShardedBot):
             await self.answer_writer.stop()
         finally:
             try:
+                if not hasattr(self, "_AutoShardedClient__queue"):
+                    # discord.py 2.7's AutoShardedClient makes its event queue in connect(); closed
+                    # before that (Discord unreachable at start-up) its close() would fail without it.
+                    setattr(self, "_AutoShardedClient__queue", asyncio.PriorityQueue())  # noqa: B010
                 await super().close()
             finally:
                 await self.release()

@@ -18,6 +18,7 @@ PostgreSQL to reach, a test asking for either is skipped, or fails if ``CI`` or
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -112,6 +113,23 @@ class PgDatabases:
     async def drop(self, url: str) -> None:
         await pg.drop_database(url)
         self.urls.remove(url)
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A ``quizbot`` command run in-process sets up logging (``basicConfig(force=True)``: a handler on
+    the test's captured stderr, pytest's own handlers removed). Put the root logger back after each
+    test, so no later test logs into a closed stream or loses its log capture."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ The source is a real SQLite database at the latest schema with EVERY table of th
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -287,19 +286,8 @@ async def pg_content(url: str, tables: dict[str, tuple[str, ...]]) -> dict[str, 
 
 
 async def run_cli(*argv: str) -> int:
-    """``quizbot ...`` as a shell runs it (its own event loop, on a thread of its own). The logging
-    set-up it makes (a handler on this test's captured stderr) is undone, so later tests never log
-    to a closed stream."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:
-        return await asyncio.to_thread(main, list(argv))
-    finally:
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
+    """``quizbot ...`` as a shell runs it (its own event loop, on a thread of its own)."""
+    return await asyncio.to_thread(main, list(argv))
 
 
 async def test_the_test_database_fills_every_table(tmp_path: Path) -> None:
