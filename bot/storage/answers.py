@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
 from bot.storage.database import Connection, Database
-from bot.storage.sql import POSTGRESQL, dialect_of, insert_rows
+from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, insert_rows, run_script
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +115,8 @@ _STAGE_COLUMNS = (
 )
 
 
-async def _create_stage(conn: Connection) -> None:
-    for statement in _PG_STAGE_DDL if dialect_of(conn) == POSTGRESQL else _STAGE_DDL:
-        await conn.execute(statement)
+def _stage_ddl(conn: Connection) -> tuple[str, ...]:
+    return _PG_STAGE_DDL if dialect_of(conn) == POSTGRESQL else _STAGE_DDL
 
 
 _SCORE_UPSERT = """
@@ -143,6 +142,85 @@ _SCORE_STATEMENTS = (
 )
 
 
+_ACCEPT = """
+UPDATE answer_stage SET accepted = 1
+WHERE seq IN (SELECT MIN(seq) FROM answer_stage GROUP BY round_id, user_id)
+  AND NOT EXISTS (SELECT 1 FROM answers a
+                  WHERE a.round_id = answer_stage.round_id AND a.user_id = answer_stage.user_id)
+"""
+_INSERT_ANSWERS = """
+INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
+    answered_at, bank_choice, typed_text)
+SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at,
+    bank_choice, typed_text
+FROM answer_stage WHERE accepted = 1 ORDER BY seq
+"""
+_UPSERT_MEMBERS = """
+INSERT INTO members (guild_id, user_id, display_name, updated_at)
+SELECT guild_id, user_id, display_name, answered_at FROM answer_stage s
+WHERE accepted = 1 AND seq = (SELECT MAX(seq) FROM answer_stage t WHERE t.accepted = 1
+                              AND t.guild_id = s.guild_id AND t.user_id = s.user_id)
+ON CONFLICT (guild_id, user_id) DO UPDATE SET
+    display_name = excluded.display_name, updated_at = excluded.updated_at
+"""
+_DEFER_SCORES = """
+INSERT INTO pending_scores (round_id, user_id, guild_id, item_id, topic, correct, points,
+    answered_at, week_key, month_key, season_id, daily_date, competition_id, team_id)
+SELECT round_id, user_id, guild_id, item_id, topic, correct, points, answered_at, week_key,
+    month_key, season_id, daily_date, competition_id, team_id
+FROM answer_stage WHERE accepted = 1 AND deferred = 1
+"""
+_COMPETITION_SCORES = """
+INSERT INTO competition_scores (competition_id, team_id, user_id, points, answered, correct)
+        SELECT competition_id, team_id, user_id, SUM(points), COUNT(*), SUM(correct)
+        FROM answer_stage WHERE accepted = 1 AND competition_id IS NOT NULL AND team_id IS NOT NULL
+        GROUP BY competition_id, team_id, user_id
+        ON CONFLICT (competition_id, team_id, user_id) DO UPDATE SET
+            points = competition_scores.points + excluded.points,
+            answered = competition_scores.answered + excluded.answered,
+            correct = competition_scores.correct + excluded.correct
+"""
+_TOPIC_SCORES = """
+INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
+        SELECT guild_id, user_id, topic, COUNT(*), SUM(correct)
+        FROM answer_stage WHERE accepted = 1 GROUP BY guild_id, user_id, topic
+        ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
+            answered = topic_scores.answered + excluded.answered,
+            correct = topic_scores.correct + excluded.correct
+"""
+
+
+_STREAK_COLUMNS = (
+    "guild_id",
+    "user_id",
+    "correct_current",
+    "correct_best",
+    "daily_current",
+    "daily_best",
+    "last_daily_date",
+)
+_STREAK_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS streak_stage (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+    "correct_current INTEGER NOT NULL, correct_best INTEGER NOT NULL, daily_current INTEGER NOT NULL, "
+    "daily_best INTEGER NOT NULL, last_daily_date TEXT)"
+)
+_UPSERT_STREAKS = """
+INSERT INTO streaks (guild_id, user_id, correct_current, correct_best, daily_current, daily_best,
+    last_daily_date)
+SELECT guild_id, user_id, correct_current, correct_best, daily_current, daily_best, last_daily_date
+FROM streak_stage WHERE true
+ON CONFLICT (guild_id, user_id) DO UPDATE SET
+    correct_current = excluded.correct_current, correct_best = excluded.correct_best,
+    daily_current = excluded.daily_current, daily_best = excluded.daily_best,
+    last_daily_date = excluded.last_daily_date
+"""
+
+
+def _temp_table(conn: Connection, ddl: str) -> str:
+    """PostgreSQL needs 64-bit integers for Discord ids."""
+    return ddl.replace("INTEGER", "BIGINT") if dialect_of(conn) == POSTGRESQL else ddl
+
+
 class AnswerRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -156,8 +234,7 @@ class AnswerRepository:
         """
         if not answers:
             return []
-        await _create_stage(conn)
-        await conn.execute("DELETE FROM answer_stage")
+        await run_script(conn, *_stage_ddl(conn), "DELETE FROM answer_stage")
         await insert_rows(
             conn,
             "answer_stage",
@@ -189,47 +266,17 @@ class AnswerRepository:
                 for seq, a in enumerate(answers)
             ],
         )
-        await conn.execute(
-            """
-            UPDATE answer_stage SET accepted = 1
-            WHERE seq IN (SELECT MIN(seq) FROM answer_stage GROUP BY round_id, user_id)
-              AND NOT EXISTS (SELECT 1 FROM answers a
-                              WHERE a.round_id = answer_stage.round_id AND a.user_id = answer_stage.user_id)
-            """
+        # The set-based steps go as scripts: one round trip each on PostgreSQL.
+        await run_script(conn, _ACCEPT, _INSERT_ANSWERS, _UPSERT_MEMBERS, _DEFER_SCORES)
+        rows = await fetch_all(
+            conn,
+            "SELECT seq, guild_id, user_id, correct, daily_date, deferred FROM answer_stage "
+            "WHERE accepted = 1 ORDER BY seq",
         )
-        await conn.execute(
-            """
-            INSERT INTO answers (round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms,
-                answered_at, bank_choice, typed_text)
-            SELECT round_id, user_id, guild_id, item_id, choice, correct, points, latency_ms, answered_at,
-                bank_choice, typed_text
-            FROM answer_stage WHERE accepted = 1 ORDER BY seq
-            """
-        )
-        await conn.execute(
-            """
-            INSERT INTO members (guild_id, user_id, display_name, updated_at)
-            SELECT guild_id, user_id, display_name, answered_at FROM answer_stage s
-            WHERE accepted = 1 AND seq = (SELECT MAX(seq) FROM answer_stage t WHERE t.accepted = 1
-                                          AND t.guild_id = s.guild_id AND t.user_id = s.user_id)
-            ON CONFLICT (guild_id, user_id) DO UPDATE SET
-                display_name = excluded.display_name, updated_at = excluded.updated_at
-            """
-        )
-        await conn.execute(
-            """
-            INSERT INTO pending_scores (round_id, user_id, guild_id, item_id, topic, correct, points,
-                answered_at, week_key, month_key, season_id, daily_date, competition_id, team_id)
-            SELECT round_id, user_id, guild_id, item_id, topic, correct, points, answered_at, week_key,
-                month_key, season_id, daily_date, competition_id, team_id
-            FROM answer_stage WHERE accepted = 1 AND deferred = 1
-            """
-        )
-        async with conn.execute("SELECT seq FROM answer_stage WHERE accepted = 1") as cur:
-            accepted = {row[0] for row in await cur.fetchall()}
-        await conn.execute("UPDATE answer_stage SET accepted = 0 WHERE deferred = 1")
-        await _apply_aggregates(conn)
-        await conn.execute("DELETE FROM answer_stage")
+        accepted = {int(r[0]) for r in rows}
+        # Deferred answers (a question of the day) score at their reveal, by release_scores.
+        scored = [(int(r[1]), int(r[2]), bool(r[3]), r[4]) for r in rows if not r[5]]
+        await _apply_aggregates(conn, scored, first="UPDATE answer_stage SET accepted = 0 WHERE deferred = 1")
         return [seq in accepted for seq in range(len(answers))]
 
     @staticmethod
@@ -240,8 +287,7 @@ class AnswerRepository:
         are not added to a season or a competition that ended meanwhile (its final table was
         announced); they still count on the other boards.
         """
-        await _create_stage(conn)
-        await conn.execute("DELETE FROM answer_stage")
+        await run_script(conn, *_stage_ddl(conn), "DELETE FROM answer_stage")
         await conn.execute(
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
@@ -263,9 +309,15 @@ class AnswerRepository:
         async with conn.execute("SELECT COUNT(*) FROM answer_stage") as cur:
             released = (await cur.fetchone())[0]
         if released:
-            await _apply_aggregates(conn)
+            rows = await fetch_all(
+                conn,
+                "SELECT guild_id, user_id, correct, daily_date FROM answer_stage "
+                "WHERE accepted = 1 ORDER BY seq",
+            )
+            await _apply_aggregates(conn, [(int(r[0]), int(r[1]), bool(r[2]), r[3]) for r in rows])
             await conn.execute("DELETE FROM pending_scores WHERE round_id = ?", (round_id,))
-        await conn.execute("DELETE FROM answer_stage")
+        else:
+            await conn.execute("DELETE FROM answer_stage")
         return int(released)
 
     async def round_answers(self, round_id: int) -> list[RoundAnswer]:
@@ -314,51 +366,28 @@ class AnswerRepository:
         }
 
 
-async def _apply_aggregates(conn: Connection) -> None:
-    """Add the staged rows marked accepted to scores, competition scores, topic accuracy, streaks."""
-    for statement in _SCORE_STATEMENTS:
-        await conn.execute(statement)
-    await conn.execute(
-        """
-        INSERT INTO competition_scores (competition_id, team_id, user_id, points, answered, correct)
-        SELECT competition_id, team_id, user_id, SUM(points), COUNT(*), SUM(correct)
-        FROM answer_stage WHERE accepted = 1 AND competition_id IS NOT NULL AND team_id IS NOT NULL
-        GROUP BY competition_id, team_id, user_id
-        ON CONFLICT (competition_id, team_id, user_id) DO UPDATE SET
-            points = competition_scores.points + excluded.points,
-            answered = competition_scores.answered + excluded.answered,
-            correct = competition_scores.correct + excluded.correct
-        """
-    )
-    await conn.execute(
-        """
-        INSERT INTO topic_scores (guild_id, user_id, topic, answered, correct)
-        SELECT guild_id, user_id, topic, COUNT(*), SUM(correct)
-        FROM answer_stage WHERE accepted = 1 GROUP BY guild_id, user_id, topic
-        ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
-            answered = topic_scores.answered + excluded.answered,
-            correct = topic_scores.correct + excluded.correct
-        """
-    )
-    await _update_streaks(conn)
+async def _apply_aggregates(
+    conn: Connection, scored: Sequence[tuple[int, int, bool, str | None]], *, first: str = ""
+) -> None:
+    """Add the staged rows marked accepted to scores, competition scores, topic accuracy, streaks,
+    then empty the stage. ``scored``: those rows' (guild, member, correct, daily date), in order.
+    ``first``: a statement to run before, in the same script."""
+    await run_script(conn, first, *_SCORE_STATEMENTS, _COMPETITION_SCORES, _TOPIC_SCORES)
+    await _update_streaks(conn, scored)
+    await run_script(conn, "DELETE FROM answer_stage")
 
 
-async def _update_streaks(conn: Connection) -> None:
+async def _update_streaks(conn: Connection, accepted: Sequence[tuple[int, int, bool, str | None]]) -> None:
     """Streaks, applied in answer order: a wrong quiz answer ends the correct-answer run; a correct
     daily answer extends the day run (once per local date, see :func:`daily_streak_after`)."""
-    async with conn.execute(
-        "SELECT guild_id, user_id, correct, daily_date FROM answer_stage WHERE accepted = 1 ORDER BY seq"
-    ) as cur:
-        accepted = [(int(r[0]), int(r[1]), bool(r[2]), r[3]) for r in await cur.fetchall()]
     if not accepted:
         return
     async with conn.execute(
         """
         SELECT s.guild_id, s.user_id, s.correct_current, s.correct_best, s.daily_current, s.daily_best,
                s.last_daily_date
-        FROM streaks s
-        WHERE EXISTS (SELECT 1 FROM answer_stage a WHERE a.accepted = 1
-                      AND a.guild_id = s.guild_id AND a.user_id = s.user_id)
+        FROM (SELECT DISTINCT guild_id, user_id FROM answer_stage WHERE accepted = 1) a
+        JOIN streaks s ON s.guild_id = a.guild_id AND s.user_id = a.user_id
         """
     ) as cur:
         rows = await cur.fetchall()
@@ -379,18 +408,14 @@ async def _update_streaks(conn: Connection) -> None:
             # quiz answers given since, it would break or extend the right-in-a-row run out of order.
             daily = daily_streak_after(daily, date.fromisoformat(daily_date))
         state[(guild_id, user_id)] = (current, best, daily)
-    await conn.executemany(
-        """
-        INSERT INTO streaks (guild_id, user_id, correct_current, correct_best, daily_current, daily_best,
-            last_daily_date)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (guild_id, user_id) DO UPDATE SET
-            correct_current = excluded.correct_current, correct_best = excluded.correct_best,
-            daily_current = excluded.daily_current, daily_best = excluded.daily_best,
-            last_daily_date = excluded.last_daily_date
-        """,
+    await run_script(conn, _temp_table(conn, _STREAK_STAGE), "DELETE FROM streak_stage")
+    await insert_rows(
+        conn,
+        "streak_stage",
+        _STREAK_COLUMNS,
         [  # only members of this batch are in state
             (g, u, c, b, d.current, d.best, d.last_date.isoformat() if d.last_date else None)
             for (g, u), (c, b, d) in state.items()
         ],
     )
+    await run_script(conn, _UPSERT_STREAKS, "DELETE FROM streak_stage")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database
 from bot.storage.shards import owned
-from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one, insert_rows
+from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one, insert_rows, run_script
 
 Key = tuple[int, int, str]  # (guild id, user id, item id)
 
@@ -180,6 +180,33 @@ _REVIEW_STAGE_COLUMNS = (
 )
 
 
+_UPSERT_REVIEWED_CARDS = """
+INSERT INTO cards (guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at,
+    last_review_at, reps, lapses, introduced_by, created_at)
+SELECT r.guild_id, r.user_id, r.item_id, r.topic, r.state, r.step, r.stability, r.difficulty,
+    r.due_at, r.reviewed_at, n.reps, n.lapses, f.source, f.reviewed_at
+FROM (SELECT MIN(seq) AS first_seq, MAX(seq) AS last_seq, COUNT(*) AS reps, SUM(lapse) AS lapses
+      FROM review_stage GROUP BY guild_id, user_id, item_id) AS n
+JOIN review_stage r ON r.seq = n.last_seq
+JOIN review_stage f ON f.seq = n.first_seq
+WHERE true
+ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET
+    state = excluded.state, step = excluded.step, stability = excluded.stability,
+    difficulty = excluded.difficulty, due_at = excluded.due_at,
+    last_review_at = excluded.last_review_at, reps = cards.reps + excluded.reps,
+    lapses = cards.lapses + excluded.lapses
+"""
+_LOG_REVIEWS = """
+INSERT INTO review_log (card_id, guild_id, user_id, rating, reviewed_at, duration_ms, source,
+    prior_state)
+SELECT c.id, r.guild_id, r.user_id, r.rating, r.reviewed_at, r.duration_ms, r.source,
+    r.prior_state
+FROM review_stage r
+JOIN cards c ON c.guild_id = r.guild_id AND c.user_id = r.user_id AND c.item_id = r.item_id
+ORDER BY r.seq
+"""
+
+
 _MEMBER_KEYS_DDL = (
     "CREATE TEMP TABLE IF NOT EXISTS member_keys (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
     "PRIMARY KEY (guild_id, user_id))"
@@ -202,8 +229,7 @@ class CardRepository:
     @staticmethod
     async def load(conn: Connection, keys: Iterable[Key]) -> dict[Key, CardRow]:
         """The existing cards among ``keys`` (one indexed join, whatever the batch size)."""
-        await conn.execute(_temp_ddl(conn, _KEYS_DDL))
-        await conn.execute("DELETE FROM card_keys")
+        await run_script(conn, _temp_ddl(conn, _KEYS_DDL), "DELETE FROM card_keys")
         await insert_rows(conn, "card_keys", ("guild_id", "user_id", "item_id"), sorted(set(keys)))
         rows = await fetch_all(
             conn,
@@ -221,8 +247,7 @@ class CardRepository:
         conn: Connection, members: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], float]:
         """Desired retention of the members who set one (the others use the default): one join."""
-        await conn.execute(_temp_ddl(conn, _MEMBER_KEYS_DDL))
-        await conn.execute("DELETE FROM member_keys")
+        await run_script(conn, _temp_ddl(conn, _MEMBER_KEYS_DDL), "DELETE FROM member_keys")
         await insert_rows(conn, "member_keys", ("guild_id", "user_id"), sorted(set(members)))
         rows = await fetch_all(
             conn,
@@ -269,8 +294,7 @@ class CardRepository:
         # Staged, then two set-based statements: each card takes its last state of the batch (a
         # member may review one card twice in a batch), its reps and lapses grow by the batch's
         # count and sum; the log gets every review, in order, joined to the cards just written.
-        await conn.execute(_temp_ddl(conn, _REVIEW_STAGE_DDL))
-        await conn.execute("DELETE FROM review_stage")
+        await run_script(conn, _temp_ddl(conn, _REVIEW_STAGE_DDL), "DELETE FROM review_stage")
         await insert_rows(
             conn,
             "review_stage",
@@ -297,36 +321,7 @@ class CardRepository:
                 for seq, r in enumerate(reviews)
             ],
         )
-        await conn.execute(
-            """
-            INSERT INTO cards (guild_id, user_id, item_id, topic, state, step, stability, difficulty, due_at,
-                last_review_at, reps, lapses, introduced_by, created_at)
-            SELECT r.guild_id, r.user_id, r.item_id, r.topic, r.state, r.step, r.stability, r.difficulty,
-                r.due_at, r.reviewed_at, n.reps, n.lapses, f.source, f.reviewed_at
-            FROM (SELECT MIN(seq) AS first_seq, MAX(seq) AS last_seq, COUNT(*) AS reps, SUM(lapse) AS lapses
-                  FROM review_stage GROUP BY guild_id, user_id, item_id) AS n
-            JOIN review_stage r ON r.seq = n.last_seq
-            JOIN review_stage f ON f.seq = n.first_seq
-            WHERE true
-            ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET
-                state = excluded.state, step = excluded.step, stability = excluded.stability,
-                difficulty = excluded.difficulty, due_at = excluded.due_at,
-                last_review_at = excluded.last_review_at, reps = cards.reps + excluded.reps,
-                lapses = cards.lapses + excluded.lapses
-            """
-        )
-        await conn.execute(
-            """
-            INSERT INTO review_log (card_id, guild_id, user_id, rating, reviewed_at, duration_ms, source,
-                prior_state)
-            SELECT c.id, r.guild_id, r.user_id, r.rating, r.reviewed_at, r.duration_ms, r.source,
-                r.prior_state
-            FROM review_stage r
-            JOIN cards c ON c.guild_id = r.guild_id AND c.user_id = r.user_id AND c.item_id = r.item_id
-            ORDER BY r.seq
-            """
-        )
-        await conn.execute("DELETE FROM review_stage")
+        await run_script(conn, _UPSERT_REVIEWED_CARDS, _LOG_REVIEWS, "DELETE FROM review_stage")
 
     @staticmethod
     async def save_member(

@@ -80,6 +80,14 @@ def describe_connect_error(url: str, exc: BaseException) -> str:
     return f"cannot reach PostgreSQL at {where} ({exc}): is it running, and is DATABASE_URL right?"
 
 
+def _lost(conn: asyncpg.pool.PoolConnectionProxy) -> bool:
+    """Closed, or given back by the pool itself (it detaches a connection the server dropped)."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
+
+
 class PostgresDatabase(Database):
     dialect = POSTGRESQL
 
@@ -89,6 +97,10 @@ class PostgresDatabase(Database):
         self.where = redact(url)
         self._pool = pool
         self._write_lock = asyncio.Lock()
+        # Writes are serialised by the lock, so they all go through one connection held for the
+        # purpose, like SQLite's one writer: its temporary staging tables, their indexes and the
+        # statements it prepared stay warm from one batch to the next.
+        self._writer: asyncpg.pool.PoolConnectionProxy | None = None
         self._closed = False
 
     @classmethod
@@ -110,10 +122,43 @@ class PostgresDatabase(Database):
     def pool(self) -> asyncpg.Pool:
         return self._pool
 
+    async def _writer_connection(self) -> asyncpg.pool.PoolConnectionProxy:
+        """The writers' connection (call with the write lock held); a new one if it was lost."""
+        if self._writer is not None and _lost(self._writer):
+            await self._drop_writer()
+        if self._writer is None:
+            self._writer = await self._pool.acquire()
+        return self._writer
+
+    async def _drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                await self._pool.release(writer)
+            except Exception:
+                log.debug("could not give the writer connection back", exc_info=True)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[PostgresConnection]:
+        async with self._write_lock:
+            conn = await self._writer_connection()
+            try:
+                async with conn.transaction():
+                    yield PostgresConnection(conn)
+            except asyncpg.PostgresError as exc:
+                if isinstance(exc, asyncpg.PostgresConnectionError):
+                    await self._drop_writer()  # the connection broke: the next write takes a new one
+                raise
+            except BaseException:
+                # Broken, or cancelled mid-statement: the pool resets or replaces it; the next write
+                # takes a fresh one.
+                await asyncio.shield(self._drop_writer())
+                raise
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresConnection]:
-        async with self._write_lock, self._pool.acquire() as conn, conn.transaction():
-            yield PostgresConnection(conn)
+        async with self._writing() as conn:
+            yield conn
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[PostgresConnection]:
@@ -122,8 +167,8 @@ class PostgresDatabase(Database):
             yield PostgresConnection(conn)
 
     async def write(self, work: Callable[..., Awaitable[T]], *args: Any) -> T:
-        async with self._write_lock, self._pool.acquire() as conn, conn.transaction():
-            return await work(PostgresConnection(conn), *args)
+        async with self._writing() as conn:
+            return await work(conn, *args)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         text, order = to_postgres(sql)
@@ -152,5 +197,6 @@ class PostgresDatabase(Database):
             return
         self._closed = True
         async with self._write_lock:
+            await self._drop_writer()
             await self._pool.close()
         log.info("database closed: %s", self.where)

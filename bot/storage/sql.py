@@ -285,6 +285,17 @@ async def fetch_one(conn: Connection, sql: str, parameters: Any = ()) -> Any:
         return await cur.fetchone()
 
 
+async def run_script(conn: Connection, *statements: str) -> None:
+    """Statements without parameters, in order, in the caller's transaction: one round trip on
+    PostgreSQL (its simple query protocol takes several statements at once, so a batch's set-based
+    steps do not wait on the event loop between them), each in turn on SQLite (in-process)."""
+    if isinstance(conn, PostgresConnection):
+        await conn.raw.execute(";\n".join(s.strip().rstrip(";") for s in statements if s.strip()))
+        return
+    for statement in statements:
+        await conn.execute(statement)
+
+
 async def insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
