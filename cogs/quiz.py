@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -335,6 +336,13 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             role_ids=role_ids(payload.member),
         )
         if result.hidden and result.status in (AnswerStatus.ACCEPTED, AnswerStatus.DUPLICATE):
+            # Until the answer is saved its reaction is its only trace (what a restart recounts):
+            # removed only once the database has it, never while a crash could still lose it.
+            if result.saved is not None:
+                try:
+                    await asyncio.shield(result.saved)
+                except Exception:  # the writer logged it; the reaction stays and counts at the reveal
+                    return
             await self._hide(payload, choice)
 
     async def _hide(self, payload: discord.RawReactionActionEvent, choice: int) -> None:

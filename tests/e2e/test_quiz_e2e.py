@@ -8,6 +8,7 @@ key from the bank, so the assertions hold whatever was drawn.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -386,6 +387,38 @@ async def test_hidden_answers_are_removed_as_they_are_recorded_and_still_count(
     assert _field(reveal, "Right (1)") == "alice"
     await _final(fake, world.channel)
     assert _notices(fake, world.channel) == []
+
+
+async def test_a_hidden_answers_reaction_is_removed_only_once_the_answer_is_saved(
+    fake: FakeDiscord, world: StudyServer, start_bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process killed between the removal and the save would lose the answer: no row, no reaction."""
+    _no_pacing(fake)
+    clock = FakeClock()
+    bot = await start_bot(clock=clock)
+    await _settings(bot, world.guild.id, hidden_answers=True)
+    await world.alice.slash("quiz question", topic="lora", seconds=10)
+    card = await _question(fake, bot, world.channel, 1)
+    right = REACTIONS[key_index(card, _item(bot, card))]
+
+    gate = asyncio.Event()
+    db = bot.db  # the answer writer's database
+    write = db.write
+
+    async def held_write(*args: Any) -> Any:
+        await gate.wait()
+        return await write(*args)
+
+    monkeypatch.setattr(db, "write", held_write)
+    try:
+        await world.alice.react(card, right)
+        await asyncio.sleep(0.3)
+        assert world.alice.id in card.reactors(right)  # not saved yet: the reaction stays
+    finally:
+        gate.set()
+    await fake.wait_for(lambda: card.reactors(right) == [fake.bot_user.id], what="alice's answer hidden")
+    rows = await bot.db.fetch_all("SELECT user_id FROM answers")
+    assert [r["user_id"] for r in rows] == [world.alice.id]
 
 
 def _room_without_manage_messages(fake: FakeDiscord, world: StudyServer) -> Channel:
