@@ -370,9 +370,8 @@ async def test_two_processes_share_the_servers_and_a_killed_one_recovers_its_rou
     step("back")
     # The question closed while the process was down: revealed at once, with the answer made meanwhile.
     beta_r1 = await _posted(fake, beta.channel, "Answer 1/2")
-    assert beta_r1.message_reference is not None and beta_r1.message_reference["message_id"] == str(
-        beta_q1.id
-    )
+    replied_to = beta_r1.message_reference
+    assert replied_to is not None and replied_to["message_id"] == str(beta_q1.id), replied_to
     assert _field(beta_r1, "Right (2)") == "alice, bob", beta_r1.embeds[0]
     # ... and the quiz goes on, posted and revealed by the new process.
     beta_q2 = await _card(fake, bank, beta.channel, "Question 2/2")
