@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.e2e.test_shutdown_e2e import ROOT, START_WITHIN, BotProcess, launch  # noqa: F401 (fixture)
+from tests.e2e.processes import ROOT, START_WITHIN, BotProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ async def health(bot: BotProcess) -> tuple[int, str]:
     return proc.returncode, out.decode()
 
 
-async def test_health_follows_the_running_bot(launch: BotProcess) -> None:  # noqa: F811 (the fixture)
+async def test_health_follows_the_running_bot(launch: BotProcess) -> None:
     bot = launch
     await bot.wait_log(r"bot\.runner: ready: logged in as ", timeout=START_WITHIN)
     assert bot.has(rf"bot\.app: database: {bot.db}$"), "the start logs the absolute database path"

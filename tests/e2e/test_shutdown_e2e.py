@@ -5,127 +5,22 @@ loop), exactly as in production but for its endpoints. A member starts a questio
 it, then the process gets the signal: it must exit 0 within seconds, log a clean shutdown, print
 no traceback, save the queued answer, and leave the database closed cleanly with the quiz still
 running in it, for the next start to resume. (``python -m bot`` without a token is in
-tests/test_cli.py.)
+tests/test_cli.py.) The process helper is tests/e2e/processes.py; the ``launch`` fixture is in
+tests/e2e/conftest.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import re
 import signal
 import sqlite3
-import sys
-import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.processes import START_WITHIN, STOP_WITHIN, BotProcess
 from tests.fakediscord import FakeDiscord, Message, StudyServer
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-#: Settings the test sets itself; a developer's shell must not leak into the child.
-OWN_SETTINGS = {"DISCORD_TOKEN", "DATABASE_PATH", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DEV_GUILD_ID"}
-CLEARED = OWN_SETTINGS | {"LOG_LEVEL", "BANK_DIR"}
-STOP_WITHIN = 5.0  # seconds from the signal to the exit
-START_WITHIN = 20.0  # a cold start imports discord.py and loads the bank; CI machines are slow
-
-
-class BotProcess:
-    """``python -m bot`` in a subprocess, its stderr collected line by line as it comes."""
-
-    def __init__(self, proc: asyncio.subprocess.Process, db: Path) -> None:
-        self.proc = proc
-        self.db = db
-        self.lines: list[str] = []
-        self._new_line = asyncio.Event()
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, fake: FakeDiscord, world: StudyServer, folder: Path) -> BotProcess:
-        env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-        db = folder / "quiz.db"
-        env.update(
-            DISCORD_TOKEN=fake.token,
-            DATABASE_PATH=str(db),
-            DISCORD_API_BASE=fake.api_base,
-            DISCORD_GATEWAY_URL=fake.gateway_url,
-            DEV_GUILD_ID=str(world.guild.id),
-            LOG_LEVEL="INFO",
-            PYTHONPATH=str(ROOT),
-        )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=folder,  # no developer .env is read
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        return cls(proc, db)
-
-    async def _read(self) -> None:
-        assert self.proc.stderr is not None
-        async for raw in self.proc.stderr:
-            self.lines.append(raw.decode(errors="replace").rstrip("\n"))
-            self._new_line.set()
-
-    @property
-    def log(self) -> str:
-        return "\n".join(self.lines)
-
-    def has(self, pattern: str) -> bool:
-        return any(re.search(pattern, line) for line in self.lines)
-
-    async def wait_log(self, pattern: str, *, timeout: float) -> None:  # noqa: ASYNC109 (a waiting helper)
-        """Wait for a log line matching ``pattern``; fail with the log if the process ends first."""
-        deadline = time.monotonic() + timeout
-        while not self.has(pattern):
-            if self._reader.done():
-                raise AssertionError(
-                    f"the bot exited ({self.proc.returncode}) before {pattern!r}:\n{self.log}"
-                )
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no {pattern!r} in the bot's log after {timeout} s:\n{self.log}")
-            self._new_line.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_line.wait(), remaining)
-
-    async def stop(self, sig: signal.Signals) -> tuple[int, float]:
-        """Send ``sig``; return the exit code and how long the process took to exit."""
-        sent = time.monotonic()
-        self.proc.send_signal(sig)
-        try:
-            code = await asyncio.wait_for(self.proc.wait(), STOP_WITHIN * 2)
-        except TimeoutError:
-            raise AssertionError(f"still running {STOP_WITHIN * 2} s after {sig.name}:\n{self.log}") from None
-        took = time.monotonic() - sent
-        await asyncio.wait_for(self._reader, 5)
-        return code, took
-
-    async def kill(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-        self._reader.cancel()
-        await asyncio.gather(self._reader, return_exceptions=True)
-
-
-@pytest.fixture
-async def launch(fake: FakeDiscord, world: StudyServer, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    fake.reaction_rate = None  # the bot's four answer reactions at once: this is not about rate limits
-    bot = await BotProcess.start(fake, world, tmp_path)
-    try:
-        yield bot
-    finally:
-        await bot.kill()  # only if a test failed before stopping it
 
 
 def _question(fake: FakeDiscord, world: StudyServer) -> Message | None:
