@@ -242,7 +242,21 @@ class Source:
         raise NotImplementedError
 
 
-class SqliteSource(Source):
+class _SqliteThread:
+    """A sqlite3 connection used on one thread of its own (sqlite3 objects stay on their thread)."""
+
+    _executor: ThreadPoolExecutor
+    _conn: sqlite3.Connection | None
+
+    def _run(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        def call() -> T:
+            assert self._conn is not None
+            return work(self._conn)
+
+        return asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+
+class SqliteSource(_SqliteThread, Source):
     """A ``mode=ro`` connection inside one read transaction, used on a thread of its own."""
 
     dialect = "SQLite"
@@ -252,14 +266,7 @@ class SqliteSource(Source):
         self.path = path
         self.where = str(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-source")
-        self._conn: sqlite3.Connection | None = None
-
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        def call() -> T:
-            assert self._conn is not None
-            return work(self._conn)
-
-        return asyncio.get_running_loop().run_in_executor(self._executor, call)
+        self._conn = None
 
     @classmethod
     async def open(cls, path: Path) -> SqliteSource:
@@ -556,7 +563,7 @@ class PostgresTarget(Target):
         await self._conn.close()
 
 
-class SqliteTarget(Target):
+class SqliteTarget(_SqliteThread, Target):
     """A SQLite file (``--to sqlite:///…``): migrated by the bot's own runner, then written on a thread."""
 
     dialect = "SQLite"
@@ -565,14 +572,7 @@ class SqliteTarget(Target):
         self.path = path
         self.where = str(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-target")
-        self._conn: sqlite3.Connection | None = None
-
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        def call() -> T:
-            assert self._conn is not None
-            return work(self._conn)
-
-        return asyncio.get_running_loop().run_in_executor(self._executor, call)
+        self._conn = None
 
     @classmethod
     async def open(cls, path: Path) -> SqliteTarget:

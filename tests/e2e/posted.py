@@ -54,3 +54,11 @@ def wrong_index(card: Message, item: BankItem) -> int:
 
 def wrong_letter(card: Message, item: BankItem) -> str:
     return LETTERS[wrong_index(card, item)]
+
+
+def embed_field(card: Message, name: str) -> str:
+    """The value of the card's embed field whose name starts with ``name``."""
+    for f in card.embeds[0].get("fields", []):
+        if f["name"].startswith(name):
+            return str(f["value"])
+    raise AssertionError(f"no field {name!r} in {[f['name'] for f in card.embeds[0].get('fields', [])]}")

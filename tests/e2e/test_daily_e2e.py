@@ -17,7 +17,7 @@ from bot.core.clock import FakeClock, to_ms
 from bot.core.letters import REACTIONS
 from bot.storage.daily import DailyRepository
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
-from tests.e2e.posted import key_index, wrong_index
+from tests.e2e.posted import embed_field, key_index, wrong_index
 from tests.fakediscord import FakeDiscord, Message, Overwrite, Perm, StudyServer
 
 if TYPE_CHECKING:
@@ -54,13 +54,6 @@ def _item(bot: QuizBot, card: Message) -> BankItem:
     item = bot.bank.by_id(card.embeds[0]["footer"]["text"].split(" · ")[-1])
     assert item is not None, card.embeds[0]["footer"]
     return item
-
-
-def _field(card: Message, name: str) -> str:
-    for f in card.embeds[0].get("fields", []):
-        if f["name"].startswith(name):
-            return str(f["value"])
-    raise AssertionError(f"no field {name!r} in {[f['name'] for f in card.embeds[0].get('fields', [])]}")
 
 
 def _right(bot: QuizBot, card: Message) -> str:
@@ -167,8 +160,8 @@ async def test_a_question_posts_at_the_local_time_pings_only_its_role_and_is_rev
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     item = _item(bot, card)
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
-    assert "Answers (2)" in reveal.text() and "alice" in _field(reveal, "Right (1)")
-    counts = _field(reveal, "Answers").splitlines()
+    assert "Answers (2)" in reveal.text() and "alice" in embed_field(reveal, "Right (1)")
+    counts = embed_field(reveal, "Answers").splitlines()
     assert counts[key_index(card, item)].endswith("1 ✅")
     assert item.explanation[:40] in reveal.embeds[0]["description"]
 
@@ -212,9 +205,9 @@ async def test_day_streaks_grow_across_the_spring_change_and_show_in_stats(
 
     alice = (await world.alice.slash("stats")).message
     assert alice is not None
-    assert _field(alice, "Daily streak") == "5 now · best 5"
+    assert embed_field(alice, "Daily streak") == "5 now · best 5"
     bob = (await world.alice.slash("stats", member=world.bob)).message
-    assert bob is not None and _field(bob, "Daily streak") == "2 now · best 2"
+    assert bob is not None and embed_field(bob, "Daily streak") == "2 now · best 2"
     assert len(set(_item(bot, c).id for c in _dailies(fake, world.channel))) == 5, "no repeats"
 
 
@@ -273,7 +266,7 @@ async def test_a_restart_after_the_post_time_never_posts_twice_and_answers_keep_
     await _at(fake, bot, clock, utc(2026, 3, 26, 20, 0))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     assert "Answers (3)" in reveal.text()
-    right = _field(reveal, "Right (2)")
+    right = embed_field(reveal, "Right (2)")
     assert "alice" in right and "bob" in right
     posts = await DailyRepository(bot.db).posts(world.guild.id)
     assert [(p.local_date, p.status, p.late) for p in posts] == [("2026-03-26", "revealed", False)]
@@ -303,7 +296,7 @@ async def test_a_restart_before_the_post_time_posts_late_that_day_and_skips_a_da
     await _at(fake, None, clock, utc(2026, 3, 28, 7, 0))
     bot = await _start(fake, start_bot, clock)
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
-    assert "alice" in _field(reveal, "Right (1)"), "the overdue reveal was made at start-up"
+    assert "alice" in embed_field(reveal, "Right (1)"), "the overdue reveal was made at start-up"
     assert len(_dailies(fake, world.channel)) == 1, "Friday's question is not posted on Saturday"
     posts = await DailyRepository(bot.db).posts(world.guild.id)
     assert [(p.local_date, p.status, p.late) for p in posts] == [
@@ -422,7 +415,7 @@ async def test_buttons_mode_posts_buttons_and_the_answers_count(
     content = card.content
     await _at(fake, bot, clock, utc(2026, 3, 26, 9, 0))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
-    assert "alice" in _field(reveal, "Right (1)")
+    assert "alice" in embed_field(reveal, "Right (1)")
     # The reveal disables the buttons in one edit; the post's text stays as it was.
     await fake.wait_for(lambda: card.edits == 1, what="the buttons disabled")
     assert all(b.get("disabled") for b in card.iter_components()) and card.content == content

@@ -22,7 +22,7 @@ from bot.core.letters import LETTERS, REACTIONS
 from bot.core.periods import period_keys
 from bot.services.quiz import PAUSE_BETWEEN_ROUNDS
 from bot.storage.guild_settings import GuildSettings, GuildSettingsRepository
-from tests.e2e.posted import key_index, posting_of, wrong_index
+from tests.e2e.posted import embed_field, key_index, posting_of, wrong_index
 from tests.fakediscord import FakeDiscord, Message, Overwrite, Perm, StudyServer
 
 if TYPE_CHECKING:
@@ -62,14 +62,6 @@ def _item(bot: QuizBot, card: Message) -> BankItem:
     item = bot.bank.by_id(card.embeds[0]["footer"]["text"].split(" · ")[-1])
     assert item is not None, card.embeds[0]["footer"]
     return item
-
-
-def _field(card: Message, name: str) -> str:
-    """The value of the embed field whose name starts with ``name``."""
-    for f in card.embeds[0].get("fields", []):
-        if f["name"].startswith(name):
-            return str(f["value"])
-    raise AssertionError(f"no field {name!r} in {[f['name'] for f in card.embeds[0].get('fields', [])]}")
 
 
 def _notices(fake: FakeDiscord, channel: Channel) -> list[Message]:
@@ -237,7 +229,7 @@ async def test_a_full_quiz_shows_progress_reveals_and_ranks_fast_right_answers_f
         posting = posting_of(card, item)  # every choice shown once, under the letter it has here
         key, wrong = key_index(card, item), wrong_index(card, item)
         closes = int((opened + timedelta(seconds=10)).timestamp())
-        assert f"<t:{closes}:R>" in _field(card, "Closes")
+        assert f"<t:{closes}:R>" in embed_field(card, "Closes")
 
         elapsed = 0
         for member, (at, right) in sorted(answers.items(), key=lambda kv: kv[1][0]):
@@ -253,15 +245,15 @@ async def test_a_full_quiz_shows_progress_reveals_and_ranks_fast_right_answers_f
         title = f"Answer {n}/3: {LETTERS[key]}. {item.choices[item.answer_index]}"
         assert reveal.embeds[0]["title"] == title
         assert reveal.embeds[0]["description"] == _explained(card, item)
-        counts = _field(reveal, "Answers (3)").splitlines()
+        counts = embed_field(reveal, "Answers (3)").splitlines()
         for i, line in enumerate(counts):
             expected = sum(1 for _at, r in answers.values() if (key if r else wrong) == i)
             assert line.startswith(REACTIONS[i]) and re.search(rf" {expected}( ✅)?$", line), counts
         assert counts[key].endswith(" ✅") and not counts[wrong].endswith(" ✅")
         for letter, why in item.why_not.items():  # the bank's letters, shown as posted
-            assert _field(reveal, f"Why not {posting.bank_letter_to_posted(letter)}?") == why
+            assert embed_field(reveal, f"Why not {posting.bank_letter_to_posted(letter)}?") == why
         right_names = [m.name for m, (at, r) in sorted(answers.items(), key=lambda kv: kv[1][0]) if r]
-        assert _field(reveal, f"Right ({len(right_names)})") == ", ".join(right_names)
+        assert embed_field(reveal, f"Right ({len(right_names)})") == ", ".join(right_names)
         assert reveal.mentions == [] and "<@" not in reveal.text()
         if n < len(plan):
             await _next_round(fake, clock)
@@ -333,9 +325,9 @@ async def test_the_first_reaction_counts_and_late_bot_and_other_reactions_are_ig
 
     reveal = await _reveal(fake, world.channel, 1)
     assert "Answers (2)" in reveal.text()
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[other].endswith(" 1") and counts[key].endswith(" 1 ✅")
-    assert _field(reveal, "Right (1)") == "bob"
+    assert embed_field(reveal, "Right (1)") == "bob"
     final = await _final(fake, world.channel)
     assert final.embeds[0]["description"].splitlines() == [
         "🥇 bob: **950** points (1/1 right)",  # right after 1 s of 10
@@ -382,9 +374,9 @@ async def test_hidden_answers_are_removed_as_they_are_recorded_and_still_count(
     await _pass(fake, clock, 10.5)
 
     reveal = await _reveal(fake, world.channel, 1)
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[key].endswith(" 1 ✅") and counts[other].endswith(" 1")
-    assert _field(reveal, "Right (1)") == "alice"
+    assert embed_field(reveal, "Right (1)") == "alice"
     await _final(fake, world.channel)
     assert _notices(fake, world.channel) == []
 
@@ -454,9 +446,9 @@ async def test_without_manage_messages_hidden_answers_stay_visible_and_the_admin
 
     reveal = await _reveal(fake, open_room, 1)
     assert world.alice.id in card.reactors(right) and world.bob.id in card.reactors(wrong)
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[key].endswith(" 1 ✅")
-    assert _field(reveal, "Right (1)") == "alice"
+    assert embed_field(reveal, "Right (1)") == "alice"
     await _final(fake, open_room)
     # The admin was told once, in the reply to /quiz start; no request was refused.
     assert _notices(fake, open_room) == [started.message]
@@ -498,7 +490,7 @@ async def test_buttons_lock_in_one_answer_per_member_and_keep_working_after_a_re
     card = await _question(fake, bot, world.channel, 1, mode="buttons")
     item = _item(bot, card)
     assert [c["label"] for c in card.iter_components()] == list(LETTERS[: len(item.choices)])
-    assert "Press a button" in _field(card, "Closes")
+    assert "Press a button" in embed_field(card, "Closes")
     assert card.reactions == {}, "no letter reactions in buttons mode"
     key, other = LETTERS[key_index(card, item)], LETTERS[wrong_index(card, item)]
 
@@ -524,9 +516,9 @@ async def test_buttons_lock_in_one_answer_per_member_and_keep_working_after_a_re
 
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
-    counts = _field(reveal, "Answers (3)").splitlines()
+    counts = embed_field(reveal, "Answers (3)").splitlines()
     assert counts[key_index(card, item)].endswith(" 2 ✅") and counts[wrong_index(card, item)].endswith(" 1")
-    assert _field(reveal, "Right (2)") == "bob, ada"
+    assert embed_field(reveal, "Right (2)") == "bob, ada"
     await _next_round(fake, clock)
     second = await _question(fake, bot, world.channel, 2, mode="buttons")
     assert second.embeds[0]["title"].startswith("Question 2/2")
@@ -557,7 +549,7 @@ async def test_a_bot_stopped_just_as_it_posts_a_question_keeps_that_question_aft
     await _pass(fake, clock, 21)
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
-    assert _field(reveal, "Right (1)") == "bob"
+    assert embed_field(reveal, "Right (1)") == "bob"
     await _next_round(fake, clock)
     await _question(fake, bot, world.channel, 2, mode="buttons")
     await _pass(fake, clock, 21)
@@ -593,9 +585,9 @@ async def test_reactions_made_while_the_bot_was_down_are_counted_once_and_the_qu
 
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.message_reference is not None and reveal.message_reference["message_id"] == str(card.id)
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[key].endswith(" 2 ✅") and counts[other].endswith(" 0")
-    assert _field(reveal, "Right (2)") == "alice, bob"
+    assert embed_field(reveal, "Right (2)") == "alice, bob"
 
     await _next_round(fake, clock)
     second = await _question(fake, bot, world.channel, 2)
@@ -643,9 +635,9 @@ async def test_a_question_that_closed_while_the_bot_was_down_is_revealed_at_once
     bot = await start_bot(clock=clock)  # no waiting: the reveal comes by itself
 
     reveal = await _reveal(fake, world.channel, 1)  # without moving the clock
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[key].endswith(" 1 ✅") and counts[other].endswith(" 1")
-    assert _field(reveal, "Right (1)") == "alice"
+    assert embed_field(reveal, "Right (1)") == "alice"
     await _next_round(fake, clock)
     await _question(fake, bot, world.channel, 2)
     await _pass(fake, clock, 11)
@@ -682,7 +674,7 @@ async def test_only_the_starter_or_a_member_with_manage_messages_can_stop_a_quiz
     assert (await stopped.wait_reply()).content == "Quiz stopped."
     assert stopped.message.ephemeral
     reveal = await _reveal(fake, world.channel, 1)  # the open question is answered first
-    assert _field(reveal, "Right (1)") == "bob"
+    assert embed_field(reveal, "Right (1)") == "bob"
     final = await _final(fake, world.channel)
     assert final.embeds[0]["title"] == "Quiz stopped: results"
     assert final.embeds[0]["description"].startswith("🥇 bob: **1000** points (1/1 right)")
@@ -739,7 +731,7 @@ async def test_one_quiz_per_channel_while_other_channels_and_servers_run_their_o
         reveal = await _reveal(fake, room, 1)
         assert reveal.message_reference is not None
         assert reveal.message_reference["message_id"] == str(card.id)
-        assert _field(reveal, "Right (1)") == winner
+        assert embed_field(reveal, "Right (1)") == winner
         final = await _final(fake, room)
         assert final.embeds[0]["description"] == f"🥇 {winner}: **1000** points (1/1 right)"
     assert len(fake.channel_messages(world.channel)) == 4, "the refused start left nothing behind"
@@ -779,7 +771,7 @@ async def test_a_chinese_quiz_shows_its_questions_and_explanations_intact(
         assert reveal.embeds[0]["title"] == f"Answer {n}/2: {LETTERS[key]}. {item.choices[item.answer_index]}"
         assert reveal.embeds[0]["description"] == _explained(card, item)
         for letter, why in item.why_not.items():
-            assert _field(reveal, f"Why not {posting.bank_letter_to_posted(letter)}?") == why
+            assert embed_field(reveal, f"Why not {posting.bank_letter_to_posted(letter)}?") == why
         if n == 1:
             await _next_round(fake, clock)
     final = await _final(fake, world.channel)
@@ -847,8 +839,8 @@ async def test_a_question_too_long_for_discord_is_clipped_visibly_not_refused(
     assert embed["title"].endswith("…") and len(embed["title"]) <= 256
     assert embed["description"] == item.explanation, "it fits: kept whole"
     # What the reveal is for stays: the counts and who was right. The reasons give way.
-    assert _field(reveal, "Answers (2)").splitlines()[1].endswith(" 1 ✅")
-    assert _field(reveal, "Right (1)") == "bob"
+    assert embed_field(reveal, "Answers (2)").splitlines()[1].endswith(" 1 ✅")
+    assert embed_field(reveal, "Right (1)") == "bob"
     whys = [f for f in embed["fields"] if f["name"].startswith("Why not")]
     assert whys, "at least one reason is shown"
     assert all(len(f["value"]) <= 1_024 for f in whys)

@@ -35,7 +35,7 @@ from bot.core.clock import to_ms
 from bot.core.letters import REACTIONS
 from bot.storage.database import Database
 from tests.conftest import PgDatabases
-from tests.e2e.posted import key_index, wrong_index
+from tests.e2e.posted import embed_field, key_index, wrong_index
 from tests.e2e.processes import START_WITHIN, STOP_WITHIN, BotProcess
 from tests.fakediscord import FakeDiscord, Message, StudyServer, study_server
 from tests.fakediscord.models import Channel
@@ -154,13 +154,6 @@ def _item(bank: Bank, card: Message) -> BankItem:
     item = bank.by_id(card.embeds[0]["footer"]["text"].split(" · ")[-1])
     assert item is not None, card.embeds[0]["footer"]
     return item
-
-
-def _field(card: Message, name: str) -> str:
-    for f in card.embeds[0].get("fields", []):
-        if f["name"].startswith(name):
-            return str(f["value"])
-    raise AssertionError(f"no field {name!r} in {[f['name'] for f in card.embeds[0].get('fields', [])]}")
 
 
 def _letters(fake: FakeDiscord, bank: Bank, card: Message) -> bool:
@@ -303,7 +296,7 @@ async def test_two_processes_share_the_servers_and_a_killed_one_recovers_its_rou
         await server.alice.react(card, _wrong(bank, card))
     for server in servers:
         reveal = await _posted(fake, server.channel, "Answer 1/1")
-        assert _field(reveal, "Right (1)") == "bob", reveal.embeds[0]
+        assert embed_field(reveal, "Right (1)") == "bob", reveal.embeds[0]
         final = await _posted(fake, server.channel, "Quiz over: results")
         assert final.embeds[0]["description"].splitlines()[0].startswith("🥇 bob"), final.embeds[0]
     # Each server's commands and answers went to its shard's process alone.
@@ -352,7 +345,7 @@ async def test_two_processes_share_the_servers_and_a_killed_one_recovers_its_rou
     # Shard 0's process carries on undisturbed: Alpha's question is answered and revealed.
     await alpha.bob.react(alpha_q, _right(bank, alpha_q))
     alpha_reveal = await _posted(fake, alpha.channel, "Answer 1/1", 2)
-    assert _field(alpha_reveal, "Right (1)") == "bob", alpha_reveal.embeds[0]
+    assert embed_field(alpha_reveal, "Right (1)") == "bob", alpha_reveal.embeds[0]
     await _posted(fake, alpha.channel, "Quiz over: results", 2)
     assert fake.gateway.session_for_shard(0) is kept and kept is not None and kept.resumes == 0
     assert one.proc.returncode == -signal.SIGKILL
@@ -372,12 +365,12 @@ async def test_two_processes_share_the_servers_and_a_killed_one_recovers_its_rou
     beta_r1 = await _posted(fake, beta.channel, "Answer 1/2")
     replied_to = beta_r1.message_reference
     assert replied_to is not None and replied_to["message_id"] == str(beta_q1.id), replied_to
-    assert _field(beta_r1, "Right (2)") == "alice, bob", beta_r1.embeds[0]
+    assert embed_field(beta_r1, "Right (2)") == "alice, bob", beta_r1.embeds[0]
     # ... and the quiz goes on, posted and revealed by the new process.
     beta_q2 = await _card(fake, bank, beta.channel, "Question 2/2")
     await beta.bob.react(beta_q2, _right(bank, beta_q2))
     beta_r2 = await _posted(fake, beta.channel, "Answer 2/2")
-    assert _field(beta_r2, "Right (1)") == "bob", beta_r2.embeds[0]
+    assert embed_field(beta_r2, "Right (1)") == "bob", beta_r2.embeds[0]
     beta_final = await _posted(fake, beta.channel, "Quiz over: results", 2)
     assert beta_final.embeds[0]["footer"]["text"] == "2 of 2 questions asked"
     # The reaction to Beta's question of the day made while the process was down counts too.
