@@ -81,7 +81,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return taxonomy_choices(current)
+        return taxonomy_choices(current, private_language(interaction))
 
     @app_commands.command(name="start", description="Study your due cards, then new ones, privately")
     @app_commands.describe(

@@ -20,7 +20,7 @@ from bot.bank.loader import Bank
 from bot.bank.schema import BankItem, ItemType
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError
-from bot.core.i18n import N_, Nn_
+from bot.core.i18n import N_, Nn_, Text
 from bot.core.study import (
     AGAIN,
     DEFAULT_NEW_PER_DAY,
@@ -61,7 +61,7 @@ class StudyCard:
     picked: int | None = None  # the choice clicked (choice items, answered)
     rating: int | None = None  # the rating the answer gave
     next_due: datetime | None = None  # when the card comes back (answered)
-    intervals: dict[int, str] = field(default_factory=dict)  # rating -> "4d" (flashcard shown)
+    intervals: dict[int, Text] = field(default_factory=dict)  # rating -> "4d" (flashcard shown)
     reviewed: int = 0
     correct: int = 0
 
@@ -407,7 +407,7 @@ class StudyService:
         if item is None:
             raise NotFoundError(N_("This card's question was removed from the bank."))
         card = await self.cards.card(session.guild_id, session.user_id, item.id)
-        intervals: dict[int, str] = {}
+        intervals: dict[int, Text] = {}
         if session.phase == "shown":
             retention, _n = await self.settings.get(session.guild_id, session.user_id)
             fitted = await self.cards.parameters(session.guild_id)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ZH_INTERVAL = re.compile(r"^(重来|困难|良好|简单) · \d+(\.\d)?(m|h|d|mo|y)$")
+ZH_INTERVAL = re.compile(r"^(重来|困难|良好|简单) · \d+(\.\d)?(分钟|小时|天|个月|年)$")
 
 
 @pytest.fixture
