@@ -182,8 +182,17 @@ class StudyService:
         return order_session(due, new, sums, cards=cards, new_allowed=new_allowed)
 
     async def start(
-        self, *, guild_id: int, user_id: int, topic: str | None, lang: str, cards: int
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        topic: str | None,
+        lang: str,
+        cards: int,
+        ui_language: str | None = None,
     ) -> StudyCard:
+        """A new session of the member's next cards in question language ``lang``. ``ui_language``
+        is the interface language of their Discord, kept for their reminders (when on)."""
         check_cards(cards)
         if not self.pool(guild_id, topic, lang):
             if topic:
@@ -220,8 +229,11 @@ class StudyService:
                 count=new_per_day,
             )
         now_ms = to_ms(self.clock.now())
-        session = await self.db.write(
-            lambda conn: CardRepository.create_session(
+
+        async def begin(conn: Connection) -> StudySessionRow:
+            if ui_language is not None:
+                await CardRepository.seen_language(conn, guild_id, user_id, ui_language)
+            return await CardRepository.create_session(
                 conn,
                 guild_id=guild_id,
                 user_id=user_id,
@@ -231,7 +243,8 @@ class StudyService:
                 new_ids=plan.new_ids,
                 now_ms=now_ms,
             )
-        )
+
+        session = await self.db.write(begin)
         log.info(
             "member %s started studying %d card(s) (%d new) in deck %s",
             user_id,
