@@ -227,7 +227,7 @@ def topics_embed(counts: dict[str, dict[str, int]], lang: str = "en") -> discord
         title=_("Quiz topics"),
         description="\n".join(lines) or _("The bank is empty."),
         colour=COLOUR_QUESTION,
-    ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
+    ).set_footer(text=_("/quiz start topic:<name> language:<en|zh|any>"))
 
 
 class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d{1,3})"):
