@@ -294,8 +294,8 @@ class TerminalPresenter:
     ) -> dict[int, tuple[str, list[int]]]:
         return {}
 
-    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
-        self.say(text)
+    async def post_notice(self, guild_id: int, channel_id: int, text: UiText) -> None:
+        self.say(text.render(self.tr))
 
     def describe_failure(self, error: BaseException) -> SendFailure | None:
         return None  # printing to a terminal has no transient failures worth retrying

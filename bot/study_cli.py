@@ -122,7 +122,9 @@ class TerminalStudy:
             self.say(_("Model answer:"))
             self.wrap(item.answer, "  ")
             self.wrap(item.explanation)
-            options = "  ".join(f"{r} {_(RATING_NAMES[r])} · {shown.intervals[r]}" for r in RATING_NAMES)
+            options = "  ".join(
+                f"{r} {_(RATING_NAMES[r])} · {shown.intervals[r].render(self.tr)}" for r in RATING_NAMES
+            )
             while True:
                 text = await self.ask(_("How well did you know it? {options}: ").format(options=options))
                 if text in ("1", "2", "3", "4"):

@@ -218,7 +218,11 @@ def stats_text(stats: ItemStats | None, lang: str = "en") -> str:
     if stats is None or not stats.answers:
         return _("No answers in the last computed statistics (they are recomputed hourly).")
     r = "-" if stats.discrimination is None else f"{stats.discrimination:+.2f}"
-    time = "-" if stats.mean_latency_ms is None else f"{stats.mean_latency_ms / 1000:.1f} s"
+    time = (
+        "-"
+        if stats.mean_latency_ms is None
+        else _("{seconds} s").format(seconds=f"{stats.mean_latency_ms / 1000:.1f}")
+    )
     return "\n".join(
         [
             _("Answers **{answers}** · p **{p}** (chance {chance})").format(

@@ -17,6 +17,7 @@ import discord
 
 from bot.core.errors import PermissionDeniedError, UserFacingError
 from bot.core.i18n import N_, translator
+from bot.services.leaderboard import archive_label
 from cogs._guarded import GuardedButton, GuardedView
 from cogs._i18n import private_language
 from cogs._reply import edit
@@ -95,12 +96,14 @@ class ResetConfirmButton(
             raise PermissionDeniedError(N_("You need the Manage Server permission to reset the leaderboard."))
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         result = await bot.leaderboards.reset_all_time(self.guild_id)
-        text = translator(private_language(interaction)).ngettext(
+        tr = translator(private_language(interaction))
+        text = tr.ngettext(
             "The all-time leaderboard starts over. The old one ({n} member) is archived as **{label}**.",
             "The all-time leaderboard starts over. The old one ({n} members) is archived as **{label}**.",
             result.members,
         )
-        return text.format(n=result.members, label=discord.utils.escape_markdown(result.label))
+        label = archive_label(result.label).render(tr)
+        return text.format(n=result.members, label=discord.utils.escape_markdown(label))
 
 
 class ForgetConfirmButton(
@@ -117,7 +120,7 @@ class ForgetConfirmButton(
             if self.guild_id:
                 return _("There was nothing to delete: I keep no record of you in this server.")
             return _("There was nothing to delete: I keep no record of you in your private deck.")
-        what = ", ".join(f"{n} {_(kind)}" for kind, n in deleted.items())
+        what = _(", ").join(f"{n} {_(kind)}" for kind, n in deleted.items())
         if self.guild_id:
             return _("Done. I deleted everything I kept about you in this server ({what}).").format(what=what)
         return _("Done. I deleted everything I kept about you in your private deck ({what}).").format(

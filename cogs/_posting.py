@@ -10,12 +10,30 @@ from __future__ import annotations
 import aiohttp
 import discord
 
+from bot.core.i18n import N_, Joined, Text
 from bot.core.vocabulary import AnswerMode
-from bot.services.posting import SendFailure
+from bot.services.posting import CONNECTION_FAILED, NO_ANSWER, SendFailure
 
 # What every question needs in its channel: to see it, post, show the card, and reply to the
 # question with its reveal (a reply needs Read Message History).
 BASE_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
+# Permission names as Discord's client shows them (msgids; the catalogue has the client's zh names).
+PERMISSION_NAMES = {
+    "manage_guild": N_("Manage Server"),
+    "manage_messages": N_("Manage Messages"),
+    "manage_roles": N_("Manage Roles"),
+    "manage_channels": N_("Manage Channels"),
+    "send_messages": N_("Send Messages"),
+    "send_messages_in_threads": N_("Send Messages in Threads"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+    "add_reactions": N_("Add Reactions"),
+    "read_message_history": N_("Read Message History"),
+    "view_channel": N_("View Channel"),
+    "read_messages": N_("View Channel"),
+    "use_external_emojis": N_("Use External Emoji"),
+    "administrator": N_("Administrator"),
+}
 
 
 def describe_failure(error: BaseException) -> SendFailure | None:
@@ -27,9 +45,9 @@ def describe_failure(error: BaseException) -> SendFailure | None:
         text = error.text.strip() if error.text else ""
         return SendFailure(f"{what}{': ' + text[:200] if text else ''}", transient)
     if isinstance(error, TimeoutError):  # asyncio.TimeoutError and aiohttp's timeouts too
-        return SendFailure("Discord did not answer in time", True)
+        return SendFailure(NO_ANSWER, True)
     if isinstance(error, (aiohttp.ClientError, ConnectionError)):
-        return SendFailure(f"the connection to Discord failed ({type(error).__name__})", True)
+        return SendFailure(CONNECTION_FAILED.format(error=type(error).__name__), True)
     return None
 
 
@@ -45,6 +63,12 @@ def missing_permissions(
     return [name for name in needed if not getattr(perms, name)]
 
 
-def permission_names(names: list[str]) -> str:
-    """``["send_messages", "add_reactions"]`` -> ``"Send Messages, Add Reactions"``."""
-    return ", ".join(n.replace("_", " ").title() for n in names)
+def permission_names(names: list[str]) -> Joined:
+    """``["send_messages", "add_reactions"]`` -> "Send Messages, Add Reactions" (``str()``), or in
+    a member's language (``.render(lang)``, or as a message's parameter)."""
+    return Joined(
+        tuple(
+            Text(PERMISSION_NAMES.get(n) or n.replace("_", " ").replace("guild", "server").title())
+            for n in names
+        )
+    )

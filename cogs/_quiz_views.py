@@ -14,6 +14,8 @@ import discord
 from bot.core.i18n import translator
 from bot.core.letters import LETTERS, REACTIONS
 from bot.core.media import image_url
+from bot.core.settings_rules import language_counts
+from bot.core.study import DIFFICULTY_NAMES
 from bot.core.topics import topic_label as core_topic_label
 from bot.core.typed import MAX_TYPED_INPUT_CHARS
 from bot.core.vocabulary import AnswerMode, QuizKind
@@ -24,6 +26,7 @@ from cogs._i18n import private_language
 from cogs._reply import reply
 
 if TYPE_CHECKING:
+    from bot.bank.schema import BankItem
     from bot.services.rounds import RoundService
 
 TITLE_LIMIT = 256
@@ -53,6 +56,12 @@ def clip(text: str, limit: int) -> str:
 def topic_label(topic: str, lang: str = "en") -> str:
     """Kept for the cogs that import it from here; the names live in ``bot.core.topics``."""
     return core_topic_label(topic, lang)
+
+
+def difficulty_label(item: BankItem, lang: str = "en") -> str:
+    """An item's difficulty as members read it ("medium", "中等")."""
+    value = item.difficulty.value
+    return translator(lang).gettext(DIFFICULTY_NAMES.get(value, value))
 
 
 def _choice_lines(choices: tuple[str, ...]) -> list[str]:
@@ -89,7 +98,7 @@ def question_embed(card: QuestionCard, lang: str = "en") -> discord.Embed:
         value=_("{when} · {how}; your first answer counts.").format(when=f"<t:{unix}:R>", how=how),
         inline=False,
     )
-    embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    embed.set_footer(text=f"{difficulty_label(item, lang)} · {item.id}")
     picture = image_url(item.prompt)  # an image URL stays in the prompt and is shown too (Red lists)
     if picture is not None:
         embed.set_image(url=picture)
@@ -190,13 +199,13 @@ def results_embed(card: ResultsCard, lang: str = "en") -> discord.Embed:
                 "**{points}** points ({correct}/{answered} right)",
                 row.points,
             ).format(points=row.points, correct=row.correct, answered=row.answered)
-            lines.append(f"{badge} {name}: {score}")
+            lines.append(_("{badge} {name}: {score}").format(badge=badge, name=name, score=score))
         if len(card.rows) > 15:
             more = len(card.rows) - 15
             lines.append(ngettext("… and {count} more", "… and {count} more", more).format(count=more))
         description = "\n".join(lines)
     if card.reason:
-        description = f"*{card.reason}*\n\n{description}"
+        description = f"*{card.reason.render(tr)}*\n\n{description}"
     embed = discord.Embed(
         title=title, description=clip(description, DESCRIPTION_LIMIT), colour=COLOUR_RESULTS
     )
@@ -211,14 +220,14 @@ def results_embed(card: ResultsCard, lang: str = "en") -> discord.Embed:
 def topics_embed(counts: dict[str, dict[str, int]], lang: str = "en") -> discord.Embed:
     _ = translator(lang).gettext
     lines = [
-        f"`{topic}` {topic_label(topic, lang)}: " + ", ".join(f"{n} {code}" for code, n in per_lang.items())
+        f"`{topic}` {topic_label(topic, lang)}: {language_counts(per_lang, lang)}"
         for topic, per_lang in counts.items()
     ]
     return discord.Embed(
         title=_("Quiz topics"),
         description="\n".join(lines) or _("The bank is empty."),
         colour=COLOUR_QUESTION,
-    ).set_footer(text="/quiz start topic:<name> language:<en|zh|any>")
+    ).set_footer(text=_("/quiz start topic:<name> language:<en|zh|any>"))
 
 
 class AnswerButton(GuardedButton, template=r"quiz:(?P<round>\d+):(?P<choice>\d{1,3})"):
@@ -265,7 +274,8 @@ async def answer_by_button(service: RoundService, interaction: discord.Interacti
     )
     if result.error is not None:
         raise result.error  # the one handler tells the member, ephemerally
-    await reply(interaction, f"Locked in: {LETTERS[choice]}", ephemeral=True)
+    locked = translator(private_language(interaction)).gettext("Locked in: {answer}")
+    await reply(interaction, locked.format(answer=LETTERS[choice]), ephemeral=True)
 
 
 async def add_answer_reactions(client: discord.Client, card: QuestionCard, message_id: int) -> None:
@@ -324,7 +334,7 @@ def typed_question_embed(card: QuestionCard, lang: str = "en") -> discord.Embed:
         ),
         inline=False,
     )
-    embed.set_footer(text=f"{item.difficulty.value} · {item.id}")
+    embed.set_footer(text=f"{difficulty_label(item, lang)} · {item.id}")
     image = IMAGE_URL.search(item.prompt)
     if image is not None:
         embed.set_image(url=image.group(0))

@@ -216,7 +216,8 @@ def step_view(step: StudyStep, lang: str = "en") -> discord.ui.View | None:
         view.add_item(StudyButton(sid, pos, "show", _("Show answer"), discord.ButtonStyle.primary))
     else:
         for rating, name in RATING_NAMES.items():
-            label = f"{_(name)} · {step.intervals.get(rating, '?')}"
+            interval = step.intervals.get(rating)
+            label = f"{_(name)} · {interval.render(lang) if interval is not None else '?'}"
             view.add_item(StudyButton(sid, pos, f"r{rating}", label, RATING_STYLES[rating]))
         view.add_item(StudyReportButton(sid, pos, lang))
     return view

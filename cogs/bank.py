@@ -67,7 +67,10 @@ def report_text(report: ImportReport, lang: str = "en") -> str:
     lines += [str(p) for p in report.problems]
     lines += [str(p) for p in report.skipped]
     added = _("added {item_id} ({topic}): {prompt}")
-    lines += [added.format(item_id=i.id, topic=i.main_topic, prompt=_start(i.prompt)) for i in report.added]
+    lines += [
+        added.format(item_id=i.id, topic=topic_label(i.main_topic, lang), prompt=_start(i.prompt))
+        for i in report.added
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,7 @@ from bot.core.i18n import N_, translator
 from bot.core.topics import MAX_TOPIC_LENGTH
 from bot.core.vocabulary import AnswerMode
 from bot.services.daily import ChannelUnavailableError, DailyCard, DailyStatus
+from bot.services.daily_schedule import CHANNEL_GONE, DISCORD_REFUSED, MISSING_PERMISSIONS, pause_text
 from bot.services.posting import SendFailure
 from bot.services.quiz import QuestionCard
 from cogs._choices import zone_choices
@@ -36,12 +37,6 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 UNKNOWN_CHANNEL = 10003
 COLOUR = discord.Colour.blurple()
-
-
-# A pause reason stored as written; /daily status shows the catalogue's translation of it.
-CHANNEL_GONE = N_(
-    "The channel was deleted (or I can no longer see it); run /daily setup with another channel."
-)
 
 
 def role_ping_warning(
@@ -256,7 +251,8 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
             return
         missing = missing_permissions(channel.permissions_for(guild.me), mode)
         if missing:
-            raise ChannelUnavailableError(f"I am missing {permission_names(missing)} in <#{channel_id}>.")
+            reason = MISSING_PERMISSIONS.format(permissions=permission_names(missing), channel_id=channel_id)
+            raise ChannelUnavailableError(reason)
 
     async def post_daily(self, card: DailyCard) -> int:
         q = card.question
@@ -307,7 +303,7 @@ class DailyCog(commands.GroupCog, group_name="daily", group_description="Questio
         if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
             return CHANNEL_GONE
         if isinstance(error, discord.Forbidden):
-            return f"Discord refused my post: {error.text or 'missing permissions'} ({error.code})."
+            return DISCORD_REFUSED.format(error=error.text or "Missing Permissions", code=error.code)
         return None
 
 
@@ -328,9 +324,8 @@ def status_embed(status: DailyStatus, *, warning: str | None = None, lang: str =
     unix = schedule.next_post_at // 1000
     local = status.next_post_local.strftime("%Y-%m-%d %H:%M %Z")
     if schedule.paused:
-        # A reason the bot wrote itself reads translated; one quoting Discord stays as written.
-        reason = _(schedule.pause_reason) if schedule.pause_reason else _("no reason given")
-        state = _("**Paused**: {reason}").format(reason=reason)
+        # A reason the bot wrote itself reads translated; what it quotes of Discord stays as written.
+        state = _("**Paused**: {reason}").format(reason=pause_text(schedule.pause_reason).render(tr))
     else:
         state = _("Running")
     embed = discord.Embed(title=_("Question of the day"), colour=COLOUR)

@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_, Text, translator
+from cogs._posting import permission_names
 from cogs._reply import clip_input, reply
 
 if TYPE_CHECKING:
@@ -30,35 +31,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-# Permission names as Discord's client shows them (msgids; the catalogue has the client's zh names).
-PERMISSION_NAMES = {
-    "manage_guild": N_("Manage Server"),
-    "manage_messages": N_("Manage Messages"),
-    "manage_roles": N_("Manage Roles"),
-    "manage_channels": N_("Manage Channels"),
-    "send_messages": N_("Send Messages"),
-    "send_messages_in_threads": N_("Send Messages in Threads"),
-    "embed_links": N_("Embed Links"),
-    "attach_files": N_("Attach Files"),
-    "add_reactions": N_("Add Reactions"),
-    "read_message_history": N_("Read Message History"),
-    "view_channel": N_("View Channel"),
-    "read_messages": N_("View Channel"),
-    "use_external_emojis": N_("Use External Emoji"),
-    "administrator": N_("Administrator"),
-}
-
-
 def _missing_perms(
     error: app_commands.MissingPermissions | app_commands.BotMissingPermissions, lang: object = None
 ) -> str:
-    _ = translator(lang).gettext
-    return ", ".join(
-        _(PERMISSION_NAMES[p])
-        if p in PERMISSION_NAMES
-        else p.replace("_", " ").replace("guild", "server").title()
-        for p in error.missing_permissions
-    )
+    return permission_names(error.missing_permissions).render(lang)
 
 
 # Known failures and what to tell the member, as English msgids rendered in the member's language.

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 import bot as bot_package
 from bot.core.i18n import translator
+from bot.core.settings_rules import language_counts
 from bot.core.topics import topic_label
 from cogs._i18n import private_language
 from cogs._reply import reply
@@ -33,7 +34,7 @@ def about_embed(
         colour=discord.Colour.blurple(),
     )
     total = sum(languages.values())
-    per_language = ", ".join(f"{count} {code}" for code, count in languages.items())
+    per_language = language_counts(languages, lang)
     embed.add_field(
         name=_("Question bank"),
         value=ngettext(

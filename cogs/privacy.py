@@ -54,7 +54,7 @@ class PrivacyCog(
                 )
             await reply(interaction, text, ephemeral=True)
             return
-        what = ", ".join(f"{n} {_(kind)}" for kind, n in kept.items())
+        what = _(", ").join(f"{n} {_(kind)}" for kind, n in kept.items())
         issued = int(self.bot.clock.now().timestamp())
         if guild_id:
             text = _(

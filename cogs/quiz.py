@@ -11,9 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import NotFoundError, UserFacingError
-from bot.core.i18n import N_, translator
+from bot.core.i18n import N_, Text, translator
 from bot.core.letters import REACTIONS, index_of_reaction
 from bot.core.quiz import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
+from bot.core.settings_rules import language_code, language_counts, mode_name
 from bot.core.topics import MAX_TOPIC_LENGTH, TOPICS
 from bot.core.vocabulary import AnswerMode, QuizKind
 from bot.services.posting import SendFailure
@@ -125,7 +126,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         lang = private_language(interaction)
         choices = []
         for topic, per_lang in counts.items():
-            label = f"{topic_label(topic, lang)} ({', '.join(f'{n} {lang}' for lang, n in per_lang.items())})"
+            label = f"{topic_label(topic, lang)} ({language_counts(per_lang, lang)})"
             if needle in topic or needle in label.lower():
                 choices.append(app_commands.Choice(name=label, value=topic))
         return choices[:25]
@@ -197,8 +198,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         weakest = await self.bot.study.weakest(interaction.guild_id, [i.id for i in pool], questions)
         if not weakest:
             raise NotFoundError(
-                "Nobody here has studied these questions yet, so none is known to be weak. Play "
-                "`/quiz start` or `/study start` first: every answer feeds the members' decks."
+                N_(
+                    "Nobody here has studied these questions yet, so none is known to be weak. Play "
+                    "`/quiz start` or `/study start` first: every answer feeds the members' decks."
+                )
             )
         await self._start(
             interaction, None, questions, seconds, language, mode, kind=QuizKind.QUIZ, item_ids=weakest
@@ -271,18 +274,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             name=discord.utils.escape_markdown(interaction.user.display_name),
             what=what,
             scope=scope,
-            lang=options.lang,
+            lang=language_code(options.lang, lang),
             seconds=options.seconds,
-            mode=_("typed answers") if options.mode == AnswerMode.TYPED else options.mode,
+            mode=mode_name(options.mode, lang),
         )
         if (
             options.mode == AnswerMode.REACTIONS
             and settings.hidden_answers
             and not interaction.app_permissions.manage_messages
         ):
-            text += (
-                "\nAnswers stay visible: hidden answers are on, but I lack Manage Messages here."
-                " An admin can grant it to hide them."
+            text += "\n" + _(
+                "Answers stay visible: hidden answers are on, but I lack Manage Messages here. "
+                "An admin can grant it to hide them."
             )
             self._warned_hidden.add(interaction.channel_id)
         await reply(interaction, text)
@@ -297,7 +300,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             user_id=interaction.user.id,
             can_manage_messages=interaction.permissions.manage_messages,
         )
-        await reply(interaction, "Quiz stopped.", ephemeral=True)
+        _ = translator(private_language(interaction)).gettext
+        await reply(interaction, _("Quiz stopped."), ephemeral=True)
 
     @app_commands.command(name="topics", description="List quiz topics with question counts per language")
     async def topics(self, interaction: discord.Interaction) -> None:
@@ -306,7 +310,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         typed = await self._typed_topics(interaction.guild_id)
         if typed:
             lines = [
-                f"`{t}`: " + ", ".join(f"{n} {code}" for code, n in per.items()) for t, per in typed.items()
+                f"`{t}` {topic_label(t, lang)}: {language_counts(per, lang)}" for t, per in typed.items()
             ]
             embed.add_field(
                 name=translator(lang).gettext("Typed answers (mode: typed)"),
@@ -374,10 +378,13 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
             return
         self._warned_hidden.add(channel.id)
         log.warning("cannot hide answers in channel %s: Manage Messages missing", channel.id)
+        _ = translator(await public_language(self.bot, channel.guild_id)).gettext
         try:
             await channel.send(
-                "Admins: hidden answers are on, but I lack **Manage Messages** in this channel, so "
-                "answer reactions stay visible. Grant it, or turn hidden answers off."
+                _(
+                    "Admins: hidden answers are on, but I lack **Manage Messages** in this channel, so "
+                    "answer reactions stay visible. Grant it, or turn hidden answers off."
+                )
             )
         except discord.HTTPException:
             log.warning("could not tell channel %s that answers stay visible", channel.id)
@@ -408,8 +415,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         )
         if result.error is not None:
             raise result.error  # closed, or a second box: "already answered", privately
+        locked = translator(private_language(interaction)).gettext("Locked in: {answer}")
         await reply(
-            interaction, f"Locked in: {discord.utils.escape_markdown(clip_input(text))}", ephemeral=True
+            interaction, locked.format(answer=discord.utils.escape_markdown(clip_input(text))), ephemeral=True
         )
 
     # -- the presenter the quiz service calls --------------------------------------------------
@@ -482,9 +490,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Live quiz
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
         await channel.send(embed=results_embed(card, await public_language(self.bot, card.guild_id)))
 
-    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
+    async def post_notice(self, guild_id: int, channel_id: int, text: Text) -> None:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        await channel.send(clip(text, 2000))
+        await channel.send(clip(text.render(await public_language(self.bot, guild_id)), 2000))
 
     def describe_failure(self, error: BaseException) -> SendFailure | None:
         return describe_failure(error)

@@ -81,7 +81,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return taxonomy_choices(current)
+        return taxonomy_choices(current, private_language(interaction))
 
     @app_commands.command(name="start", description="Study your due cards, then new ones, privately")
     @app_commands.describe(
@@ -111,6 +111,7 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
             topic=topic,
             lang=language or "en",
             cards=cards,
+            ui_language=private_language(interaction),
         )
         await reply(
             interaction, **render(step, private_language(interaction)), ephemeral=private(interaction)
@@ -275,7 +276,11 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
         timezone: app_commands.Range[str, 1, 64],
     ) -> None:
         state = await self.bot.reminders.turn_on(
-            deck_of(interaction), interaction.user.id, time=time, timezone=timezone
+            deck_of(interaction),
+            interaction.user.id,
+            time=time,
+            timezone=timezone,
+            language=private_language(interaction),  # the DMs' language: the member's Discord's
         )
         assert state.next_at is not None
         text = translator(private_language(interaction)).gettext(
@@ -297,17 +302,18 @@ class Study(commands.GroupCog, group_name="study", group_description="Your own s
     async def send_reminder(self, card: ReminderCard) -> None:
         """The reminder service's presenter: DM the member, 50007 meaning their DMs are closed.
 
-        The bot keeps no member's Discord locale (it is only known during an interaction), so a
-        reminder reads in the server's interface language (English for the private deck)."""
+        A DM is private: it reads in the language of the member's Discord as last seen (when they
+        turned reminders on or started studying); not known (reminders turned on before that was
+        kept), in the server's interface language, English for the private deck."""
         if card.guild_id == PRIVATE_DECK:
-            tr = translator("en")
+            tr = translator(card.language or "en")
             text = tr.ngettext(
                 "📚 {count} card due in your private deck: /study start",
                 "📚 {count} cards due in your private deck: /study start",
                 card.due,
             ).format(count=card.due)
         else:
-            tr = translator(await public_language(self.bot, card.guild_id))
+            tr = translator(card.language or await public_language(self.bot, card.guild_id))
             guild = self.bot.get_guild(card.guild_id)
             if guild is None:
                 text = tr.ngettext(

@@ -295,3 +295,29 @@ def test_discords_check_failures_read_in_the_members_language_with_permission_na
         == "这个命令只能在服务器频道中使用，不能在私信中使用。"
     )
     assert message_for(ValueError("unexpected"), "zh-CN") is None  # logged with a code instead
+
+
+def test_a_stored_english_sentence_reads_back_in_the_language_asked() -> None:
+    from bot.core.i18n import Joined, Text, reread
+    from bot.services.daily_schedule import MISSING_PERMISSIONS, PAUSED_BY_ADMIN, pause_text
+    from bot.services.leaderboard import archive_label
+    from cogs._posting import permission_names
+
+    stored = MISSING_PERMISSIONS.format(
+        permissions=permission_names(["send_messages", "add_reactions"]), channel_id=7
+    )
+    assert stored == "I am missing Send Messages, Add Reactions in <#7>."
+    assert pause_text(stored).render("zh") == "我在 <#7> 缺少“发送消息, 添加反应”权限。"
+    assert pause_text(stored).render("en") == stored
+    assert pause_text(PAUSED_BY_ADMIN).render("zh-CN") == "管理员用 /daily pause 暂停了。"
+    quoted = "Discord refused my post: Missing Access (50001)."
+    assert pause_text(quoted).render("zh") == "Discord 拒绝了我的发布：Missing Access（50001）。"
+    assert pause_text("A reason from an older version.").render("zh") == "A reason from an older version."
+    assert archive_label("All-time until 2026-03-26 07:01 (Europe/Berlin)").render("zh") == (
+        "历史累计（截至 2026-03-26 07:01，Europe/Berlin）"
+    )
+    assert archive_label("Spring 2026").render("zh") == "Spring 2026"  # a season's own name
+    # A repeated placeholder must hold the same value both times.
+    assert reread("a 1 b 2", ["a {x} b {x}"]).message == "a 1 b 2"
+    assert reread("a 1 b 1", ["a {x} b {x}"]) == Text("a {x} b {x}", {"x": "1"})
+    assert str(Joined((Text("Send Messages"), Text("Embed Links")))) == "Send Messages, Embed Links"

@@ -68,4 +68,4 @@ def test_the_permissions_a_question_needs_depend_on_the_answer_mode() -> None:
         "attach_files",
     ]
     assert missing_permissions(discord.Permissions.all(), AnswerMode.REACTIONS, attaches=True) == []
-    assert permission_names(["send_messages", "add_reactions"]) == "Send Messages, Add Reactions"
+    assert str(permission_names(["send_messages", "add_reactions"])) == "Send Messages, Add Reactions"

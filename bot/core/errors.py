@@ -17,15 +17,16 @@ class UserFacingError(Exception):
     or ``Nn_(singular, plural)`` with a ``count`` parameter), filled in with ``params``; the error
     handler renders it in the member's language (:meth:`translated`), English for a msgid the
     catalogue lacks. ``str(error)`` and :attr:`message` are the English text (logs, the terminal).
+    A ready :class:`~bot.core.i18n.Text` (a stored reason read back) may be given instead.
     """
 
-    def __init__(self, message: str | Plural, **params: object) -> None:
-        self.text = Text(message, params)
+    def __init__(self, message: str | Plural | Text, **params: object) -> None:
+        self.text = message if isinstance(message, Text) else Text(message, params)
         english = self.text.render()
         super().__init__(english)
         self.message = english
-        self.template = message
-        self.params = params
+        self.template = self.text.message
+        self.params = dict(self.text.params)
 
     def translated(self, lang: object) -> str:
         """The message in ``lang``: a language, a Discord locale or a :class:`Translator` (or, as

@@ -13,7 +13,8 @@ a translation may move them; the coverage test checks it keeps the same ones.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -53,19 +54,15 @@ class Text:
     """A message to show later, in a language not known where it is made (a service's reply, a
     note in a report): an English msgid (or :class:`Plural`) and its ``str.format`` parameters.
 
-    A parameter that is itself a :class:`Text` is rendered in the same language (a reason's label
-    inside a sentence)."""
+    A parameter that is itself a :class:`Text` (or :class:`Joined`) is rendered in the same
+    language (a reason's label inside a sentence)."""
 
     message: str | Plural
     params: Mapping[str, object] = field(default_factory=dict)
 
     def render(self, lang_or_translator: object = ENGLISH) -> str:
-        tr = (
-            lang_or_translator
-            if isinstance(lang_or_translator, Translator)
-            else translator(lang_or_translator)
-        )
-        params = {k: v.render(tr) if isinstance(v, Text) else v for k, v in self.params.items()}
+        tr = _translator_of(lang_or_translator)
+        params = {k: v.render(tr) if isinstance(v, Text | Joined) else v for k, v in self.params.items()}
         if isinstance(self.message, Plural):
             found = tr.ngettext(self.message.singular, self.message.plural, int(params[self.message.count]))  # type: ignore[call-overload]
         else:
@@ -74,6 +71,56 @@ class Text:
 
     def __str__(self) -> str:
         return self.render(ENGLISH)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Several messages shown as one list (permission names), each rendered in the same language."""
+
+    parts: tuple[Text, ...]
+    separator: str = ", "
+
+    def render(self, lang_or_translator: object = ENGLISH) -> str:
+        tr = _translator_of(lang_or_translator)
+        return self.separator.join(part.render(tr) for part in self.parts)
+
+    def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+
+def reread(stored: str, templates: Iterable[str], *, lists: Collection[str] = ()) -> Text:
+    """A sentence that was stored in English (a pause reason, an archive's label), back as the
+    :class:`Text` it was written from, so it reads in any language.
+
+    The first of ``templates`` (msgids with ``{name}`` placeholders) that matches ``stored`` whole
+    gives the parameters; those named in ``lists`` held msgids joined by ", " (permission names),
+    and each is looked up too. A sentence no template matches is looked up as it is (English where
+    the catalogue lacks it: text quoted from Discord, a reason from an older version).
+    """
+    for template in templates:
+        found = _pattern(template).fullmatch(stored)
+        if found is None:
+            continue
+        params: dict[str, object] = {}
+        for name, value in found.groupdict().items():
+            params[name] = Joined(tuple(Text(p) for p in value.split(", "))) if name in lists else value
+        return Text(template, params)
+    return Text(stored)
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """``template`` as a regular expression with a named group per placeholder (a repeated one must
+    hold the same value)."""
+    parts, seen, at = [], set(), 0
+    for placeholder in re.finditer(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", template):
+        parts.append(re.escape(template[at : placeholder.start()]))
+        name = placeholder[1]
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        at = placeholder.end()
+    parts.append(re.escape(template[at:]))
+    return re.compile("".join(parts), re.S)
 
 
 def language_of(locale: object) -> str:
@@ -106,6 +153,12 @@ class Translator:
 
     def pgettext(self, context: str, message: str) -> str:
         return self.catalogue.pgettext(context, message)
+
+
+def _translator_of(lang_or_translator: object) -> Translator:
+    if isinstance(lang_or_translator, Translator):
+        return lang_or_translator
+    return translator(lang_or_translator)
 
 
 def translator(lang_or_locale: object) -> Translator:

@@ -24,6 +24,15 @@ from bot.core.vocabulary import AnswerMode
 ANSWER_MODES = (AnswerMode.REACTIONS, AnswerMode.BUTTONS)
 LANGUAGES = ("en", "zh", "any")
 ALL_TOPICS = "all"
+# How answer modes and question languages read (msgids; the stored value is the key).
+MODE_NAMES = {
+    AnswerMode.REACTIONS.value: N_("reactions"),
+    AnswerMode.BUTTONS.value: N_("buttons"),
+    AnswerMode.TYPED.value: N_("typed answers"),
+}
+LANGUAGE_NAMES = {"en": N_("English"), "zh": N_("Chinese"), "any": N_("any")}
+# A question language beside a count ("19 en, 4 zh"): its code in English, its name in a catalogue.
+LANGUAGE_CODES = {"en": N_("en"), "zh": N_("zh"), "any": N_("any")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +219,26 @@ def show(name: str, value: Any, lang: str = "en") -> str:
     if name in ("default_language", "ui_language"):
         if value is None:
             return _("the server's language")
-        names = {"en": N_("English"), "zh": N_("Chinese"), "any": N_("any")}
-        return _(names[value]) if value in names else str(value)
+        return _(LANGUAGE_NAMES[value]) if value in LANGUAGE_NAMES else str(value)
+    if name == "answer_mode":
+        return mode_name(value, lang)
     return str(value)
+
+
+def mode_name(mode: str, lang: str = "en") -> str:
+    """An answer mode as members read it: "buttons", "按钮"."""
+    return translator(lang).gettext(MODE_NAMES[mode]) if mode in MODE_NAMES else str(mode)
+
+
+def language_code(code: str, lang: str = "en") -> str:
+    """A question language where space is short (``en`` in English, 英文 in Chinese)."""
+    return translator(lang).gettext(LANGUAGE_CODES[code]) if code in LANGUAGE_CODES else code
+
+
+def language_counts(per_lang: Mapping[str, int], lang: str = "en") -> str:
+    """Questions per language: "19 en, 4 zh" in English, "英文 19，中文 4" in Chinese."""
+    tr = translator(lang)
+    return tr.gettext(", ").join(
+        tr.gettext("{count} {language}").format(count=n, language=language_code(code, lang))
+        for code, n in per_lang.items()
+    )

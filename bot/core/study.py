@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.daily import local_date, next_post_at, weakest_first
 from bot.core.errors import UserFacingError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Text
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 # English msgids: the views show them through the catalogue.
@@ -125,22 +125,23 @@ def order_session(
     return SessionPlan(tuple(ordered_due + picked_new), tuple(picked_new))
 
 
-def format_interval(delta: timedelta) -> str:
-    """A button-sized interval: ``1m``, ``10m``, ``3h``, ``4d``, ``2mo``, ``1.5y``."""
+def format_interval(delta: timedelta) -> Text:
+    """A button-sized interval: ``1m``, ``10m``, ``3h``, ``4d``, ``2mo``, ``1.5y`` in English
+    (``str()``), with the catalogue's units in another language (``.render(lang)``)."""
     seconds = max(0.0, delta.total_seconds())
     minutes = seconds / 60
     if minutes < 60:
-        return f"{max(1, round(minutes))}m"
+        return Text(N_("{n}m"), {"n": max(1, round(minutes))})
     hours = minutes / 60
     if hours < 24:
-        return f"{round(hours)}h"
+        return Text(N_("{n}h"), {"n": round(hours)})
     days = hours / 24
     if days < 30:
-        return f"{round(days)}d"
+        return Text(N_("{n}d"), {"n": round(days)})
     if days < 365:
-        return f"{round(days / 30)}mo"
+        return Text(N_("{n}mo"), {"n": round(days / 30)})
     years = days / 365
-    return f"{years:.1f}y" if years < 10 else f"{round(years)}y"
+    return Text(N_("{n}y"), {"n": f"{years:.1f}" if years < 10 else round(years)})
 
 
 def day_start(now: datetime, tz: ZoneInfo | str) -> datetime:

@@ -52,11 +52,19 @@ from bot.core.daily import (
     parse_zone,
 )
 from bot.core.errors import ConflictError, NotFoundError
+from bot.core.i18n import N_
 from bot.core.pacing import Pacer, TokenBucket
 from bot.core.shards import Ownership
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
 from bot.services import leases as lease_names
-from bot.services.daily_schedule import PAUSED_BY_ADMIN, DailyScheduleService, DailyStatus
+from bot.services.daily_schedule import (
+    INTERNAL_ERROR,
+    NO_QUESTIONS,
+    PAUSED_BY_ADMIN,
+    DailyScheduleService,
+    DailyStatus,
+    pause_text,
+)
 from bot.services.leases import Leases
 from bot.services.posting import PostingFailedError, SendFailure, post_with_retries
 from bot.services.question_pool import QuestionPool
@@ -70,6 +78,8 @@ from bot.storage.usage import UsageRepository
 
 # Named here too for the daily service's users (the bucket is core's, the commands the schedule's).
 __all__ = [
+    "INTERNAL_ERROR",
+    "NO_QUESTIONS",
     "PAUSED_BY_ADMIN",
     "ChannelUnavailableError",
     "DailyCard",
@@ -88,8 +98,6 @@ CONCURRENCY = 16  # posts in flight at once (each to its own channel)
 # How long one wake-up keeps claiming new chunks; the rest is due at the next minute's.
 RUN_BUDGET = timedelta(seconds=45)
 DAILY_REQUESTS_PER_SECOND = 40.0  # under Discord's global 50 requests/s, leaving room for commands
-NO_QUESTIONS = "There are no questions for the configured topic and language; run /daily setup again."
-INTERNAL_ERROR = "An internal error stopped the schedule (see the bot's log); run /daily resume to retry."
 
 
 class ChannelUnavailableError(Exception):
@@ -211,30 +219,31 @@ class DailyService:
         async with self._lock:
             if await self.repo.post(guild_id, today) is not None:
                 raise ConflictError(
-                    f"Today's question ({today}) has already been posted or attempted; the next one comes "
-                    f"<t:{schedule.next_post_at // 1000}:R>."
+                    N_(
+                        "Today's question ({date}) has already been posted or attempted; the next one "
+                        "comes <t:{unix}:R>."
+                    ),
+                    date=today,
+                    unix=schedule.next_post_at // 1000,
                 )
             plan = await self._plan_post(schedule, today, to_ms(now), schedule.next_post_at)
             if plan.pause_reason is not None:
-                raise NotFoundError(plan.pause_reason)
+                raise NotFoundError(pause_text(plan.pause_reason))
             async with self.db.transaction() as conn:
                 claimed = await self._apply(conn, plan, now, advance=False)
             if claimed is None:
-                raise ConflictError("Today's question was posted a moment ago.")
+                raise ConflictError(N_("Today's question was posted a moment ago."))
             report = DueReport()
             await self._post(claimed, report)
         post = await self.repo.post(guild_id, today)
         assert post is not None
         if post.status != "posted":
             schedule = await self.schedules.schedule(guild_id)
-            raise ConflictError(
-                "The question could not be posted"
-                + (
-                    f": {schedule.pause_reason}"
-                    if schedule.paused and schedule.pause_reason
-                    else " (see the log)."
+            if schedule.paused and schedule.pause_reason:
+                raise ConflictError(
+                    N_("The question could not be posted: {reason}"), reason=pause_text(schedule.pause_reason)
                 )
-            )
+            raise ConflictError(N_("The question could not be posted (see the log)."))
         return post
 
     # -- start-up -------------------------------------------------------------------------------

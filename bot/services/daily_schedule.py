@@ -22,7 +22,7 @@ from bot.core.daily import (
     parse_zone,
 )
 from bot.core.errors import ConflictError, NotFoundError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Text, reread
 from bot.core.topics import TOPICS
 from bot.services.question_pool import QuestionPool
 from bot.storage.daily import DailyRepository, PostRow, ScheduleRow
@@ -31,8 +31,25 @@ from bot.storage.guild_settings import GuildSettingsRepository
 
 log = logging.getLogger(__name__)
 
-# Stored as the pause reason; /daily status looks it up in the catalogue to show it translated.
+# Why a schedule is paused, stored in English as written from one of these msgids; /daily status
+# and the refusals read it back in the member's language (:func:`pause_text`).
 PAUSED_BY_ADMIN = N_("Paused by an admin with /daily pause.")
+NO_QUESTIONS = N_("There are no questions for the configured topic and language; run /daily setup again.")
+INTERNAL_ERROR = N_("An internal error stopped the schedule (see the bot's log); run /daily resume to retry.")
+CHANNEL_GONE = N_(
+    "The channel was deleted (or I can no longer see it); run /daily setup with another channel."
+)
+# Written by the presenter (cogs/daily.py): ``permissions`` holds permission names (msgids).
+MISSING_PERMISSIONS = N_("I am missing {permissions} in <#{channel_id}>.")
+DISCORD_REFUSED = N_("Discord refused my post: {error} ({code}).")
+PAUSE_TEMPLATES = (MISSING_PERMISSIONS, DISCORD_REFUSED)
+
+
+def pause_text(reason: str | None) -> Text:
+    """A stored pause reason, to be shown in a member's language (Discord's own words stay)."""
+    if not reason:
+        return Text(N_("no reason given"))
+    return reread(reason, PAUSE_TEMPLATES, lists=("permissions",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +145,8 @@ class DailyScheduleService:
         schedule = await self.schedule(guild_id)
         if schedule.paused:
             raise ConflictError(
-                N_("The question of the day is already paused: {reason}"), reason=schedule.pause_reason
+                N_("The question of the day is already paused: {reason}"),
+                reason=pause_text(schedule.pause_reason),
             )
         await self.set_paused(guild_id, PAUSED_BY_ADMIN)
         return await self.schedule(guild_id)

@@ -15,7 +15,7 @@ from datetime import date
 
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError, UserFacingError
-from bot.core.i18n import N_, translator
+from bot.core.i18n import N_, Text, reread, translator
 from bot.core.periods import period_keys, zone
 from bot.core.ranking import PAGE_SIZE, competition_ranks, page_spec, topic_key
 from bot.services.answer_writer import AnswerWriter
@@ -27,6 +27,13 @@ from bot.storage.seasons import SeasonRepository
 log = logging.getLogger(__name__)
 
 BOARD_KINDS = ("all", "week", "month", "season", "topic", "archive")
+# The label a reset archive is stored with, in English; read back in the reader's language.
+RESET_LABEL = N_("All-time until {when} ({zone})")
+
+
+def archive_label(label: str) -> Text:
+    """An archive's stored label, to be shown in a member's language (a season's name stays)."""
+    return reread(label, (RESET_LABEL,))
 
 
 class Period(enum.StrEnum):
@@ -112,7 +119,8 @@ class Board:
         if not self.params:
             return text
         values = {
-            k: v.render(lang) if isinstance(v, WeekSpan | MonthName) else v for k, v in self.params.items()
+            k: v.render(lang) if isinstance(v, WeekSpan | MonthName | Text) else v
+            for k, v in self.params.items()
         }
         return text.format(**values)
 
@@ -292,7 +300,7 @@ class LeaderboardService:
                 "{label}",  # the label stored with the archive, as written then
                 N_("Archived {when} UTC"),
                 live=False,
-                params={"label": archive.label, "when": f"{created:%Y-%m-%d %H:%M}"},
+                params={"label": archive_label(archive.label), "when": f"{created:%Y-%m-%d %H:%M}"},
             )
         raise NotFoundError(N_("That leaderboard no longer exists."))
 
@@ -372,7 +380,7 @@ class LeaderboardService:
             raise UserFacingError(N_("The all-time board is already empty; there is nothing to reset."))
         now = self.clock.now()
         tz = (await self.settings.get(guild_id)).timezone
-        label = f"All-time until {now.astimezone(zone(tz)):%Y-%m-%d %H:%M} ({tz})"
+        label = RESET_LABEL.format(when=f"{now.astimezone(zone(tz)):%Y-%m-%d %H:%M}", zone=tz)
         async with self.db.transaction() as conn:
             archive_id, members = await ScoreRepository.archive_and_clear(
                 conn,

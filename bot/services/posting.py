@@ -16,12 +16,37 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from bot.core.i18n import N_, Text, reread
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 # Waits between attempts: seven tries within about 30 s.
 DEFAULT_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, 14.0)
+
+# What was being posted (the ``what`` of a post, the key here), as a member reads it.
+POST_NAMES = {
+    "question": N_("question"),
+    "reveal": N_("reveal"),
+    "results": N_("results"),
+    "answer reactions": N_("answer reactions"),
+    "notice": N_("notice"),
+    "question of the day": N_("question of the day"),
+}
+# The reasons a presenter gives in English (cogs/_posting.py writes them); :func:`failure_text`
+# reads them back in a member's language. An HTTP status and Discord's own text stay as they are.
+NO_ANSWER = N_("Discord did not answer in time")
+CONNECTION_FAILED = N_("the connection to Discord failed ({error})")
+
+
+def post_name(what: str) -> Text:
+    return Text(POST_NAMES.get(what, what))
+
+
+def failure_text(reason: str) -> Text:
+    """A :class:`SendFailure`'s reason, to be shown in a member's language."""
+    return reread(reason, (NO_ANSWER, CONNECTION_FAILED))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError, PermissionDeniedError, UserFacingError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Text
 from bot.core.quiz import (
     MAX_QUESTIONS,
     MAX_SECONDS,
@@ -35,7 +35,7 @@ from bot.core.quiz import (
 )
 from bot.core.shards import Ownership
 from bot.core.vocabulary import AnswerMode, QuizKind, RoundStatus
-from bot.services.posting import PostingFailedError
+from bot.services.posting import PostingFailedError, failure_text, post_name
 from bot.services.question_pool import QuestionPool
 from bot.services.rounds import (
     ActiveRound,
@@ -96,7 +96,7 @@ class ResultsCard:
     questions_asked: int
     total_questions: int
     stopped: bool
-    reason: str | None = None  # why the quiz ended early, when it was not a member's /quiz stop
+    reason: Text | None = None  # why the quiz ended early, when it was not a member's /quiz stop
 
 
 class QuizPresenter(RoundPresenter, Protocol):
@@ -110,9 +110,9 @@ class QuizPresenter(RoundPresenter, Protocol):
 
     async def post_results(self, card: ResultsCard) -> None: ...
 
-    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
-        """Say ``text`` in the channel as plainly as possible (no embed): the last resort when the
-        results cannot be posted."""
+    async def post_notice(self, guild_id: int, channel_id: int, text: Text) -> None:
+        """Say ``text`` in the channel (in its language) as plainly as possible (no embed): the last
+        resort when the results cannot be posted."""
         ...
 
 
@@ -477,7 +477,7 @@ class QuizService:
         except Exception:
             log.exception("could not settle the rounds of quiz %s", session.id)
 
-    async def _end(self, session: SessionRow, *, stopped: bool, reason: str | None = None) -> None:
+    async def _end(self, session: SessionRow, *, stopped: bool, reason: Text | None = None) -> None:
         assert self.presenter is not None
         async with self.db.transaction() as conn:
             ended = await QuizRepository.end_session(
@@ -510,11 +510,14 @@ class QuizService:
             if reason is not None and not error.transient:
                 await self._notice(session, reason)
 
-    async def _notice(self, session: SessionRow, reason: str) -> None:
+    async def _notice(self, session: SessionRow, reason: Text) -> None:
         """The reason as plain text, once: a channel that refuses embeds may still take that."""
         assert self.presenter is not None
         presenter = self.presenter
-        text = f"Quiz stopped: {reason} The scores so far are kept; `/leaderboard` shows them."
+        text = Text(
+            N_("Quiz stopped: {reason} The scores so far are kept; `/leaderboard` shows them."),
+            {"reason": reason},
+        )
         try:
             await self.rounds.post(
                 lambda: presenter.post_notice(session.guild_id, session.channel_id, text), "notice"
@@ -558,10 +561,11 @@ class QuizService:
         self._launch(session, resume_from=pending)
 
 
-def _ended_because(error: PostingFailedError) -> str:
-    """What the results say about a quiz that could not go on."""
+def _ended_because(error: PostingFailedError) -> Text:
+    """What the results say about a quiz that could not go on (in the channel's language)."""
+    params = {"what": post_name(error.what), "reason": failure_text(error.reason)}
     if error.transient:
-        return (
-            f"Discord kept failing when I posted the {error.what} ({error.reason}), so the quiz ended early."
+        return Text(
+            N_("Discord kept failing when I posted the {what} ({reason}), so the quiz ended early."), params
         )
-    return f"I could not post the {error.what} ({error.reason}), so the quiz ended early."
+    return Text(N_("I could not post the {what} ({reason}), so the quiz ended early."), params)

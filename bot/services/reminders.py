@@ -59,6 +59,8 @@ class ReminderCard:
     user_id: int
     due: int
     local_date: str
+    #: The member's interface language when last seen (None: not known; the server's is used).
+    language: str | None = None
 
 
 class ReminderPresenter(Protocol):
@@ -108,7 +110,10 @@ class ReminderService:
         self.presenter: ReminderPresenter | None = None
         self._lock = asyncio.Lock()
 
-    async def turn_on(self, guild_id: int, user_id: int, *, time: str, timezone: str) -> ReminderState:
+    async def turn_on(
+        self, guild_id: int, user_id: int, *, time: str, timezone: str, language: str | None = None
+    ) -> ReminderState:
+        """Remind the member at ``time`` in ``timezone``, in ``language`` (their Discord's, as now)."""
         at = parse_post_time(time)
         tz = parse_zone(timezone)
         now = self.clock.now()
@@ -122,6 +127,7 @@ class ReminderService:
                 remind_time=format_post_time(at),
                 timezone=tz.key,
                 next_at=next_at,
+                language=language,
             )
         )
         return ReminderState(format_post_time(at), tz.key, next_at, None)
@@ -201,7 +207,7 @@ class ReminderService:
             )
             if send:
                 cards[(member.guild_id, member.user_id)] = ReminderCard(
-                    member.guild_id, member.user_id, n, today
+                    member.guild_id, member.user_id, n, today, member.language
                 )
             else:
                 report.nothing_due += 1

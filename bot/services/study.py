@@ -20,7 +20,7 @@ from bot.bank.loader import Bank
 from bot.bank.schema import BankItem, ItemType
 from bot.core.clock import Clock, from_ms, to_ms
 from bot.core.errors import NotFoundError
-from bot.core.i18n import N_, Nn_
+from bot.core.i18n import N_, Nn_, Text
 from bot.core.study import (
     AGAIN,
     DEFAULT_NEW_PER_DAY,
@@ -61,7 +61,7 @@ class StudyCard:
     picked: int | None = None  # the choice clicked (choice items, answered)
     rating: int | None = None  # the rating the answer gave
     next_due: datetime | None = None  # when the card comes back (answered)
-    intervals: dict[int, str] = field(default_factory=dict)  # rating -> "4d" (flashcard shown)
+    intervals: dict[int, Text] = field(default_factory=dict)  # rating -> "4d" (flashcard shown)
     reviewed: int = 0
     correct: int = 0
 
@@ -182,8 +182,17 @@ class StudyService:
         return order_session(due, new, sums, cards=cards, new_allowed=new_allowed)
 
     async def start(
-        self, *, guild_id: int, user_id: int, topic: str | None, lang: str, cards: int
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        topic: str | None,
+        lang: str,
+        cards: int,
+        ui_language: str | None = None,
     ) -> StudyCard:
+        """A new session of the member's next cards in question language ``lang``. ``ui_language``
+        is the interface language of their Discord, kept for their reminders (when on)."""
         check_cards(cards)
         if not self.pool(guild_id, topic, lang):
             if topic:
@@ -220,8 +229,11 @@ class StudyService:
                 count=new_per_day,
             )
         now_ms = to_ms(self.clock.now())
-        session = await self.db.write(
-            lambda conn: CardRepository.create_session(
+
+        async def begin(conn: Connection) -> StudySessionRow:
+            if ui_language is not None:
+                await CardRepository.seen_language(conn, guild_id, user_id, ui_language)
+            return await CardRepository.create_session(
                 conn,
                 guild_id=guild_id,
                 user_id=user_id,
@@ -231,7 +243,8 @@ class StudyService:
                 new_ids=plan.new_ids,
                 now_ms=now_ms,
             )
-        )
+
+        session = await self.db.write(begin)
         log.info(
             "member %s started studying %d card(s) (%d new) in deck %s",
             user_id,
@@ -407,7 +420,7 @@ class StudyService:
         if item is None:
             raise NotFoundError(N_("This card's question was removed from the bank."))
         card = await self.cards.card(session.guild_id, session.user_id, item.id)
-        intervals: dict[int, str] = {}
+        intervals: dict[int, Text] = {}
         if session.phase == "shown":
             retention, _n = await self.settings.get(session.guild_id, session.user_id)
             fitted = await self.cards.parameters(session.guild_id)

@@ -94,6 +94,8 @@ class StudyMember:
     remind_next_at: int | None
     remind_last_date: str | None
     remind_off_reason: str | None
+    #: The interface language of the member's Discord when last seen (their reminders' language).
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,7 @@ def _session(row: Sequence[object]) -> StudySessionRow:
 
 _MEMBER_COLUMNS = (
     "guild_id, user_id, desired_retention, new_per_day, remind_time, remind_timezone, remind_next_at, "
-    "remind_last_date, remind_off_reason"
+    "remind_last_date, remind_off_reason, language"
 )
 
 
@@ -359,15 +361,30 @@ class CardRepository:
         timezone: str | None,
         next_at: int | None,
         off_reason: str | None = None,
+        language: str | None = None,
     ) -> None:
+        """Turn the reminder on (a time) or off; ``language``, when given, is kept for its DMs."""
         await CardRepository.save_member(conn, guild_id, user_id, now_ms)
         await conn.execute(
             """
             UPDATE study_members SET remind_time = ?, remind_timezone = ?, remind_next_at = ?,
-                remind_off_reason = ?, updated_at = ?
+                remind_off_reason = ?, language = COALESCE(?, language), updated_at = ?
             WHERE guild_id = ? AND user_id = ?
             """,
-            (remind_time, timezone, next_at, off_reason, now_ms, guild_id, user_id),
+            (remind_time, timezone, next_at, off_reason, language, now_ms, guild_id, user_id),
+        )
+
+    @staticmethod
+    async def seen_language(conn: Connection, guild_id: int, user_id: int, language: str) -> None:
+        """The member's interface language as just seen, kept while their reminders are on (a member
+        without reminders gets no row and no write)."""
+        await conn.execute(
+            """
+            UPDATE study_members SET language = ?
+            WHERE guild_id = ? AND user_id = ? AND remind_time IS NOT NULL
+                AND (language IS NULL OR language <> ?)
+            """,
+            (language, guild_id, user_id, language),
         )
 
     @staticmethod

@@ -125,7 +125,7 @@ def test_session_order_respects_the_card_count_and_the_new_card_limit() -> None:
     ],
 )
 def test_intervals_are_button_sized(delta: timedelta, label: str) -> None:
-    assert format_interval(delta) == label
+    assert str(format_interval(delta)) == label
 
 
 def test_streak_counts_days_in_a_row_ending_today_or_yesterday() -> None:
@@ -166,3 +166,9 @@ def test_weakest_items_have_the_lowest_mean_retrievability_over_their_holders() 
     assert weakest_items(found, 3) == ["b", "a", "c"]
     assert weakest_items(found, 10) == ["b", "a", "c", "e"]
     assert weakest_items({}, 5) == []
+
+
+def test_intervals_read_with_the_catalogues_units() -> None:
+    assert format_interval(timedelta(minutes=10)).render("zh") == "10分钟"
+    assert format_interval(timedelta(days=4)).render("zh-CN") == "4天"
+    assert format_interval(timedelta(days=550)).render("zh") == "1.5年"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ZH_INTERVAL = re.compile(r"^(重来|困难|良好|简单) · \d+(\.\d)?(m|h|d|mo|y)$")
+ZH_INTERVAL = re.compile(r"^(重来|困难|良好|简单) · \d+(\.\d)?(分钟|小时|天|个月|年)$")
 
 
 @pytest.fixture
@@ -196,34 +196,44 @@ async def test_a_zh_tw_member_reads_the_traditional_catalogue(
     assert synced["study"]["name_localizations"]["zh-TW"] == "學習"
 
 
-async def test_a_chinese_servers_reminder_dm_is_in_chinese_and_a_closed_dm_reason_reads_in_chinese(
+async def test_a_reminder_dm_reads_in_the_members_language_and_a_closed_dm_reason_too(
     fake: FakeDiscord, world: StudyServer, start_bot
 ) -> None:
-    # The bot keeps no member's Discord locale outside an interaction: a reminder reads in the
-    # server's interface language.
+    # A DM is sent outside any interaction: it reads in the language the member's Discord had when
+    # they turned reminders on (kept with the reminder); where that is not known (a reminder from
+    # before it was kept), in the server's interface language.
     carol = fake.add_member(world.guild, "carol", accepts_dms=False)
+    dan = fake.add_member(world.guild, "dan")
     clock = FakeClock(datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
     bot = await start_bot(clock=clock)
     await world.admin.slash("settings set", ui_language="zh")
-    for member in (world.alice, carol):
+    world.alice.user.locale = "zh-CN"
+    for member in (world.alice, world.bob, carol, dan):
         message = (await member.slash("study start", topic="qlora", language="en", cards=1)).message
         item = _item(bot, message)
         wrong = min(
             set(range(len(item.choices))) - {item.answer_index, *item.also_accepted_indexes}, default=None
         )
         if item.type is ItemType.SHORT_ANSWER or wrong is None:
-            shown = (await member.click(message, "Show answer")).message
+            show = next(cid for cid in _buttons(message) if cid.endswith(":show"))
+            shown = (await member.click(message, show)).message
             again = [cid for cid in _buttons(shown) if cid.endswith(":r1")]
             await member.click(shown, again[0])
         else:
             await member.click(message, LETTERS[wrong])  # due again in a minute
         await member.slash("study remind on", time="14:30", timezone="Europe/Berlin")
     fake.expect_http_error(403, 50007)  # carol's DMs are closed
+    async with bot.db.transaction() as conn:  # dan's reminder is older than the kept language
+        await conn.execute("UPDATE study_members SET language = NULL WHERE user_id = ?", (dan.id,))
 
     clock.set(datetime(2026, 1, 5, 13, 30, tzinfo=UTC))
     bot.wake_due_work()
     dm = await fake.wait_for(lambda: next(iter(world.alice.dms), None), what="alice's reminder DM")
     assert dm.content == "📚 你在 **Study Server** 有 1 张卡片到期：/study start"
+    english = await fake.wait_for(lambda: next(iter(world.bob.dms), None), what="bob's reminder DM")
+    assert english.content == "📚 1 card due in **Study Server**: /study start"
+    server = await fake.wait_for(lambda: next(iter(dan.dms), None), what="dan's reminder DM")
+    assert server.content == "📚 你在 **Study Server** 有 1 张卡片到期：/study start"
 
     for _ in range(100):
         if (await bot.reminders.state(world.guild.id, carol.id)).off_reason is not None:

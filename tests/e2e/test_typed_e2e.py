@@ -277,7 +277,7 @@ async def test_typed_mode_draws_only_typeable_questions_and_says_so_when_there_a
     # a buttons question on its topic asks the choice question only.
     await _import(world)
     topics = (await world.alice.slash("quiz topics")).message
-    assert _fields(topics)["Typed answers (mode: typed)"] == "`literature`: 2 en"
+    assert _fields(topics)["Typed answers (mode: typed)"] == "`literature` Literature: 2 en"
     typed = await world.alice.autocomplete("quiz start", "topic", "lit", mode="typed")
     assert [(c["value"], c["name"]) for c in typed] == [("literature", "Literature (2 en)")]
     suggested = await world.alice.autocomplete("quiz start", "topic", "lit")

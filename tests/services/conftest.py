@@ -8,6 +8,7 @@ import pytest
 
 from bot.bank.loader import Bank, load_bank
 from bot.core.clock import FakeClock
+from bot.core.i18n import Text
 from bot.services.answer_writer import AnswerWriter
 from bot.services.guild_bank import GuildBankService
 from bot.services.posting import SendFailure
@@ -49,8 +50,8 @@ class RecordingPresenter:
     async def read_reactions(self, channel_id: int, message_id: int, n_choices: int):
         return self.reactions.get(message_id, {})
 
-    async def post_notice(self, guild_id: int, channel_id: int, text: str) -> None:
-        self.notices.append(text)
+    async def post_notice(self, guild_id: int, channel_id: int, text: Text) -> None:
+        self.notices.append(str(text))
 
     def describe_failure(self, error: BaseException) -> SendFailure | None:
         return None  # every error here stands for a bug: never retried

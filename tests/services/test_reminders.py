@@ -91,3 +91,26 @@ async def test_nothing_due_sends_nothing_and_closed_dms_turn_reminders_off(db: D
     # Turning it on again clears the reason.
     await service.turn_on(GUILD, CAROL, time="09:00", timezone="UTC")
     assert (await service.state(GUILD, CAROL)).off_reason is None
+
+
+async def test_a_reminder_carries_the_language_the_member_was_last_seen_in(db: Database, bank: Bank) -> None:
+    clock = FakeClock(datetime(2026, 5, 4, 6, 0, tzinfo=UTC))
+    service = ReminderService(db, clock)
+    recorder = Recorder(clock)
+    service.presenter = recorder
+    await _give_due_card(db, bank, ALICE, clock.now() - timedelta(days=30))
+    await service.turn_on(GUILD, ALICE, time="09:00", timezone="UTC", language="zh")
+    await _run_until(service, clock, datetime(2026, 5, 4, 9, 10, tzinfo=UTC), timedelta(minutes=10))
+    assert [card.language for _, card in recorder.sent] == ["zh"]
+
+    # Seen again (a study session started from a Traditional Chinese client): kept for the next one.
+    await db.write(lambda conn: CardRepository.seen_language(conn, GUILD, ALICE, "zh_TW"))
+    await _run_until(service, clock, datetime(2026, 5, 5, 9, 10, tzinfo=UTC), timedelta(minutes=10))
+    assert [card.language for _, card in recorder.sent] == ["zh", "zh_TW"]
+    # Turned on again from a client whose language is not given: the kept one stays.
+    await service.turn_on(GUILD, ALICE, time="10:00", timezone="UTC")
+    assert (await CardRepository(db).member(GUILD, ALICE)).language == "zh_TW"  # type: ignore[union-attr]
+
+    # A member without reminders gets no row from being seen.
+    await db.write(lambda conn: CardRepository.seen_language(conn, GUILD, BOB, "zh"))
+    assert await CardRepository(db).member(GUILD, BOB) is None
