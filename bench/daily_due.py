@@ -117,11 +117,11 @@ def servers_of(count: int) -> list[tuple[int, int]]:
 # --- the virtual clock, the sender, the loop-lag ticker --------------------------------------------
 
 
-FAR = 2**62  # a finished process's time: it no longer holds the common time back
-
-
 def us_of(when: datetime) -> int:
     return (when - EPOCH) // timedelta(microseconds=1)
+
+
+FAR = us_of(datetime(9000, 1, 1, tzinfo=UTC))  # a finished process's slot: it holds nobody back
 
 
 def time_lines(processes: int, context: Any = multiprocessing) -> Any:
@@ -135,34 +135,37 @@ class VirtualClock:
     latency). Its pacer runs on it, so each process sends at its own rate whatever the others do."""
 
     def __init__(self, lines: Any, index: int) -> None:
-        self._lines = lines
+        self.lines = lines
         self._index = index
+        self._end: int | None = None
 
     def now(self) -> datetime:
-        return EPOCH + timedelta(microseconds=self._lines[self._index])
+        return EPOCH + timedelta(microseconds=self._end or self.lines[self._index])
 
     async def sleep_until(self, when: datetime) -> None:
         target = us_of(when)
-        if target > self._lines[self._index]:
-            self._lines[self._index] = target
+        if self._end is None and target > self.lines[self._index]:
+            self.lines[self._index] = target
         await asyncio.sleep(0)
 
     def finish(self) -> None:
-        self._lines[self._index] = FAR
+        """This process's run is over: its time stops, and no longer holds the common time back."""
+        self._end = self.lines[self._index]
+        self.lines[self._index] = FAR
 
 
 class CommonClock:
-    """What the services read: the earliest time of the processes still running. A lease taken by one
-    process expires on this time line for all, so none expires because another process ran ahead in
-    virtual time (the CPU share, not the rate limit, sets who is ahead). Waiting on it waits on this
-    process's own time line."""
+    """What the services read: the earliest time of the processes still running (this one's once
+    the others are done). A lease taken by one process expires on this time line for all, so none
+    expires because another process ran ahead in virtual time (the CPU share, not the rate limit,
+    sets who is ahead). Waiting on it waits on this process's own time line."""
 
     def __init__(self, own: VirtualClock) -> None:
         self.own = own
-        self._lines = own._lines
 
     def now(self) -> datetime:
-        return EPOCH + timedelta(microseconds=min(self._lines))
+        earliest = min(self.own.lines)
+        return self.own.now() if earliest >= FAR else EPOCH + timedelta(microseconds=earliest)
 
     async def sleep_until(self, when: datetime) -> None:
         await self.own.sleep_until(when)
