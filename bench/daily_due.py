@@ -26,8 +26,8 @@ post from being made twice. Each process has its own virtual time line (its pace
 it sends at its rate whatever the others do); what the services read as now is the earliest time of
 the processes still running (in shared memory), so a lease expires on one time line for all and
 never because another process ran ahead in virtual time by getting more CPU. Each process renews
-its leases every 20 virtual seconds as the bot's heartbeat does. Each process reports the guild
-ids it posted.
+its leases every 20 s of that common time, as the bot's heartbeat does every 20 s. Each process
+reports the guild ids it posted.
 
 The rate budget across processes: Discord's global limit (50 requests/s) is per bot token, not per
 process, and the bot's pacer is a token bucket in each process's memory: ``DailyService`` makes one
@@ -173,18 +173,20 @@ class CommonClock:
 
 class BeatingPacer:
     """The token bucket, and the lease heartbeat on the virtual clock: the bot's beat task sleeps in
-    real time, which a virtual run never gives it; here a process renews its leases every
-    :data:`BEAT_EVERY` of virtual time, whenever it sends."""
+    real time, which a virtual run never gives it; here a process renews its leases whenever it sends
+    and the common time (the leases' clock) has moved :data:`BEAT_EVERY` on since its last beat. On
+    its own time line instead, a process ahead of the others would lose its leases when a laggard
+    caught up with it by more than a TTL between two of its beats."""
 
     def __init__(self, bucket: TokenBucket, leases: Leases) -> None:
         self.bucket = bucket
         self.leases = leases
-        self._last = bucket.clock.now()
+        self._last = leases.clock.now()
         self.beats = 0
 
     async def take(self, requests: int) -> None:
         await self.bucket.take(requests)
-        now = self.bucket.clock.now()
+        now = self.leases.clock.now()
         if now - self._last >= BEAT_EVERY:
             self._last = now
             self.beats += 1
