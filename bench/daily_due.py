@@ -67,6 +67,7 @@ import logging
 import multiprocessing
 import random
 import resource
+import signal
 import sys
 import tempfile
 import threading
@@ -122,6 +123,7 @@ def us_of(when: datetime) -> int:
 
 
 FAR = us_of(datetime(9000, 1, 1, tzinfo=UTC))  # a finished process's slot: it holds nobody back
+STEP_US = 5_000_000  # a finished process's time catches up with the others' 5 s at a time
 
 
 def time_lines(processes: int, context: Any = multiprocessing) -> Any:
@@ -148,9 +150,21 @@ class VirtualClock:
             self.lines[self._index] = target
         await asyncio.sleep(0)
 
-    def finish(self) -> None:
-        """This process's run is over: its time stops, and no longer holds the common time back."""
+    async def finish(self) -> None:
+        """This process's run is over: its time stops, and no longer holds the common time back.
+
+        Its slot first steps up to the earliest of the others (a few seconds at a time, letting them
+        run between steps) before it leaves: dropped at once, a process far behind would make the
+        common time jump, and the leases the others renewed on it would all look expired at once.
+        """
         self._end = self.lines[self._index]
+        while True:
+            others = min((t for i, t in enumerate(self.lines) if i != self._index), default=FAR)
+            mine = self.lines[self._index]
+            if mine >= others or others >= FAR:
+                break
+            self.lines[self._index] = min(others, mine + STEP_US)
+            await asyncio.sleep(0.002)
         self.lines[self._index] = FAR
 
 
@@ -412,7 +426,7 @@ async def work(job: Job, lines: Any, ready: Any = None) -> Result:
         report.more = more.more
     wall, cpu = time.perf_counter() - started_wall, cpu_s() - started_cpu
     virtual_end = own.now()
-    own.finish()
+    await own.finish()
     await monitor.stop()
     rss_after = rss_mb()
     jobs = len(scheduler.get_jobs())
@@ -526,8 +540,8 @@ async def pg_stats(url: str) -> dict[str, int]:
     try:
         await asyncio.sleep(1.1)  # PostgreSQL 15 flushes a backend's counters at most once a second
         row = await conn.fetchrow(
-            "SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_returned,"
-            " tup_fetched, deadlocks FROM pg_stat_database WHERE datname = current_database()"
+            "SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, deadlocks"
+            " FROM pg_stat_database WHERE datname = current_database()"
         )
         tables = await conn.fetch(
             "SELECT relname, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch FROM pg_stat_user_tables"
@@ -579,11 +593,16 @@ async def _run_many(args: argparse.Namespace, url: str, shown: str, n: int, serv
     started = time.perf_counter()
     results: list[Result] = []
     failures: list[str] = []
-    for i, (_, here) in enumerate(children):
+    for i, (process, here) in enumerate(children):
+        got: Result | BaseException = RuntimeError(f"exited ({process.exitcode}) without a result")
         try:
-            got = await asyncio.to_thread(here.recv)
+            while not await asyncio.to_thread(here.poll, 1.0):
+                if not process.is_alive():
+                    break
+            else:
+                got = here.recv()
         except EOFError:
-            got = RuntimeError("exited without a result")
+            pass
         if isinstance(got, BaseException):
             failures.append(f"process {i}: {type(got).__name__}: {got}")
         else:
@@ -659,7 +678,7 @@ async def _run_many(args: argparse.Namespace, url: str, shown: str, n: int, serv
     print(
         f"PostgreSQL:          {written:,} rows written ({written / wall:,.0f}/s: {delta['tup_inserted']:,} "
         f"inserted, {delta['tup_updated']:,} updated, {delta['tup_deleted']:,} deleted), "
-        f"{delta['tup_returned'] + delta['tup_fetched']:,} rows read, {transactions:,} transactions "
+        f"{transactions:,} transactions "
         f"({transactions / wall:,.0f}/s, {delta['xact_rollback']:,} rolled back), "
         f"{delta['deadlocks']} deadlocks; server CPU "
         + (
@@ -725,6 +744,8 @@ def main() -> int:
         parser.error("with --processes, give one --servers")
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Stopped with SIGTERM, still drop the scratch database (the finally blocks below run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.database_url and (args.processes > 1 or args.overlap):
         ok = run_many(args)
     elif args.database_url:
