@@ -400,6 +400,9 @@ async def work(job: Job, lines: Any, ready: Any = None) -> Result:
     pacer = BeatingPacer(TokenBucket(own, job.rate), leases)
     services = build_services(db, load_bank(), clock, seed=7, pacer=pacer, owner=owner, leases=leases)
     tasks, writer, daily = services.tasks, services.answer_writer, services.daily
+    # The bot was up before 09:00: posts queued behind the rate limit are not late (only posts that
+    # came due while it was down are).
+    daily.up_since = DUE - timedelta(minutes=5)
     writer.start()
     presenter = CountingPresenter(own, first_id=3 * 10**17 + job.index * 10**9)
     daily.presenter = presenter
@@ -653,7 +656,7 @@ async def _run_many(args: argparse.Namespace, url: str, shown: str, n: int, serv
     for r in results:
         print(
             f"  p{r.index} ({r.owner}): {len(r.posted):,} posted, {r.requests:,} requests, "
-            f"{r.runs} wake-ups, skipped {r.report.skipped}, failed {r.report.failed}, "
+            f"{r.runs} wake-ups, late {r.report.late}, skipped {r.report.skipped}, failed {r.report.failed}, "
             f"paused {len(r.report.paused)}; wall {r.wall:.1f} s, CPU {r.cpu:.1f} s; "
             f"loop lag {lag_line(r.lag_ms)}; peak RSS +{r.rss_growth:.0f} MB; {r.beats} lease beats"
         )
