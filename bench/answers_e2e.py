@@ -267,8 +267,9 @@ def machine_busy() -> float | None:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_cpu() -> float | None:
-    """CPU-seconds spent so far by every PostgreSQL server process on this machine (Linux /proc)."""
+def postgres_cpu(*, exited: bool = False) -> float | None:
+    """CPU-seconds spent so far by every PostgreSQL server process on this machine (Linux /proc);
+    ``exited``: with the backends that have ended since (the server's children, reaped by it)."""
     total, found, tick = 0.0, False, os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -282,6 +283,8 @@ def postgres_cpu() -> float | None:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if exited:
+            total += (int(fields[13]) + int(fields[14])) / tick  # cutime + cstime: ended children
         found = True
     return total if found else None
 

@@ -270,10 +270,17 @@ class DailyService:
         process count the reactions made while the bot was down."""
         now_ms = to_ms(self.clock.now())
         report = DueReport()
-        for post in await self.repo.with_status("claimed", self.owner):
-            name = lease_names.daily_post(post.guild_id, post.local_date)
+        for read in await self.repo.with_status("claimed", self.owner):
+            name = lease_names.daily_post(read.guild_id, read.local_date)
             if not await self.leases.acquire(name):
                 continue  # a live process holds it: its claim, its send
+            # Read it again now that the lease is ours: the process that held it may have settled it
+            # (sent, or failed) and given the lease back since the list was read, and the list's row
+            # would then take a sent post for one never sent.
+            post = await self.repo.post(read.guild_id, read.local_date)
+            if post is None or post.status != "claimed":
+                await self.leases.release(name)
+                continue
             resend = await self._unsent(post) if post.posted_at is None else None
             if resend is not None:
                 log.info("sending the claimed daily post of guild %s for %s", post.guild_id, post.local_date)

@@ -427,6 +427,54 @@ async def test_a_live_process_s_claim_is_not_taken_over_while_its_heartbeat_runs
     assert await statuses(cluster.db, A) == {A: ["posted"]}
 
 
+@pytest.mark.parametrize("read", ["before the send", "during the send"])
+async def test_a_post_sent_and_given_back_after_another_process_read_it_as_claimed_stays_posted(
+    cluster: Cluster, read: str
+) -> None:
+    """Two processes own the server (bench/daily_due.py --overlap found this). The second reads the
+    claimed posts at the start of its run while the first is sending one; the first finishes and gives
+    its lease back; the second then takes the free lease. What it read is stale: the post is sent, so
+    it must neither send it again nor settle it as skipped or failed (which would close its round and
+    lose its reveal)."""
+    one, two = await cluster.start("one"), await cluster.start("two")  # both own everything
+    await set_up_daily(one, A)
+    cluster.clock.set(DUE)
+    gate, waiting = asyncio.Event(), asyncio.Event()
+    if read == "before the send":
+        one.pacer.gate = gate
+    else:
+        send = one.recorder.post_daily
+
+        async def slow_send(card: DailyCard) -> int:
+            waiting.set()
+            await gate.wait()
+            return await send(card)
+
+        one.recorder.post_daily = slow_send  # type: ignore[method-assign]
+    sending = asyncio.create_task(one.services.daily.run_due())
+    await wait_for(
+        lambda: one.pacer.waiting == 1 or waiting.is_set(), what="the first process to be sending the post"
+    )
+    daily = two.services.daily
+    stale = await daily.repo.with_status("claimed", daily.owner)
+    assert [(p.guild_id, p.posted_at is not None) for p in stale] == [(A, read == "during the send")]
+    gate.set()
+    await sending
+    assert posted_guilds(one) == [A]
+    assert await statuses(cluster.db, A) == {A: ["posted"]}
+
+    async def stale_read(status: str, owner: Ownership | None = None) -> list[Any]:
+        return stale if status == "claimed" else []
+
+    daily.repo.with_status = stale_read  # type: ignore[method-assign]
+    await daily.run_due()
+    assert two.recorder.posts == []
+    assert await statuses(cluster.db, A) == {A: ["posted"]}
+    row = await QuizRepository(cluster.db).round(stale[0].round_id)  # type: ignore[arg-type]
+    assert row is not None and row.status == "open"  # still taking answers, revealed at its time
+    assert await LeaseRepository(cluster.db).lease(lease_names.daily_post(A, "2026-03-26")) is None
+
+
 # -- each process takes its own servers' due work ----------------------------------------------------
 
 
