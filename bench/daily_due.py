@@ -30,11 +30,11 @@ its leases every 20 s of that common time, as the bot's heartbeat does every 20 
 reports the guild ids it posted.
 
 The rate budget across processes: Discord's global limit (50 requests/s) is per bot token, not per
-process, and the bot's pacer is a token bucket in each process's memory: ``DailyService`` makes one
-at 40/s whatever shards it runs, so N processes of the bot as shipped would send up to N x 40/s
-together. ``--pacing shared`` (the default here) gives each process 40/N per second, the share a
-bot token allows; ``--pacing each`` runs them at 40/s apiece, as the code does today (over
-Discord's limit for N >= 2; the virtual time is then N times shorter than Discord would allow).
+process, and the bot's pacer is a token bucket in each process's memory: ``build_services`` makes
+it at the process's shards' share of 40/s (``Ownership.share``), so N processes of one shard each
+send 40/s together, the budget of one bot token. ``--pacing shared`` (the default) does the same
+here; ``--pacing each`` runs them at 40/s apiece (over Discord's limit for N >= 2; the virtual
+time is then N times shorter than Discord would allow), to see what the database alone takes.
 
 What it prints:
 
@@ -670,8 +670,8 @@ async def _run_many(args: argparse.Namespace, url: str, shown: str, n: int, serv
         f"{rate:.0f} requests/s per process = {DAILY_REQUESTS_PER_SECOND:.0f}/s for the bot "
         "(--pacing shared: the per-token budget split N ways)"
         if args.pacing == "shared"
-        else f"{rate:.0f} requests/s per process = {rate * n:.0f}/s for the bot (--pacing each, as "
-        f"DailyService does by default: over Discord's global 50/s per bot token)"
+        else f"{rate:.0f} requests/s per process = {rate * n:.0f}/s for the bot (--pacing each: "
+        f"over Discord's global 50/s per bot token; the database's pace alone)"
     )
     print(
         f"virtual time:        {virtual:,.0f} s to send all {requests:,} requests at {budget}; "
@@ -734,7 +734,7 @@ def main() -> int:
         choices=("shared", "each"),
         default="shared",
         help="shared: each of N processes paces at 40/N requests/s (one bot token's budget); "
-        "each: 40/s apiece, as the bot's per-process token bucket does",
+        "each: 40/s apiece (over Discord's limit: what the database alone takes)",
     )
     args = parser.parse_args()
     if args.processes < 1:
