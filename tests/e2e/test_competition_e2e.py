@@ -17,13 +17,12 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS, REACTIONS
-from tests.e2e.posted import key_index, key_letter, wrong_index
+from tests.e2e.posted import embed_field, key_index, key_letter, wrong_index
 from tests.e2e.test_admin_e2e import SHARED_BANK, bank_file, item_yaml
 from tests.e2e.test_daily_e2e import (
     START,
     _at,
     _dailies,
-    _field,
     _item,
     _posted,
     _quiet_reactions,
@@ -261,7 +260,7 @@ async def test_question_of_the_day_points_count_for_both_kinds_of_team_and_decid
     assert "958" not in board and "1,733" not in board
     await _at(fake, bot, clock, day1 + timedelta(hours=12))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
-    right = _field(reveal, "Right (2)")
+    right = embed_field(reveal, "Right (2)")
     assert "alice" in right and "carol" in right and "bob" not in right
 
     live = (await blue.dave.slash("competition standings")).message
@@ -288,7 +287,7 @@ async def test_question_of_the_day_points_count_for_both_kinds_of_team_and_decid
     assert "Locked in" in (await clicked.wait_reply()).content
     await _at(fake, bot, clock, day2 + timedelta(hours=12))
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)[1:]))[0]
-    assert _field(reveal, "Right (1)") == "dave"
+    assert embed_field(reveal, "Right (1)") == "dave"
 
     live = (await world.alice.slash("competition standings")).message
     assert ranked_lines(live) == [
@@ -374,7 +373,7 @@ async def test_a_servers_imported_question_is_drawn_as_the_question_of_the_day_a
     reveal = (await fake.wait_for(lambda: _reveals(fake, world.channel)))[0]
     assert reveal.embeds[0]["title"] == f"Answer of the day: {key_letter(card, club)}. Second choice 1"
     assert reveal.embeds[0]["description"] == "Because the club says so (1)."
-    assert _field(reveal, "Right (1)") == "alice" and "Answers (2)" in reveal.text()
+    assert embed_field(reveal, "Right (1)") == "alice" and "Answers (2)" in reveal.text()
 
     live = (await blue.carol.slash("competition standings")).message
     assert ranked_lines(live) == [

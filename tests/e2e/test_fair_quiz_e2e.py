@@ -23,11 +23,10 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.letters import LETTERS, REACTIONS
 from bot.services.posting import RetrySchedule
-from tests.e2e.posted import key_index, posting_of, wrong_index
+from tests.e2e.posted import embed_field, key_index, posting_of, wrong_index
 from tests.e2e.test_daily_e2e import START, _at, _dailies, _posted, _quiet_reactions, _setup, _start, utc
 from tests.e2e.test_daily_e2e import _reveals as _daily_reveals
 from tests.e2e.test_quiz_e2e import (
-    _field,
     _final,
     _item,
     _no_pacing,
@@ -110,9 +109,9 @@ async def test_a_shuffled_question_is_revealed_under_the_letter_it_was_posted_wi
 
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.embeds[0]["title"] == f"Answer 1/1: {LETTERS[key]}. Two low-rank matrices per adapted layer"
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[key].endswith(" 1 ✅") and counts[1].endswith(" 1")
-    assert _field(reveal, "Right (1)") == "alice"
+    assert embed_field(reveal, "Right (1)") == "alice"
     # Each reason under the letter its choice was shown with, in posted order.
     whys = [(f["name"], f["value"]) for f in reveal.embeds[0]["fields"] if f["name"].startswith("Why not")]
     assert whys == sorted(
@@ -179,9 +178,9 @@ async def test_a_restart_keeps_the_posted_order(
 
     reveal = await _reveal(fake, world.channel, 1)
     assert reveal.embeds[0]["title"] == f"Answer 1/1: {LETTERS[key]}. {item.choices[item.answer_index]}"
-    counts = _field(reveal, "Answers (3)").splitlines()
+    counts = embed_field(reveal, "Answers (3)").splitlines()
     assert counts[key].endswith(" 2 ✅") and counts[wrong].endswith(" 1")
-    assert _field(reveal, "Right (2)") == "alice, bob"
+    assert embed_field(reveal, "Right (2)") == "alice, bob"
     rows = await bot.db.fetch_all(
         "SELECT user_id, choice, bank_choice, correct FROM answers ORDER BY user_id"
     )
@@ -239,10 +238,10 @@ async def test_an_also_accepted_choice_scores_like_the_key_and_the_reveal_says_w
     embed = reveal.embeds[0]
     assert embed["title"] == f"Answer 1/1: {LETTERS[key]}. A higher rank r"
     assert embed["description"] == f"Also accepted: {LETTERS[also]}\n\n{item.explanation}"
-    counts = _field(reveal, "Answers (3)").splitlines()
+    counts = embed_field(reveal, "Answers (3)").splitlines()
     assert counts[key].endswith(" 1 ✅") and counts[also].endswith(" 1 ✅") and counts[wrong].endswith(" 1")
-    assert set(_field(reveal, "Right (2)").split(", ")) == {"alice", "bob"}
-    assert _field(reveal, f"Why not {posting.posted_letter(1)}?") == item.why_not["B"]
+    assert set(embed_field(reveal, "Right (2)").split(", ")) == {"alice", "bob"}
+    assert embed_field(reveal, f"Why not {posting.posted_letter(1)}?") == item.why_not["B"]
     names = [f["name"] for f in embed["fields"]]
     assert f"Why not {LETTERS[also]}?" not in names
     final = await _final(fake, world.channel)
@@ -311,9 +310,9 @@ async def test_the_question_of_the_day_is_posted_shuffled_and_revealed_in_that_o
     reveal = (await fake.wait_for(lambda: _daily_reveals(fake, world.channel)))[0]
     title = f"Answer of the day: {LETTERS[key]}. {item.choices[item.answer_index]}"
     assert reveal.embeds[0]["title"] == title
-    counts = _field(reveal, "Answers (2)").splitlines()
+    counts = embed_field(reveal, "Answers (2)").splitlines()
     assert counts[key].endswith(" 1 ✅") and counts[wrong].endswith(" 1")
-    assert _field(reveal, "Right (1)") == "alice"
+    assert embed_field(reveal, "Right (1)") == "alice"
     assert len(_dailies(fake, world.channel)) == 1
 
 
