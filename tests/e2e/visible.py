@@ -156,6 +156,8 @@ def english_words(
     for command in sorted(commands, key=len, reverse=True):  # "/quiz start" before "/quiz"
         text = re.sub(re.escape(command) + r"(?:\s+[a-z_]+:\S+)*", " ", text)
     text = _MARKUP.sub(" ", text)
+    # A word cut by clipping ("software en…") is a fragment of the clipped text, not a word of its own.
+    text = re.sub(r"[A-Za-z]+…", "…", text)
     allowed = set(ALLOWED)
     for name in names:
         allowed |= set(WORD.findall(name))
