@@ -196,7 +196,10 @@ async def test_an_auto_sharded_bot_gets_each_servers_events_on_its_own_shard(
     # discord.py's shard websockets read exactly what was sent on them.
     assert bot.get_shard(0) is not None and bot.get_shard(1) is not None
     shard_ws = {i: bot._get_websocket(shard_id=i) for i in (0, 1)}
-    assert (shard_ws[0].sequence, shard_ws[1].sequence) == (zero.seq, one.seq)
+    await fake.wait_for(  # the last event sent may still be in the websocket's read loop
+        lambda: (shard_ws[0].sequence, shard_ws[1].sequence) == (zero.seq, one.seq),
+        what="each shard's websocket to have read every event sent on it",
+    )
 
 
 async def test_events_without_a_server_go_to_shard_0_only(make_fake: MakeFake, launch: Launch) -> None:
