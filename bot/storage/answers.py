@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
 from bot.storage.database import Connection, Database
-from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, insert_rows, run_script
+from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, insert_rows, run_script, temp_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +81,9 @@ _STAGE_DDL = (
     "CREATE INDEX IF NOT EXISTS temp.answer_stage_round_user ON answer_stage (round_id, user_id, seq)",
     "CREATE INDEX IF NOT EXISTS temp.answer_stage_member ON answer_stage (guild_id, user_id, accepted, seq)",
 )
-# PostgreSQL: the same table, private to the connection, with 64-bit integers (Discord ids); its
-# indexes live in the temporary schema by themselves.
-_PG_STAGE_DDL = (
-    _STAGE.replace("INTEGER", "BIGINT"),
+# PostgreSQL: the same table (see :func:`temp_table`); its indexes live in the temporary schema
+# by themselves.
+_PG_STAGE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS answer_stage_round_user ON answer_stage (round_id, user_id, seq)",
     "CREATE INDEX IF NOT EXISTS answer_stage_member ON answer_stage (guild_id, user_id, accepted, seq)",
 )
@@ -116,7 +115,9 @@ _STAGE_COLUMNS = (
 
 
 def _stage_ddl(conn: Connection) -> tuple[str, ...]:
-    return _PG_STAGE_DDL if dialect_of(conn) == POSTGRESQL else _STAGE_DDL
+    if dialect_of(conn) == POSTGRESQL:
+        return (temp_table(conn, _STAGE), *_PG_STAGE_INDEXES)
+    return _STAGE_DDL
 
 
 _SCORE_UPSERT = """
@@ -214,11 +215,6 @@ ON CONFLICT (guild_id, user_id) DO UPDATE SET
     daily_current = excluded.daily_current, daily_best = excluded.daily_best,
     last_daily_date = excluded.last_daily_date
 """
-
-
-def _temp_table(conn: Connection, ddl: str) -> str:
-    """PostgreSQL needs 64-bit integers for Discord ids."""
-    return ddl.replace("INTEGER", "BIGINT") if dialect_of(conn) == POSTGRESQL else ddl
 
 
 class AnswerRepository:
@@ -408,7 +404,7 @@ async def _update_streaks(conn: Connection, accepted: Sequence[tuple[int, int, b
             # quiz answers given since, it would break or extend the right-in-a-row run out of order.
             daily = daily_streak_after(daily, date.fromisoformat(daily_date))
         state[(guild_id, user_id)] = (current, best, daily)
-    await run_script(conn, _temp_table(conn, _STREAK_STAGE), "DELETE FROM streak_stage")
+    await run_script(conn, temp_table(conn, _STREAK_STAGE), "DELETE FROM streak_stage")
     await insert_rows(
         conn,
         "streak_stage",

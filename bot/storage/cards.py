@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database
 from bot.storage.shards import owned
-from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, fetch_one, insert_rows, run_script
+from bot.storage.sql import fetch_all, fetch_one, insert_rows, run_script, temp_table
 
 Key = tuple[int, int, str]  # (guild id, user id, item id)
 
@@ -215,13 +215,6 @@ _MEMBER_KEYS_DDL = (
 )
 
 
-def _temp_ddl(conn: Connection, ddl: str) -> str:
-    """SQLite keeps these key tables without rowid; PostgreSQL needs 64-bit integers for Discord ids."""
-    if dialect_of(conn) == POSTGRESQL:
-        return ddl.replace("INTEGER", "BIGINT")
-    return ddl + " WITHOUT ROWID"
-
-
 class CardRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -231,7 +224,7 @@ class CardRepository:
     @staticmethod
     async def load(conn: Connection, keys: Iterable[Key]) -> dict[Key, CardRow]:
         """The existing cards among ``keys`` (one indexed join, whatever the batch size)."""
-        await run_script(conn, _temp_ddl(conn, _KEYS_DDL), "DELETE FROM card_keys")
+        await run_script(conn, temp_table(conn, _KEYS_DDL, without_rowid=True), "DELETE FROM card_keys")
         await insert_rows(conn, "card_keys", ("guild_id", "user_id", "item_id"), sorted(set(keys)))
         rows = await fetch_all(
             conn,
@@ -249,7 +242,9 @@ class CardRepository:
         conn: Connection, members: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], float]:
         """Desired retention of the members who set one (the others use the default): one join."""
-        await run_script(conn, _temp_ddl(conn, _MEMBER_KEYS_DDL), "DELETE FROM member_keys")
+        await run_script(
+            conn, temp_table(conn, _MEMBER_KEYS_DDL, without_rowid=True), "DELETE FROM member_keys"
+        )
         await insert_rows(conn, "member_keys", ("guild_id", "user_id"), sorted(set(members)))
         rows = await fetch_all(
             conn,
@@ -296,7 +291,9 @@ class CardRepository:
         # Staged, then two set-based statements: each card takes its last state of the batch (a
         # member may review one card twice in a batch), its reps and lapses grow by the batch's
         # count and sum; the log gets every review, in order, joined to the cards just written.
-        await run_script(conn, _temp_ddl(conn, _REVIEW_STAGE_DDL), "DELETE FROM review_stage")
+        await run_script(
+            conn, temp_table(conn, _REVIEW_STAGE_DDL, without_rowid=True), "DELETE FROM review_stage"
+        )
         await insert_rows(
             conn,
             "review_stage",

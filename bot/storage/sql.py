@@ -285,6 +285,20 @@ async def fetch_one(conn: Connection, sql: str, parameters: Any = ()) -> Any:
         return await cur.fetchone()
 
 
+def temp_table(conn: Connection, ddl: str, *, without_rowid: bool = False) -> str:
+    """A ``CREATE TEMP TABLE`` written once for both dialects, as each wants it.
+
+    PostgreSQL: ``INTEGER`` becomes ``BIGINT`` (Discord ids are 64-bit) and the table is emptied at
+    every commit (``ON COMMIT DELETE ROWS``). Its rows go by truncation, in place: autovacuum never
+    visits a temporary table, so rows only ever deleted would leave dead tuples that every later
+    batch of the connection scans again. SQLite: as written, ``WITHOUT ROWID`` if asked (a key
+    table); a temporary table there keeps its rows, so callers still empty it themselves.
+    """
+    if dialect_of(conn) == POSTGRESQL:
+        return ddl.replace("INTEGER", "BIGINT") + " ON COMMIT DELETE ROWS"
+    return ddl + " WITHOUT ROWID" if without_rowid else ddl
+
+
 async def run_script(conn: Connection, *statements: str) -> None:
     """Statements without parameters, in order, in the caller's transaction: one round trip on
     PostgreSQL (its simple query protocol takes several statements at once, so a batch's set-based
