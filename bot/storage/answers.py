@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
 from bot.storage.database import Connection, Database
-from bot.storage.sql import POSTGRESQL, dialect_of, fetch_all, insert_rows, run_script, temp_table
+from bot.storage.sql import POSTGRESQL, clear_temp, dialect_of, fetch_all, run_script, stage_rows, temp_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +230,8 @@ class AnswerRepository:
         """
         if not answers:
             return []
-        await run_script(conn, *_stage_ddl(conn), "DELETE FROM answer_stage")
-        await insert_rows(
+        await run_script(conn, *_stage_ddl(conn), clear_temp(conn, "answer_stage"))
+        await stage_rows(
             conn,
             "answer_stage",
             _STAGE_COLUMNS,
@@ -283,7 +283,7 @@ class AnswerRepository:
         are not added to a season or a competition that ended meanwhile (its final table was
         announced); they still count on the other boards.
         """
-        await run_script(conn, *_stage_ddl(conn), "DELETE FROM answer_stage")
+        await run_script(conn, *_stage_ddl(conn), clear_temp(conn, "answer_stage"))
         await conn.execute(
             """
             INSERT INTO answer_stage (seq, round_id, user_id, guild_id, display_name, item_id, topic, choice,
@@ -404,8 +404,8 @@ async def _update_streaks(conn: Connection, accepted: Sequence[tuple[int, int, b
             # quiz answers given since, it would break or extend the right-in-a-row run out of order.
             daily = daily_streak_after(daily, date.fromisoformat(daily_date))
         state[(guild_id, user_id)] = (current, best, daily)
-    await run_script(conn, temp_table(conn, _STREAK_STAGE), "DELETE FROM streak_stage")
-    await insert_rows(
+    await run_script(conn, temp_table(conn, _STREAK_STAGE), clear_temp(conn, "streak_stage"))
+    await stage_rows(
         conn,
         "streak_stage",
         _STREAK_COLUMNS,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.core.shards import Ownership
 from bot.storage.database import Connection, Database
 from bot.storage.shards import owned
-from bot.storage.sql import fetch_all, fetch_one, insert_rows, run_script, temp_table
+from bot.storage.sql import clear_temp, fetch_all, fetch_one, run_script, stage_rows, temp_table
 
 Key = tuple[int, int, str]  # (guild id, user id, item id)
 
@@ -224,8 +224,8 @@ class CardRepository:
     @staticmethod
     async def load(conn: Connection, keys: Iterable[Key]) -> dict[Key, CardRow]:
         """The existing cards among ``keys`` (one indexed join, whatever the batch size)."""
-        await run_script(conn, temp_table(conn, _KEYS_DDL, without_rowid=True), "DELETE FROM card_keys")
-        await insert_rows(conn, "card_keys", ("guild_id", "user_id", "item_id"), sorted(set(keys)))
+        await run_script(conn, temp_table(conn, _KEYS_DDL, without_rowid=True), clear_temp(conn, "card_keys"))
+        await stage_rows(conn, "card_keys", ("guild_id", "user_id", "item_id"), sorted(set(keys)))
         rows = await fetch_all(
             conn,
             f"""
@@ -243,9 +243,9 @@ class CardRepository:
     ) -> dict[tuple[int, int], float]:
         """Desired retention of the members who set one (the others use the default): one join."""
         await run_script(
-            conn, temp_table(conn, _MEMBER_KEYS_DDL, without_rowid=True), "DELETE FROM member_keys"
+            conn, temp_table(conn, _MEMBER_KEYS_DDL, without_rowid=True), clear_temp(conn, "member_keys")
         )
-        await insert_rows(conn, "member_keys", ("guild_id", "user_id"), sorted(set(members)))
+        await stage_rows(conn, "member_keys", ("guild_id", "user_id"), sorted(set(members)))
         rows = await fetch_all(
             conn,
             """
@@ -292,9 +292,9 @@ class CardRepository:
         # member may review one card twice in a batch), its reps and lapses grow by the batch's
         # count and sum; the log gets every review, in order, joined to the cards just written.
         await run_script(
-            conn, temp_table(conn, _REVIEW_STAGE_DDL, without_rowid=True), "DELETE FROM review_stage"
+            conn, temp_table(conn, _REVIEW_STAGE_DDL, without_rowid=True), clear_temp(conn, "review_stage")
         )
-        await insert_rows(
+        await stage_rows(
             conn,
             "review_stage",
             _REVIEW_STAGE_COLUMNS,
