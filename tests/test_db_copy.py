@@ -9,6 +9,7 @@ The source is a real SQLite database at the latest schema with EVERY table of th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -343,6 +344,13 @@ async def test_every_table_is_copied_to_postgresql_with_ids_and_values_kept(
             GUILD,
         )
         assert new_id > 3
+        # Analyzed: the planner knows every copied table's size (autovacuum may be off).
+        unanalyzed = await conn.fetch(
+            "SELECT relname FROM pg_stat_user_tables"
+            " WHERE last_analyze IS NULL AND relname = ANY($1::text[])",
+            list(tables),
+        )
+        assert [r["relname"] for r in unanalyzed] == []
     finally:
         await conn.close()
 
@@ -371,6 +379,9 @@ async def test_a_copy_goes_back_from_postgresql_to_sqlite(tmp_path: Path, pg_url
 
     assert result.differing == [] and result.rows == len(FILL)
     assert sqlite_content(back) == sqlite_content(path)
+    with contextlib.closing(sqlite3.connect(back)) as conn:  # analyzed: sqlite_stat1 has the tables
+        analyzed = {r[0] for r in conn.execute("SELECT tbl FROM sqlite_stat1")}
+    assert {"answers", "cards", "scores"} <= analyzed
 
 
 async def test_a_postgresql_database_copies_into_another(
@@ -558,7 +569,8 @@ async def test_a_running_bot_keeps_writing_and_the_copy_is_its_snapshot(tmp_path
     writer.close()
 
     assert lines[0] == "answers: copying 8 rows"
-    assert "answers: 3 / 8 rows (37%)" in lines and lines[-1] == "answers: 8 rows copied"
+    assert "answers: 3 / 8 rows (37%)" in lines and lines[-2] == "answers: 8 rows copied"
+    assert lines[-1] == "analyzing the copy (planner statistics)"
     assert result.differing == []
     assert next(c for c in result.counts if c.table == "answers").target == 8
     assert sqlite3.connect(path).execute("SELECT count(*) FROM answers").fetchone()[0] == 9

@@ -496,6 +496,12 @@ class Target:
     async def count(self, table: str) -> int:
         raise NotImplementedError
 
+    async def analyze(self) -> None:
+        """Planner statistics for the copied tables. A database filled in one go has none until
+        autovacuum comes round (never, where it is off), and without them PostgreSQL plans the
+        bot's first batches as if every table were small."""
+        raise NotImplementedError
+
     async def close(self) -> None:
         raise NotImplementedError
 
@@ -558,6 +564,9 @@ class PostgresTarget(Target):
 
     async def count(self, table: str) -> int:
         return int(await self._conn.fetchval(f"SELECT count(*) FROM {quote(table)}"))
+
+    async def analyze(self) -> None:
+        await self._conn.execute("ANALYZE")
 
     async def close(self) -> None:
         await self._conn.close()
@@ -634,6 +643,9 @@ class SqliteTarget(_SqliteThread, Target):
     async def count(self, table: str) -> int:
         (n,) = await self._run(lambda c: c.execute(f"SELECT count(*) FROM {quote(table)}").fetchone())
         return int(n)
+
+    async def analyze(self) -> None:
+        await self._run(lambda c: c.execute("ANALYZE"))
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -832,6 +844,9 @@ async def _copy(
     except BaseException:
         await target.rollback()
         raise
+    if sum(source_counts.values()) >= progress_min_rows:
+        progress("analyzing the copy (planner statistics)")
+    await target.analyze()
 
     for name in order:
         result.counts.append(TableCount(name, source_counts[name], await target.count(name)))
