@@ -514,6 +514,20 @@ def prefill(path: Path, answers: int) -> None:
     print(f"  prefilled in {time.perf_counter() - started:.0f} s ({path.stat().st_size / 1e9:.1f} GB)")
 
 
+async def copy_prefill(path: Path, url: str) -> None:
+    """The prefilled SQLite file into the run's PostgreSQL database, by ``quizbot db copy``'s own
+    code (which analyzes the copy after)."""
+    from bot.storage.copy import copy_database
+
+    def show(line: str) -> None:
+        print(f"\r  {line:<60}", end="", flush=True)
+
+    result = await copy_database(f"sqlite:///{path}", url, progress=show)
+    print(f"\r  copied {result.rows:,} rows into PostgreSQL in {result.seconds:.0f} s{' ' * 30}")
+    if result.differing:
+        raise SystemExit(f"the copy's row counts differ: {result.differing}")
+
+
 def settle_previous_run(path: Path) -> None:
     """A reused database: the last run's quiz (in a stand-in server that is gone) is over."""
     import sqlite3
@@ -697,8 +711,6 @@ def main() -> int:
     )
     args = parser.parse_args()
     args.database = None
-    if args.database_url and args.prefill:
-        parser.error("--prefill fills a SQLite file; it does not combine with --database-url")
     if not 1 <= args.members <= MAX_MEMBERS:
         parser.error(f"--members must be 1..{MAX_MEMBERS}")
     if args.rate < 0:
@@ -734,6 +746,9 @@ def main() -> int:
             args.database_url = runner.run(scratch_database(server_url))
             args.shown_url = args.database_url.rsplit("/", 1)[-1] + " on " + server_url.rsplit("/", 1)[0]
         try:
+            if server_url and args.database:
+                runner.run(copy_prefill(args.database, args.database_url))
+                args.database = None
             result = runner.run(run(args, Path(folder)))
         finally:
             if server_url:
