@@ -518,6 +518,13 @@ async def copy_prefill(path: Path, url: str) -> None:
     """The prefilled SQLite file into the run's PostgreSQL database, by ``quizbot db copy``'s own
     code (which analyzes the copy after)."""
     from bot.storage.copy import copy_database
+    from bot.storage.database import Database
+
+    db = await Database.open(path)  # a reused file may predate a migration
+    try:
+        await db.migrate()
+    finally:
+        await db.close()
 
     def show(line: str) -> None:
         print(f"\r  {line:<60}", end="", flush=True)
