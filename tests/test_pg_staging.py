@@ -12,6 +12,7 @@ import pytest
 
 from bot.storage import cards as cards_module
 from bot.storage import sql
+from bot.storage.answers import AnswerRepository
 from bot.storage.database import Database
 from bot.storage.sql import clear_temp, fetch_one, insert_rows, run_script, stage_rows, temp_table
 
@@ -93,5 +94,48 @@ async def test_clear_temp_truncates_a_stage_grown_past_its_limit(
         assert (before > sql.TEMP_TABLE_MAX_BYTES) is truncated
         assert left == 0
         assert after == (0 if truncated else before)
+    finally:
+        await db.close()
+
+
+async def test_a_reveal_analyzes_the_scores_it_releases(pg_url: str) -> None:
+    """A question of the day's reveal fills the stage by INSERT ... SELECT from pending_scores
+    (thousands of rows in a big server), not by stage_rows: it records the row count too."""
+    db = await Database.open(pg_url)
+    try:
+        await db.migrate()
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO rounds (id, guild_id, channel_id, kind, position, item_id, mode, message_id,"
+                " opens_at, closes_at, status)"
+                " VALUES (1, ?, 1, 'daily', 1, ?, 'reactions', 1, 0, 1, 'closed')",
+                (GUILD, ITEM),
+            )
+            await insert_rows(
+                conn,
+                "pending_scores",
+                (
+                    "round_id",
+                    "user_id",
+                    "guild_id",
+                    "item_id",
+                    "topic",
+                    "correct",
+                    "points",
+                    "answered_at",
+                    "week_key",
+                    "month_key",
+                ),
+                [(1, u, GUILD, ITEM, "lora", u % 2, 10, 1, "2026-W49", "2026-12") for u in range(1, 301)],
+            )
+        async with db.transaction() as conn:
+            assert await AnswerRepository.release_scores(conn, 1) == 300
+            (known,) = await fetch_one(
+                conn,
+                "SELECT reltuples FROM pg_class WHERE relname = 'answer_stage'"
+                " AND relnamespace = pg_my_temp_schema()",
+            )
+        assert known == 300
+        assert (await db.fetch_one("SELECT COUNT(*) AS n FROM scores WHERE period_kind = 'all'"))["n"] == 300
     finally:
         await db.close()

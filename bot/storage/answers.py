@@ -14,7 +14,16 @@ from datetime import date
 
 from bot.core.ranking import DailyStreak, correct_streak_after, daily_streak_after
 from bot.storage.database import Connection, Database
-from bot.storage.sql import POSTGRESQL, clear_temp, dialect_of, fetch_all, run_script, stage_rows, temp_table
+from bot.storage.sql import (
+    POSTGRESQL,
+    analyze_temp,
+    clear_temp,
+    dialect_of,
+    fetch_all,
+    run_script,
+    stage_rows,
+    temp_table,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +311,7 @@ class AnswerRepository:
             """,
             (round_id,),
         )
+        await run_script(conn, analyze_temp(conn, "answer_stage", "seq"))  # a reveal may release thousands
         async with conn.execute("SELECT COUNT(*) FROM answer_stage") as cur:
             released = (await cur.fetchone())[0]
         if released:

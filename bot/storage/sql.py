@@ -320,11 +320,15 @@ def clear_temp(conn: Connection, table: str) -> str:
 async def run_script(conn: Connection, *statements: str) -> None:
     """Statements without parameters, in order, in the caller's transaction: one round trip on
     PostgreSQL (its simple query protocol takes several statements at once, so a batch's set-based
-    steps do not wait on the event loop between them), each in turn on SQLite (in-process)."""
-    if isinstance(conn, PostgresConnection):
-        await conn.raw.execute(";\n".join(s.strip().rstrip(";") for s in statements if s.strip()))
+    steps do not wait on the event loop between them), each in turn on SQLite (in-process). Empty
+    statements (a step one dialect does not need) are left out."""
+    wanted = [s.strip().rstrip(";") for s in statements if s.strip()]
+    if not wanted:
         return
-    for statement in statements:
+    if isinstance(conn, PostgresConnection):
+        await conn.raw.execute(";\n".join(wanted))
+        return
+    for statement in wanted:
         await conn.execute(statement)
 
 
@@ -356,4 +360,10 @@ async def stage_rows(
     """
     await insert_rows(conn, table, columns, rows)
     if rows and isinstance(conn, PostgresConnection):
-        await conn.raw.execute(f"ANALYZE {table} ({columns[0]})")
+        await conn.raw.execute(analyze_temp(conn, table, columns[0]))
+
+
+def analyze_temp(conn: Connection, table: str, column: str) -> str:
+    """``ANALYZE`` of one column of a staging table filled by an ``INSERT … SELECT`` (see
+    :func:`stage_rows`, which runs it itself); empty on SQLite, whose planner does not need it."""
+    return f"ANALYZE {table} ({column})" if dialect_of(conn) == POSTGRESQL else ""
