@@ -596,18 +596,19 @@ def report(args: argparse.Namespace, r: dict[str, Any], log_lines: list[str]) ->
             f"{pct(transport, 0.99):.1f} ms; took->saved p50 {pct(writer, 0.5):.1f} / p99 "
             f"{pct(writer, 0.99):.1f} ms"
         )
-        by_second: dict[int, list[float]] = {}
-        taken_by_second: dict[int, list[float]] = {}
-        for u, t in sent_at.items():
-            if u in seen.saved:
-                by_second.setdefault(int(t - first), []).append((seen.saved[u] - t) * 1000)
-            if u in seen.taken:
-                taken_by_second.setdefault(int(t - first), []).append((seen.taken[u] - t) * 1000)
-        if len(by_second) > 1:  # a stall shows as one bad second among good ones
-            worst = [f"{pct(sorted(v), 0.99):.0f}" for _, v in sorted(by_second.items())[:30]]
-            print(f"  p99 by second   {' '.join(worst)} ms (by when the reaction was sent)")
-            worst = [f"{pct(sorted(v), 0.99):.0f}" for _, v in sorted(taken_by_second.items())[:30]]
-            print(f"    to bot took   {' '.join(worst)} ms")
+
+        def p99_by_second(done: dict[int, float]) -> list[str]:
+            """p99 of (done - sent) for each second of sending (the first 30), by when sent."""
+            seconds: dict[int, list[float]] = {}
+            for u, t in sent_at.items():
+                if u in done:
+                    seconds.setdefault(int(t - first), []).append((done[u] - t) * 1000)
+            return [f"{pct(sorted(v), 0.99):.0f}" for _, v in sorted(seconds.items())[:30]]
+
+        saved_by_second = p99_by_second(seen.saved)
+        if len(saved_by_second) > 1:  # a stall shows as one bad second among good ones
+            print(f"  p99 by second   {' '.join(saved_by_second)} ms (by when the reaction was sent)")
+            print(f"    to bot took   {' '.join(p99_by_second(seen.taken))} ms")
     print(f"writer batches:   {r['batches']} (mean {saved / max(r['batches'], 1):,.0f} answers each)")
     other = max(0.0, r["cpu"] - r["loop_cpu"] - r["sql_cpu"])
     share = 100 * r["cpu"] / r["wall"]
